@@ -5,27 +5,34 @@ import Testing
 @testable import NetLangTraining
 
 @Suite("csv data") struct CSVReaderTests {
-  @Test("iris: a field per column, features [4], species as classes", .enabled(if: TestFiles.haveData))
+  @Test(
+    "iris: a field per column, features [4], species as classes", .enabled(if: TestFiles.haveData))
   func iris() throws {
-    let data = try DataReader.load(.csv(path: TestFiles.data("iris.csv"), label: "species", standardize: .none))
+    let data = try DataReader.load(
+      .csv(path: TestFiles.data("iris.csv"), label: "species", standardize: .none))
     #expect(data.count == 150)
     #expect(data.classes == 3)
-    #expect(data.fields.map(\.name) == [
-      "sepal_length", "sepal_width", "petal_length", "petal_width", "species", "features",
-    ])
+    #expect(
+      data.fields.map(\.name) == [
+        "sepal_length", "sepal_width", "petal_length", "petal_width", "species", "features",
+      ])
     #expect(data.field(named: "species")?.kind == .classIndex)
     #expect(data.field(named: "features")?.shape == [4])
     #expect(data.field(named: "petal_width")?.shape == [])
     let features = try #require(data.values(named: "features"))
     #expect(Array(features[0..<4]) == [5.1, 3.5, 1.4, 0.2])
     #expect(data.values(named: "sepal_width")?.first == 3.5)
-    #expect(try DataReader.inspect(.csv(path: TestFiles.data("iris.csv"), label: "species", standardize: .none))
-            == data.schema)
+    #expect(
+      try DataReader.inspect(
+        .csv(path: TestFiles.data("iris.csv"), label: "species", standardize: .none))
+        == data.schema)
   }
 
-  @Test("standardize own: mean 0 and population std 1 per feature", .enabled(if: TestFiles.haveData))
+  @Test(
+    "standardize own: mean 0 and population std 1 per feature", .enabled(if: TestFiles.haveData))
   func standardizeOwn() throws {
-    let data = try DataReader.load(.csv(path: TestFiles.data("iris-train.csv"), label: "species", standardize: .own))
+    let data = try DataReader.load(
+      .csv(path: TestFiles.data("iris-train.csv"), label: "species", standardize: .own))
     let features = try #require(data.values(named: "features"))
     for column in 0..<4 {
       let values = stride(from: column, to: features.count, by: 4).map { Double(features[$0]) }
@@ -39,7 +46,8 @@ import Testing
 
   @Test("standardize from the training set: numpy's numbers", .enabled(if: TestFiles.haveData))
   func standardizeFrom() throws {
-    let train = DataSourceSpec.csv(path: TestFiles.data("iris-train.csv"), label: "species", standardize: .own)
+    let train = DataSourceSpec.csv(
+      path: TestFiles.data("iris-train.csv"), label: "species", standardize: .own)
     let statistics = try DataReader.featureStatistics(of: train)
     // numpy: tr[:, :4].mean(0), tr[:, :4].std(0)
     let mean = [5.82333333, 3.055, 3.75166667, 1.20083333]
@@ -68,7 +76,8 @@ import Testing
 
   private func error(_ text: String, label: String? = "label") -> DataError? {
     do {
-      _ = try DataReader.load(.csv(path: TestFiles.write(text, named: "bad.csv"), label: label, standardize: .none))
+      _ = try DataReader.load(
+        .csv(path: TestFiles.write(text, named: "bad.csv"), label: label, standardize: .none))
       return nil
     } catch { return error }
   }
@@ -96,7 +105,9 @@ import Testing
 
     let fraction = try #require(error("x,label\n1,0\n1,1.5\n"))
     #expect(fraction.location == "line 3")
-    #expect(fraction.message == "expected a class label (a whole number ≥ 0) in column 'label', found 1.5")
+    #expect(
+      fraction.message == "expected a class label (a whole number ≥ 0) in column 'label', found 1.5"
+    )
 
     let negative = try #require(error("x,label\n1,-1\n"))
     #expect(negative.message.contains("found -1"))
@@ -114,7 +125,9 @@ import Testing
     let test = TestFiles.write("a,label\n1,0\n")
     #expect(throws: DataError.self) {
       try DataReader.load(
-        .csv(path: test, label: "label", standardize: .from(.csv(path: train, label: "label", standardize: .none))))
+        .csv(
+          path: test, label: "label",
+          standardize: .from(.csv(path: train, label: "label", standardize: .none))))
     }
   }
 }

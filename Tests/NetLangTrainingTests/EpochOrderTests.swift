@@ -33,9 +33,10 @@ import Testing
 
   @Test("gather copies the rows of a minibatch in order")
   func gather() throws {
-    let data = try DataReader.load(.table(columns: [
-      TableColumn(name: "x", rows: [[0, 1], [2, 3], [4, 5], [6, 7]]),
-    ]))
+    let data = try DataReader.load(
+      .table(columns: [
+        TableColumn(name: "x", rows: [[0, 1], [2, 3], [4, 5], [6, 7]])
+      ]))
     var buffer = [Float](repeating: -1, count: 7)
     buffer.withUnsafeMutableBufferPointer { pointer in
       guard let base = pointer.baseAddress else { return }

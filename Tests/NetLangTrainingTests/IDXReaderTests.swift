@@ -5,8 +5,9 @@ import Testing
 @testable import NetLangTraining
 
 @Suite("idx data") struct IDXReaderTests {
-  @Test("mnist5k train: 4000 images [1, 28, 28], labels, class counts as in the README",
-        .enabled(if: TestFiles.haveData))
+  @Test(
+    "mnist5k train: 4000 images [1, 28, 28], labels, class counts as in the README",
+    .enabled(if: TestFiles.haveData))
   func mnistTrain() throws {
     let spec = DataSourceSpec.idx(
       images: TestFiles.data("mnist5k-train-images.idx3-ubyte"),
@@ -16,10 +17,11 @@ import Testing
     #expect(schema == data.schema)
     #expect(data.count == 4000)
     #expect(data.classes == 10)
-    #expect(data.fields == [
-      DataField(name: "image", shape: [1, 28, 28], kind: .real),
-      DataField(name: "label", shape: [], kind: .classIndex),
-    ])
+    #expect(
+      data.fields == [
+        DataField(name: "image", shape: [1, 28, 28], kind: .real),
+        DataField(name: "label", shape: [], kind: .classIndex),
+      ])
     let images = try #require(data.values(named: "image"))
     let labels = try #require(data.values(named: "label"))
     // numpy: img[0].sum() == 33358, img[3999].sum() == 18538, labels[:5] == [0 7 9 9 1].
@@ -33,9 +35,10 @@ import Testing
 
   @Test("scale multiplies the pixels, not the labels", .enabled(if: TestFiles.haveData))
   func scale() throws {
-    let data = try DataReader.load(.idx(
-      images: TestFiles.data("mnist5k-test-images.idx3-ubyte"),
-      labels: TestFiles.data("mnist5k-test-labels.idx1-ubyte"), scale: 1.0 / 255))
+    let data = try DataReader.load(
+      .idx(
+        images: TestFiles.data("mnist5k-test-images.idx3-ubyte"),
+        labels: TestFiles.data("mnist5k-test-labels.idx1-ubyte"), scale: 1.0 / 255))
     let images = try #require(data.values(named: "image"))
     #expect(images.max() == 1)
     #expect(data.count == 1000)
@@ -71,7 +74,8 @@ import Testing
     #expect(missing == DataError(path: "/nonexistent/images", message: "no such file"))
 
     let empty = TestFiles.write([UInt8]())
-    #expect(error(.idx(images: empty, labels: nil, scale: 1))?.message.contains("empty file") == true)
+    #expect(
+      error(.idx(images: empty, labels: nil, scale: 1))?.message.contains("empty file") == true)
 
     let shortHeader = TestFiles.write(Array(good[0..<10]))
     let header = try #require(error(.idx(images: shortHeader, labels: nil, scale: 1)))
@@ -86,7 +90,8 @@ import Testing
 
     var wrongMagic = good
     wrongMagic[2] = 0x42
-    let magic = try #require(error(.idx(images: TestFiles.write(wrongMagic), labels: nil, scale: 1)))
+    let magic = try #require(
+      error(.idx(images: TestFiles.write(wrongMagic), labels: nil, scale: 1)))
     #expect(magic.location == "byte 0")
     #expect(magic.message.contains("bad magic number"))
 

@@ -92,8 +92,9 @@ func relativeError(_ actual: [[Float]], _ expected: [[Float]]) -> Float {
     }
   }
 
-  @Test("state exported after two steps and restored gives torch's last three steps",
-        arguments: OptimizerFixture.cases.indices)
+  @Test(
+    "state exported after two steps and restored gives torch's last three steps",
+    arguments: OptimizerFixture.cases.indices)
   func restore(_ index: Int) throws {
     let (label, spec, rate, expected) = OptimizerFixture.cases[index]
     let parameters = Parameters(names: OptimizerFixture.names, values: OptimizerFixture.initial)
@@ -117,7 +118,8 @@ func relativeError(_ actual: [[Float]], _ expected: [[Float]]) -> Float {
     let parameters = Parameters(names: ["w"], values: [[1, 2]])
     var adam = Adam(AdamSettings())
     #expect(throws: DataError.self) {
-      try adam.restore(OptimizerState(step: 3, buffers: ["w.exp_avg": [0, 0]]), parameters: parameters.buffers)
+      try adam.restore(
+        OptimizerState(step: 3, buffers: ["w.exp_avg": [0, 0]]), parameters: parameters.buffers)
     }
     #expect(throws: DataError.self) {
       try adam.restore(
@@ -126,8 +128,9 @@ func relativeError(_ actual: [[Float]], _ expected: [[Float]]) -> Float {
     }
   }
 
-  @Test("global-norm clipping matches torch.nn.utils.clip_grad_norm_",
-        arguments: OptimizerFixture.clipping.indices)
+  @Test(
+    "global-norm clipping matches torch.nn.utils.clip_grad_norm_",
+    arguments: OptimizerFixture.clipping.indices)
   func clipping(_ index: Int) {
     let (scale, maxNorm, norm, clipped) = OptimizerFixture.clipping[index]
     let parameters = Parameters(names: OptimizerFixture.names, values: OptimizerFixture.initial)
@@ -145,7 +148,9 @@ func relativeError(_ actual: [[Float]], _ expected: [[Float]]) -> Float {
     #expect(relativeError(parameters.gradients, [[0.6], [0.8]]) < 1e-6)
   }
 
-  @Test("learning-rate schedules match torch's schedulers", arguments: OptimizerFixture.schedules.indices)
+  @Test(
+    "learning-rate schedules match torch's schedulers",
+    arguments: OptimizerFixture.schedules.indices)
   func schedules(_ index: Int) {
     let (label, spec, epochs, base, rates) = OptimizerFixture.schedules[index]
     for (epoch, rate) in rates.enumerated() {

@@ -47,15 +47,19 @@ import Testing
     }
     var hugeHeader = good
     hugeHeader[7] = 0x7F
-    let error = try #require(catching { () throws(DataError) in
-      _ = try SafeTensors.decode(hugeHeader, path: "big.safetensors")
-    })
+    let error = try #require(
+      catching { () throws(DataError) in
+        _ = try SafeTensors.decode(hugeHeader, path: "big.safetensors")
+      })
     #expect(error.path == "big.safetensors")
     #expect(error.message.contains("header length"))
     var random = SystemRandomNumberGenerator()
     for _ in 0..<200 {
       var bytes = good
-      for _ in 0..<4 { bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random) }
+      for _ in 0..<4 {
+        bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(
+          in: 0...255, using: &random)
+      }
       _ = try? SafeTensors.decode(bytes)
     }
     func header(_ json: String, data: [UInt8] = []) -> [UInt8] {
@@ -78,11 +82,14 @@ import Testing
       "{\"__metadata__\":{\"k\":1}}",
     ]
     for json in cases {
-      #expect(throws: DataError.self, "\(json.prefix(60))") { try SafeTensors.decode(header(json, data: [0, 0, 0, 0])) }
+      #expect(throws: DataError.self, "\(json.prefix(60))") {
+        try SafeTensors.decode(header(json, data: [0, 0, 0, 0]))
+      }
     }
-    let fine = try SafeTensors.decode(header(
-      "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"y\":{\"dtype\":\"U8\",\"shape\":[],\"data_offsets\":[0,1]}}",
-      data: [0, 0, 0x80, 0x3F]))
+    let fine = try SafeTensors.decode(
+      header(
+        "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"y\":{\"dtype\":\"U8\",\"shape\":[],\"data_offsets\":[0,1]}}",
+        data: [0, 0, 0x80, 0x3F]))
     #expect(fine.map(\.values) == [[1], [0]])
   }
 
@@ -98,7 +105,9 @@ import Testing
     _ = FileManager.default.createFile(atPath: stale, contents: Data([1, 2, 3]))
     try SafeTensors.write(sample, to: path)
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["model.safetensors"])
-    #expect(throws: DataError.self) { try SafeTensors.write(sample, to: "/nonexistent/dir/x.safetensors") }
+    #expect(throws: DataError.self) {
+      try SafeTensors.write(sample, to: "/nonexistent/dir/x.safetensors")
+    }
     #expect(throws: DataError.self) { try SafeTensors.read(directory + "/missing.safetensors") }
   }
 }

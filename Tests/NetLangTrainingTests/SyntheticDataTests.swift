@@ -54,32 +54,39 @@ import Testing
 
   @Test("table: one field per column; rows must agree")
   func table() throws {
-    let data = try DataReader.load(.table(columns: [
-      TableColumn(name: "x", rows: [[0, 1], [2, 3], [4, 5]]),
-      TableColumn(name: "c", rows: [[2], [0], [1]], shape: [], kind: .classIndex),
-    ]))
+    let data = try DataReader.load(
+      .table(columns: [
+        TableColumn(name: "x", rows: [[0, 1], [2, 3], [4, 5]]),
+        TableColumn(name: "c", rows: [[2], [0], [1]], shape: [], kind: .classIndex),
+      ]))
     #expect(data.count == 3)
-    #expect(data.fields == [
-      DataField(name: "x", shape: [2], kind: .real), DataField(name: "c", shape: [], kind: .classIndex),
-    ])
+    #expect(
+      data.fields == [
+        DataField(name: "x", shape: [2], kind: .real),
+        DataField(name: "c", shape: [], kind: .classIndex),
+      ])
     #expect(data.values == [[0, 1, 2, 3, 4, 5], [2, 0, 1]])
     #expect(data.classes == 3)
     #expect(throws: DataError.self) {
-      try DataReader.load(.table(columns: [
-        TableColumn(name: "x", rows: [[0], [1]]), TableColumn(name: "y", rows: [[0]]),
-      ]))
+      try DataReader.load(
+        .table(columns: [
+          TableColumn(name: "x", rows: [[0], [1]]), TableColumn(name: "y", rows: [[0]]),
+        ]))
     }
     #expect(throws: DataError.self) {
       try DataReader.load(.table(columns: [TableColumn(name: "x", rows: [[0], [1, 2]])]))
     }
     #expect(throws: DataError.self) {
-      try DataReader.load(.table(columns: [TableColumn(name: "c", rows: [[0.5]], kind: .classIndex)]))
+      try DataReader.load(
+        .table(columns: [TableColumn(name: "c", rows: [[0.5]], kind: .classIndex)]))
     }
   }
 
   @Test("slice: complementary parts of one seeded shuffle")
   func slice() throws {
-    let base = DataSourceSpec.table(columns: [TableColumn(name: "v", rows: (0..<10).map { [Double($0)] })])
+    let base = DataSourceSpec.table(columns: [
+      TableColumn(name: "v", rows: (0..<10).map { [Double($0)] })
+    ])
     let head = try DataReader.load(.slice(base: base, from: 0, to: 0.8, shuffle: 1))
     let tail = try DataReader.load(.slice(base: base, from: 0.8, to: 1, shuffle: 1))
     #expect(head.count == 8 && tail.count == 2)
@@ -89,6 +96,8 @@ import Testing
     #expect(head.values[0] + tail.values[0] == order)
     let plain = try DataReader.load(.slice(base: base, from: 0.25, to: 0.5, shuffle: -1))
     #expect(plain.values[0] == [3, 4])  // 2.5 rounds away from zero: 3 ..< 5
-    #expect(throws: DataError.self) { try DataReader.load(.slice(base: base, from: 0.6, to: 0.5, shuffle: 0)) }
+    #expect(throws: DataError.self) {
+      try DataReader.load(.slice(base: base, from: 0.6, to: 0.5, shuffle: 0))
+    }
   }
 }

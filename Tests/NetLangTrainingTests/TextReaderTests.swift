@@ -12,10 +12,11 @@ import Testing
     #expect(data.count == 3)  // (11 − 1) / 3
     #expect(data.vocabulary?.characters == ["a", "b", "c"])
     #expect(data.classes == 3)
-    #expect(data.fields == [
-      DataField(name: "chars", shape: [3], kind: .classIndex),
-      DataField(name: "next", shape: [3], kind: .classIndex),
-    ])
+    #expect(
+      data.fields == [
+        DataField(name: "chars", shape: [3], kind: .classIndex),
+        DataField(name: "next", shape: [3], kind: .classIndex),
+      ])
     #expect(data.values[0] == [0, 1, 2, 0, 1, 2, 0, 1, 2])
     #expect(data.values[1] == [1, 2, 0, 1, 2, 0, 1, 2, 0])
     #expect(data.schema.vocabulary == 3)
@@ -31,7 +32,9 @@ import Testing
     #expect(data.vocabulary?.count == 4)
   }
 
-  @Test("pride and prejudice: 75 characters, 90 % split as in the README", .enabled(if: TestFiles.haveData))
+  @Test(
+    "pride and prejudice: 75 characters, 90 % split as in the README",
+    .enabled(if: TestFiles.haveData))
   func novel() throws {
     let path = TestFiles.data("pride-and-prejudice.txt")
     let train = try DataReader.load(.text(path: path, sequence: 64, heldout: 0.1, part: .training))
@@ -51,7 +54,8 @@ import Testing
   func badText() throws {
     func error(_ bytes: [UInt8], sequence: Int = 4) -> DataError? {
       do {
-        _ = try DataReader.load(.text(path: TestFiles.write(bytes), sequence: sequence, heldout: 0, part: .training))
+        _ = try DataReader.load(
+          .text(path: TestFiles.write(bytes), sequence: sequence, heldout: 0, part: .training))
         return nil
       } catch { return error }
     }

@@ -109,3 +109,7 @@ for label, swift, epochs, base, rates in schedules:
 out.append("  ]")
 out.append("}")
 open("Tests/NetLangTrainingTests/OptimizerFixture.swift", "w").write("\n".join(out) + "\n")
+
+# Format like the rest of the code (the committed file is this output, formatted).
+import subprocess
+subprocess.run(["swift", "format", "format", "-i", "Tests/NetLangTrainingTests/OptimizerFixture.swift"], check=True)

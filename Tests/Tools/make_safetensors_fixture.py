@@ -45,3 +45,7 @@ for name in sorted(tensors):
 lines.append("  ]")
 lines.append("}")
 open("Tests/NetLangTrainingTests/SafeTensorsFixture.swift", "w").write("\n".join(lines) + "\n")
+
+# Format like the rest of the code (the committed file is this output, formatted).
+import subprocess
+subprocess.run(["swift", "format", "format", "-i", "Tests/NetLangTrainingTests/SafeTensorsFixture.swift"], check=True)

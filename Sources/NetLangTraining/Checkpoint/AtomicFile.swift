@@ -9,7 +9,9 @@ import Foundation
 
 /// Atomic whole-file writes.
 public enum AtomicFile {
-  /// Replaces the file at `path` with `bytes`. Removes temporary files that earlier writers
+  /// Replaces the file at `path` with `bytes`.
+  ///
+  /// Removes temporary files that earlier writers
   /// of the same path left behind when they died. On failure the old file is untouched.
   public static func write(_ bytes: [UInt8], to path: String) throws(DataError) {
     let (directory, name) = split(path)
@@ -24,7 +26,8 @@ public enum AtomicFile {
     bytes.withUnsafeBytes { raw in
       var offset = 0
       while offset < raw.count {
-        let written = Glibc.write(descriptor, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+        let written = Glibc.write(
+          descriptor, raw.baseAddress.map { $0 + offset }, raw.count - offset)
         if written < 0 {
           if errno == EINTR { continue }
           failure = "cannot write: \(lastError())"
@@ -35,7 +38,9 @@ public enum AtomicFile {
     }
     if failure == nil && fsync(descriptor) != 0 { failure = "cannot sync to disk: \(lastError())" }
     if close(descriptor) != 0 && failure == nil { failure = "cannot close: \(lastError())" }
-    if failure == nil && rename(temporary, path) != 0 { failure = "cannot replace the file: \(lastError())" }
+    if failure == nil && rename(temporary, path) != 0 {
+      failure = "cannot replace the file: \(lastError())"
+    }
     if let failure {
       unlink(temporary)
       throw DataError(path: path, message: failure)
@@ -51,7 +56,9 @@ public enum AtomicFile {
   public static func removeStaleTemporaries(for path: String) {
     let (directory, name) = split(path)
     let prefix = temporaryPrefix(name)
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+      return
+    }
     for entry in entries where entry.hasPrefix(prefix) {
       let rest = entry.dropFirst(prefix.count)
       guard let pid = rest.split(separator: "-").first.flatMap({ Int32($0) }) else { continue }

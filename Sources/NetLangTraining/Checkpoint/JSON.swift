@@ -41,7 +41,9 @@ struct JSONParser {
     var parser = JSONParser(bytes: bytes, position: bytes.startIndex)
     let value = try parser.value(depth: 0)
     parser.skipWhitespace()
-    guard parser.position == bytes.endIndex else { throw parser.error("unexpected text after the value") }
+    guard parser.position == bytes.endIndex else {
+      throw parser.error("unexpected text after the value")
+    }
     return value
   }
 
@@ -154,7 +156,9 @@ struct JSONParser {
     var raw: [UInt8] = []
     func flush() throws(JSONError) {
       guard !raw.isEmpty else { return }
-      guard let text = String(validating: raw, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
+      guard let text = String(validating: raw, as: UTF8.self) else {
+        throw error("invalid UTF-8 in a string")
+      }
       scalars.append(contentsOf: text.unicodeScalars)
       raw.removeAll()
     }

@@ -20,7 +20,9 @@ public struct SafeTensorsContents: Equatable, Sendable {
   public var metadata: [String: String]
 }
 
-/// Reading and writing safetensors. Writes F32; reads F32, F64, F16, BF16 and the integer
+/// Reading and writing safetensors.
+///
+/// Writes F32; reads F32, F64, F16, BF16 and the integer
 /// dtypes, converting to Float.
 public enum SafeTensors {
   /// The largest header accepted (as the Python package).
@@ -51,20 +53,26 @@ public enum SafeTensors {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(8 + header.count + offset)
     let length = UInt64(header.count)
-    for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: length >> UInt64(shift))) }
+    for shift in stride(from: 0, to: 64, by: 8) {
+      bytes.append(UInt8(truncatingIfNeeded: length >> UInt64(shift)))
+    }
     bytes += header
     for tensor in sorted {
       for value in tensor.values {
         let bits = value.bitPattern
-        bytes += [UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8),
-                  UInt8(truncatingIfNeeded: bits >> 16), UInt8(truncatingIfNeeded: bits >> 24)]
+        bytes += [
+          UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8),
+          UInt8(truncatingIfNeeded: bits >> 16), UInt8(truncatingIfNeeded: bits >> 24),
+        ]
       }
     }
     return bytes
   }
 
   /// Writes `tensors` to `path` atomically.
-  public static func write(_ tensors: [NamedTensor], metadata: [String: String] = [:], to path: String) throws(DataError) {
+  public static func write(
+    _ tensors: [NamedTensor], metadata: [String: String] = [:], to path: String
+  ) throws(DataError) {
     try AtomicFile.write(encode(tensors, metadata: metadata), to: path)
   }
 
@@ -79,12 +87,15 @@ public enum SafeTensors {
   }
 
   /// The tensors of `bytes` (a whole file), sorted by name; `path` names it in errors.
-  public static func decode(_ bytes: [UInt8], path: String = "") throws(DataError) -> [NamedTensor] {
+  public static func decode(_ bytes: [UInt8], path: String = "") throws(DataError) -> [NamedTensor]
+  {
     try decodeContents(bytes, path: path).tensors
   }
 
   /// The tensors and metadata of `bytes`.
-  public static func decodeContents(_ bytes: [UInt8], path: String = "") throws(DataError) -> SafeTensorsContents {
+  public static func decodeContents(_ bytes: [UInt8], path: String = "") throws(DataError)
+    -> SafeTensorsContents
+  {
     guard bytes.count >= 8 else {
       throw DataError(
         path: path, location: "byte \(bytes.count)",
@@ -104,7 +115,8 @@ public enum SafeTensors {
       header = try JSONParser.parse(bytes[8..<headerEnd])
     } catch {
       throw DataError(
-        path: path, location: "byte \(8 + error.offset)", message: "bad JSON header: \(error.message)")
+        path: path, location: "byte \(8 + error.offset)",
+        message: "bad JSON header: \(error.message)")
     }
     guard case .object(let members) = header else {
       throw DataError(path: path, location: "byte 8", message: "expected a JSON object as header")
@@ -117,19 +129,25 @@ public enum SafeTensors {
         metadata = try readMetadata(entry, path: path)
         continue
       }
-      tensors.append(try readTensor(name, entry, bytes: bytes, dataStart: headerEnd, dataSize: dataSize, path: path))
+      tensors.append(
+        try readTensor(
+          name, entry, bytes: bytes, dataStart: headerEnd, dataSize: dataSize, path: path))
     }
     return SafeTensorsContents(tensors: tensors.sorted { $0.name < $1.name }, metadata: metadata)
   }
 
-  private static func readMetadata(_ entry: JSONValue, path: String) throws(DataError) -> [String: String] {
+  private static func readMetadata(_ entry: JSONValue, path: String) throws(DataError) -> [String:
+    String]
+  {
     guard case .object(let members) = entry else {
-      throw DataError(path: path, location: "header", message: "__metadata__ must be an object of strings")
+      throw DataError(
+        path: path, location: "header", message: "__metadata__ must be an object of strings")
     }
     var result: [String: String] = [:]
     for (key, value) in members {
       guard let text = value.string else {
-        throw DataError(path: path, location: "header", message: "__metadata__ '\(key)' must be a string")
+        throw DataError(
+          path: path, location: "header", message: "__metadata__ '\(key)' must be a string")
       }
       result[key] = text
     }
@@ -144,7 +162,9 @@ public enum SafeTensors {
       case .array(let shapeValues)? = fields["shape"],
       case .array(let offsetValues)? = fields["data_offsets"]
     else {
-      throw DataError(path: path, location: location, message: "expected an object with dtype, shape and data_offsets")
+      throw DataError(
+        path: path, location: location,
+        message: "expected an object with dtype, shape and data_offsets")
     }
     guard let dtype = DType(rawValue: dtypeName) else {
       throw DataError(path: path, location: location, message: "unsupported dtype \(dtypeName)")
@@ -153,11 +173,13 @@ public enum SafeTensors {
     var count = 1
     for value in shapeValues {
       guard let dimension = value.wholeNumber else {
-        throw DataError(path: path, location: location, message: "shape must hold whole numbers ≥ 0")
+        throw DataError(
+          path: path, location: location, message: "shape must hold whole numbers ≥ 0")
       }
       let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
       guard !overflow, product <= dataSize else {
-        throw DataError(path: path, location: location, message: "shape is larger than the data in the file")
+        throw DataError(
+          path: path, location: location, message: "shape is larger than the data in the file")
       }
       shape.append(dimension)
       count = product
@@ -223,7 +245,9 @@ enum DType: String {
     switch exponent {
     case 0: return sign * mantissa * 0x1p-24
     case 31: return mantissa == 0 ? sign * .infinity : .nan
-    default: return sign * (1 + mantissa / 1024) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
+    default:
+      return sign * (1 + mantissa / 1024)
+        * Float(sign: .plus, exponent: exponent - 15, significand: 1)
     }
   }
 }

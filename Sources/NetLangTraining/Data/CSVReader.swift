@@ -36,7 +36,9 @@ enum CSVReader {
   }
 
   /// The data set of the file at `path`, standardised by `statistics` when given.
-  static func load(path: String, label: String?, statistics: FeatureStatistics?) throws(DataError) -> Dataset {
+  static func load(path: String, label: String?, statistics: FeatureStatistics?) throws(DataError)
+    -> Dataset
+  {
     let table = try CSVTable.read(path)
     let labelColumn = try findLabel(label, in: table)
     let featureColumns = table.columns.indices.filter { $0 != labelColumn }

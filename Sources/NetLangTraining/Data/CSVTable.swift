@@ -25,7 +25,8 @@ struct CSVTable {
       throw DataError(path: path, message: "empty file, expected a header row of column names")
     }
     guard let headerText = String(validating: bytes[lines[lineIndex]], as: UTF8.self) else {
-      throw DataError(path: path, location: "line \(lineIndex + 1)", message: "the header is not valid UTF-8")
+      throw DataError(
+        path: path, location: "line \(lineIndex + 1)", message: "the header is not valid UTF-8")
     }
     let columns = headerText.split(separator: ",", omittingEmptySubsequences: false).map(cleanName)
     for (number, name) in columns.enumerated() where name.isEmpty {
@@ -35,7 +36,8 @@ struct CSVTable {
     }
     var seen: Set<String> = []
     for name in columns where !seen.insert(name).inserted {
-      throw DataError(path: path, location: "line \(lineIndex + 1)", message: "column '\(name)' appears twice")
+      throw DataError(
+        path: path, location: "line \(lineIndex + 1)", message: "column '\(name)' appears twice")
     }
     var table = CSVTable(path: path, columns: columns, cells: [], rowCount: 0, lines: [])
     table.cells.reserveCapacity(lines.count * columns.count)
@@ -45,20 +47,23 @@ struct CSVTable {
       try table.appendRow(bytes, range: range, line: index + 1)
     }
     guard table.rowCount > 0 else {
-      throw DataError(path: path, location: "line \(lineIndex + 2)", message: "no data rows after the header")
+      throw DataError(
+        path: path, location: "line \(lineIndex + 2)", message: "no data rows after the header")
     }
     return table
   }
 
   /// Parses one data line; `line` is 1-based.
-  private mutating func appendRow(_ bytes: [UInt8], range: Range<Int>, line: Int) throws(DataError) {
+  private mutating func appendRow(_ bytes: [UInt8], range: Range<Int>, line: Int) throws(DataError)
+  {
     var starts = [range.lowerBound]
     for position in range where bytes[position] == UInt8(ascii: ",") {
       starts.append(position + 1)
     }
     guard starts.count == columns.count else {
       let column =
-        starts.count > columns.count ? starts[columns.count] - range.lowerBound + 1 : range.count + 1
+        starts.count > columns.count
+        ? starts[columns.count] - range.lowerBound + 1 : range.count + 1
       throw DataError(
         path: path, location: "line \(line), column \(column)",
         message: "expected \(columns.count) columns as in the header, found \(starts.count)")
@@ -73,7 +78,9 @@ struct CSVTable {
     lines.append(line)
   }
 
-  private func number(_ cell: ArraySlice<UInt8>, line: Int, column: Int, character: Int) throws(DataError) -> Double {
+  private func number(_ cell: ArraySlice<UInt8>, line: Int, column: Int, character: Int)
+    throws(DataError) -> Double
+  {
     let text = String(decoding: cell, as: UTF8.self).trimmingSpaces()
     let location = "line \(line), column \(character)"
     guard !text.isEmpty else {

@@ -30,7 +30,8 @@ public enum DataReader {
       let statistics: FeatureStatistics?
       switch standardize {
       case .none: statistics = nil
-      case .own: statistics = try featureStatistics(of: .csv(path: path, label: label, standardize: .none))
+      case .own:
+        statistics = try featureStatistics(of: .csv(path: path, label: label, standardize: .none))
       case .from(let other): statistics = try featureStatistics(of: other)
       }
       return try CSVReader.load(path: path, label: label, statistics: statistics)
@@ -56,11 +57,14 @@ public enum DataReader {
 
   /// The mean and standard deviation of the `features` field of `spec` as it is on disk
   /// (any standardisation of `spec` itself is ignored).
-  public static func featureStatistics(of spec: DataSourceSpec) throws(DataError) -> FeatureStatistics {
+  public static func featureStatistics(of spec: DataSourceSpec) throws(DataError)
+    -> FeatureStatistics
+  {
     let data = try load(unstandardized(spec))
     guard let index = data.fieldIndex(named: "features") else {
       throw DataError(
-        path: "", message: "standardize: the data set to take statistics from has no 'features' field")
+        path: "",
+        message: "standardize: the data set to take statistics from has no 'features' field")
     }
     return FeatureStatistics(
       values: data.values[index], rows: data.count,
@@ -79,7 +83,9 @@ public enum DataReader {
 
   /// Examples ⌊from·n⌉ ..< ⌊to·n⌉ (rounded to nearest), so `to: f` and `from: f` are
   /// complementary.
-  public static func sliceRange(count: Int, from: Double, to: Double) throws(DataError) -> Range<Int> {
+  public static func sliceRange(count: Int, from: Double, to: Double) throws(DataError) -> Range<
+    Int
+  > {
     guard from >= 0, to <= 1, from <= to else {
       throw DataError(
         path: "", message: "slice: expected 0 ≤ from ≤ to ≤ 1, found from \(from) and to \(to)")

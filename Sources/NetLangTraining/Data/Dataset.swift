@@ -54,9 +54,12 @@ public struct Dataset: Sendable {
     fieldIndex(named: name).map { values[$0] }
   }
 
-  /// Copies field `field` of the examples `indices`, in that order, to `destination`, which
-  /// must have room for `indices.count × elementCount` values. Allocates nothing.
-  public func gather(field: Int, indices: ArraySlice<Int>, into destination: UnsafeMutablePointer<Float>) {
+  /// Copies field `field` of the examples `indices`, in that order, to `destination`.
+  ///
+  /// `destination` must have room for `indices.count × elementCount` values. Allocates nothing.
+  public func gather(
+    field: Int, indices: ArraySlice<Int>, into destination: UnsafeMutablePointer<Float>
+  ) {
     let width = fields[field].shape.elementCount
     values[field].withUnsafeBufferPointer { source in
       guard let base = source.baseAddress else { return }

@@ -3,7 +3,9 @@
 
 import NetLangTensor
 
-/// The example order of one epoch and its minibatches. Reshuffling reuses the same storage.
+/// The example order of one epoch and its minibatches.
+///
+/// Reshuffling reuses the same storage.
 public struct EpochOrder: Sendable {
   /// Example indices in the order of this epoch.
   public private(set) var order: [Int]

@@ -20,7 +20,9 @@ enum FileBytes {
   }
 
   /// The first `count` bytes of the file (fewer if the file is shorter) and the file's size.
-  static func readPrefix(_ path: String, count: Int) throws(DataError) -> (bytes: [UInt8], size: Int) {
+  static func readPrefix(_ path: String, count: Int) throws(DataError) -> (
+    bytes: [UInt8], size: Int
+  ) {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw DataError(path: path, message: "no such file")

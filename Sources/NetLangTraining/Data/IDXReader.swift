@@ -77,7 +77,9 @@ enum IDXReader {
 
   static func parseHeader(_ bytes: [UInt8], path: String) throws(DataError) -> IDXHeader {
     guard bytes.count >= 4 else {
-      if bytes.isEmpty { throw DataError(path: path, message: "empty file, expected an IDX header") }
+      if bytes.isEmpty {
+        throw DataError(path: path, message: "empty file, expected an IDX header")
+      }
       throw DataError(
         path: path, location: "byte \(bytes.count)",
         message: "truncated header: expected 4 magic bytes, found \(bytes.count)")
@@ -91,7 +93,8 @@ enum IDXReader {
     }
     let rank = Int(bytes[3])
     guard rank >= 1 else {
-      throw DataError(path: path, location: "byte 3", message: "an IDX file needs at least one dimension")
+      throw DataError(
+        path: path, location: "byte 3", message: "an IDX file needs at least one dimension")
     }
     let headerBytes = 4 + 4 * rank
     guard bytes.count >= headerBytes else {
@@ -135,7 +138,9 @@ enum IDXReader {
   }
 
   /// Label values as whole numbers ≥ 0, checked against the image count.
-  static func readLabels(_ path: String, expectedCount: Int, imagesPath: String) throws(DataError) -> [Int] {
+  static func readLabels(_ path: String, expectedCount: Int, imagesPath: String) throws(DataError)
+    -> [Int]
+  {
     let bytes = try FileBytes.read(path)
     let header = try parseHeader(bytes, path: path)
     try checkSize(header, fileSize: bytes.count, path: path)
@@ -180,7 +185,9 @@ enum IDXReader {
         result[i] = Float(Int16(bitPattern: high | UInt16(bytes[start + 2 * i + 1])))
       }
     case .int32:
-      for i in 0..<total { result[i] = Float(Int32(bitPattern: readUInt32(bytes, at: start + 4 * i))) }
+      for i in 0..<total {
+        result[i] = Float(Int32(bitPattern: readUInt32(bytes, at: start + 4 * i)))
+      }
     case .float32:
       for i in 0..<total { result[i] = Float(bitPattern: readUInt32(bytes, at: start + 4 * i)) }
     case .float64:

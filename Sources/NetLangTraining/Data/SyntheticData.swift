@@ -5,8 +5,9 @@ import NetLangTensor
 
 /// Builds the data sets that are not read from files.
 enum SyntheticData {
-  /// The corners (0,0), (0,1), (1,0), (1,1) in turn, `samples` examples, each coordinate plus
-  /// `noise` times a standard normal draw (x₀ then x₁) when `noise` is not 0.
+  /// The XOR data set: `samples` examples cycling through the four corners.
+  ///
+  /// The corners are (0,0), (0,1), (1,0), (1,1) in turn, each coordinate plus `noise` times a standard normal draw (x₀ then x₁) when `noise` is not 0.
   /// Fields `x [2]`, `y [1]` (their exclusive or) and `label []` (the same as a class).
   static func xor(samples: Int, noise: Double, seed: UInt64) throws(DataError) -> Dataset {
     guard samples >= 1 else {
@@ -38,10 +39,13 @@ enum SyntheticData {
 
   /// CS231n's spirals: arm j has `points` examples with radius r = linspace(0, 1) and angle
   /// t = linspace(4j, 4(j+1)) + noise·N(0, 1), at (r·sin t, r·cos t), label j; arm-major order.
-  static func spirals(arms: Int, points: Int, noise: Double, seed: UInt64) throws(DataError) -> Dataset {
+  static func spirals(arms: Int, points: Int, noise: Double, seed: UInt64) throws(DataError)
+    -> Dataset
+  {
     guard arms >= 1, points >= 1 else {
       throw DataError(
-        path: "", message: "spirals: arms and points must be at least 1, found \(arms) and \(points)")
+        path: "",
+        message: "spirals: arms and points must be at least 1, found \(arms) and \(points)")
     }
     var random = Random(seed: seed)
     let count = arms * points
@@ -92,7 +96,8 @@ enum SyntheticData {
             message: "\(row.count) values, expected \(width)")
         }
         for value in row {
-          if column.kind == .classIndex && !(value >= 0 && value.rounded() == value && value < 1e7) {
+          if column.kind == .classIndex && !(value >= 0 && value.rounded() == value && value < 1e7)
+          {
             throw DataError(
               path: "", location: "table column '\(column.name)', row \(number + 1)",
               message: "expected a class label (a whole number ≥ 0), found \(value)")

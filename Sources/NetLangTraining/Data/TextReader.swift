@@ -4,7 +4,9 @@
 
 /// Reads text corpora into `chars`/`next` windows of character ids.
 enum TextReader {
-  static func load(path: String, sequence: Int, heldout: Double, part: TextPart) throws(DataError) -> Dataset {
+  static func load(path: String, sequence: Int, heldout: Double, part: TextPart) throws(DataError)
+    -> Dataset
+  {
     guard sequence >= 1 else {
       throw DataError(path: path, message: "seq must be at least 1, found \(sequence)")
     }
@@ -17,7 +19,8 @@ enum TextReader {
     }
     guard let text = String(validating: bytes, as: UTF8.self) else {
       throw DataError(
-        path: path, location: "byte \(firstInvalidUTF8(bytes))", message: "invalid UTF-8, expected text")
+        path: path, location: "byte \(firstInvalidUTF8(bytes))",
+        message: "invalid UTF-8, expected text")
     }
     let scalars = Array(text.unicodeScalars)
     let vocabulary = Vocabulary(of: scalars)

@@ -2,7 +2,9 @@
 
 import Foundation
 
-/// Adam with bias correction and L2 weight decay added to the gradient, as torch.optim.Adam:
+/// Adam with bias correction and L2 weight decay added to the gradient, as torch.optim.Adam.
+///
+/// The update:
 ///
 ///     g = ∇ + weightDecay·p
 ///     m = lerp(m, g, 1 − β₁)            v = β₂·v + (1 − β₂)·g²
@@ -56,7 +58,9 @@ public struct Adam: Optimizer, Sendable {
     return state
   }
 
-  public mutating func restore(_ state: OptimizerState, parameters: [ParameterBuffer]) throws(DataError) {
+  public mutating func restore(_ state: OptimizerState, parameters: [ParameterBuffer])
+    throws(DataError)
+  {
     if state.step == 0 {
       firstMoment = StateBuffers(kind: "exp_avg")
       secondMoment = StateBuffers(kind: "exp_avg_sq")

@@ -3,8 +3,9 @@
 
 /// Global-norm gradient clipping.
 public enum GradientClipping {
-  /// Scales every gradient by min(1, maxNorm / (‖g‖ + 1e-6)), with ‖g‖ the 2-norm of all
-  /// gradients together, and returns ‖g‖ (before clipping). Like torch, the gradients are
+  /// Clips all gradients together to global 2-norm `maxNorm` and returns the norm before.
+  ///
+  /// Every gradient is scaled by min(1, maxNorm / (‖g‖ + 1e-6)). Like torch, the gradients are
   /// multiplied even when the factor is 1, and a non-finite norm propagates into them.
   @discardableResult
   public static func clipGlobalNorm(_ parameters: [ParameterBuffer], maxNorm: Float) -> Float {

@@ -31,7 +31,9 @@ public struct OptimizerState: Equatable, Sendable {
   }
 }
 
-/// Updates parameters in place from their gradients. State is allocated on the first step
+/// Updates parameters in place from their gradients.
+///
+/// State is allocated on the first step
 /// (or by `restore`) and reused afterwards; the gradients are not modified.
 public protocol Optimizer {
   /// One update of every parameter. The same parameters, in the same order, each step.
@@ -77,7 +79,8 @@ struct StateBuffers: Sendable {
   }
 
   /// Buffers taken from `state`, checked against the parameters' names and sizes.
-  mutating func restore(from state: OptimizerState, parameters: [ParameterBuffer]) throws(DataError) {
+  mutating func restore(from state: OptimizerState, parameters: [ParameterBuffer]) throws(DataError)
+  {
     var restored: [[Float]] = []
     for parameter in parameters {
       let key = parameter.name + "." + kind

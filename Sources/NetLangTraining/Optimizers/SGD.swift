@@ -1,7 +1,9 @@
 // SGD: torch.optim.SGD over flat buffers, element by element in the same order of operations.
 
 /// Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight
-/// decay, as torch.optim.SGD:
+/// decay, as torch.optim.SGD.
+///
+/// The update:
 ///
 ///     g = ∇ + weightDecay·p
 ///     v = g on the first step, else momentum·v + (1 − dampening)·g
@@ -50,7 +52,9 @@ public struct SGD: Optimizer, Sendable {
     return state
   }
 
-  public mutating func restore(_ state: OptimizerState, parameters: [ParameterBuffer]) throws(DataError) {
+  public mutating func restore(_ state: OptimizerState, parameters: [ParameterBuffer])
+    throws(DataError)
+  {
     if settings.momentum != 0 && state.step > 0 {
       try momentum.restore(from: state, parameters: parameters)
     } else {
