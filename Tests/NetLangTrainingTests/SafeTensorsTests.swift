@@ -119,3 +119,21 @@ func catching(_ body: () throws(DataError) -> Void) -> DataError? {
     return nil
   } catch { return error }
 }
+
+@Suite("optimizer checkpoints") struct OptimizerStateTensorsTests {
+  @Test("optimizer state survives a safetensors round trip")
+  func roundTrip() throws {
+    let state = OptimizerState(
+      step: 7, buffers: ["w.exp_avg": [1, 2], "w.exp_avg_sq": [3, 4], "b.exp_avg": [5]])
+    let weights = [NamedTensor(name: "w", shape: [2], values: [9, 9])]
+    let bytes = SafeTensors.encode(
+      weights + state.namedTensors(), metadata: state.metadata.merging(["epoch": "2"]) { a, _ in a }
+    )
+    let contents = try SafeTensors.decodeContents(bytes)
+    #expect(try OptimizerState(tensors: contents.tensors, metadata: contents.metadata) == state)
+    #expect(contents.tensors.first { $0.name == "w" }?.values == [9, 9])
+    #expect(throws: DataError.self) {
+      try OptimizerState(tensors: [], metadata: [OptimizerState.stepKey: "x"])
+    }
+  }
+}

@@ -22,9 +22,12 @@ enum TestFiles {
     return path
   }
 
+  /// One directory per test process for the files `write` makes.
+  static let scratch = directory()
+
   /// Writes `bytes` to a new file named `name` and returns its path.
   static func write(_ bytes: [UInt8], named name: String = "file") -> String {
-    let path = directory() + "/" + name
+    let path = scratch + "/" + UUID().uuidString + "-" + name
     _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     return path
   }

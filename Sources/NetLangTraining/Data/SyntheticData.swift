@@ -10,8 +10,9 @@ enum SyntheticData {
   /// The corners are (0,0), (0,1), (1,0), (1,1) in turn, each coordinate plus `noise` times a standard normal draw (x₀ then x₁) when `noise` is not 0.
   /// Fields `x [2]`, `y [1]` (their exclusive or) and `label []` (the same as a class).
   static func xor(samples: Int, noise: Double, seed: UInt64) throws(DataError) -> Dataset {
-    guard samples >= 1 else {
-      throw DataError(path: "", message: "xor: samples must be at least 1, found \(samples)")
+    guard samples >= 1, samples <= 100_000_000 else {
+      throw DataError(
+        path: "", message: "xor: samples must be between 1 and 100000000, found \(samples)")
     }
     var random = Random(seed: seed)
     var x = [Float](repeating: 0, count: 2 * samples)
@@ -47,8 +48,11 @@ enum SyntheticData {
         path: "",
         message: "spirals: arms and points must be at least 1, found \(arms) and \(points)")
     }
+    let (count, overflow) = arms.multipliedReportingOverflow(by: points)
+    guard !overflow, count <= 100_000_000 else {
+      throw DataError(path: "", message: "spirals: \(arms) arms of \(points) points are too many")
+    }
     var random = Random(seed: seed)
-    let count = arms * points
     var x = [Float](repeating: 0, count: 2 * count)
     var label = [Float](repeating: 0, count: count)
     for arm in 0..<arms {
