@@ -37,6 +37,11 @@ cases = [
     ("adam(lr: 0.1, beta1: 0.6, beta2: 0.99, eps: 1e-3, weight_decay: 0.05)",
      ".adam(AdamSettings(learningRate: 0.1, beta1: 0.6, beta2: 0.99, epsilon: 1e-3, weightDecay: 0.05))",
      0.1, lambda ps, lr: torch.optim.Adam(ps, lr=lr, betas=(0.6, 0.99), eps=1e-3, weight_decay=0.05)),
+    # beta1 < 0.5 takes the other branch of torch's lerp.
+    ("adam(lr: 0.02, beta1: 0.3, beta2: 0.9)", ".adam(AdamSettings(learningRate: 0.02, beta1: 0.3, beta2: 0.9))",
+     0.02, lambda ps, lr: torch.optim.Adam(ps, lr=lr, betas=(0.3, 0.9))),
+    ("sgd(lr: 0.1, momentum: 0.9)", ".sgd(SGDSettings(learningRate: 0.1, momentum: 0.9))", 0.1,
+     lambda ps, lr: torch.optim.SGD(ps, lr=lr, momentum=0.9)),
 ]
 
 def floats(a):
