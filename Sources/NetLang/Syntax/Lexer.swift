@@ -73,22 +73,41 @@ struct TokenScanner {
     return last != UInt8(ascii: "{")
   }
 
-  /// Skips the blanks after an ignored line end. If the next word starts a statement or a
-  /// declaration (a keyword other than `in`), a `(` or `[` was left open: they are closed here
-  /// so the parser sees the line end and reports the unclosed delimiter where it belongs.
+  /// Skips the blanks after an ignored line end. If the next line starts a statement or a
+  /// declaration (a keyword other than `in`, or `IDENT IDENT on|from` of a task), neither of
+  /// which can appear inside brackets, a `(` or `[` was left open: such openers are dropped so
+  /// the parser sees the line end and reports the unclosed delimiter where it belongs.
   private mutating func leaveParenthesesBeforeStatement() -> Bool {
     while true {
       skipBlanks()
       guard let length = lineEndLength(at: position) else { break }
       position += length
     }
-    let start = position
-    var end = start
-    while end < bytes.count, end - start <= 6, isIdentifierPart(bytes[end]) { end += 1 }
-    let word = String(decoding: bytes[start..<end], as: UTF8.self)
-    guard let keyword = Keyword(rawValue: word), keyword != .inKeyword else { return false }
+    var index = position
+    let first = word(at: &index)
+    if let keyword = Keyword(rawValue: first), keyword != .inKeyword {
+      while insideParentheses { pop() }
+      return true
+    }
+    guard !first.isEmpty, Keyword(rawValue: first) == nil else { return false }
+    let second = word(at: &index)
+    let third = word(at: &index)
+    guard !second.isEmpty, Keyword(rawValue: second) == nil, third == "on" || third == "from"
+    else { return false }
     while insideParentheses { pop() }
     return true
+  }
+
+  /// The identifier-like word at `index` after spaces and tabs (at most 7 bytes of it, enough
+  /// to tell keywords, `on` and `from` apart); moves `index` past it.
+  private func word(at index: inout Int) -> String {
+    while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") {
+      index += 1
+    }
+    guard index < bytes.count, isIdentifierStart(bytes[index]) else { return "" }
+    let start = index
+    while index < bytes.count, isIdentifierPart(bytes[index]) { index += 1 }
+    return String(decoding: bytes[start..<min(index, start + 7)], as: UTF8.self)
   }
 
   /// 1 for "\n", 2 for "\r\n", nil otherwise.

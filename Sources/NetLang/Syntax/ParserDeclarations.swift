@@ -100,7 +100,7 @@ extension SyntaxParser {
       return .error(span(from: start))
     }
     var parameters: [Parameter] = []
-    while current.kind != .rParen {
+    while !endsList(current.kind) {
       guard let parameter = parseParameter() else { break }
       parameters.append(parameter)
       if match(.comma) == nil { break }

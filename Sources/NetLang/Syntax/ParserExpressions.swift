@@ -100,7 +100,7 @@ extension SyntaxParser {
     defer { depth -= 1 }
     advance()
     var elements: [Expr] = []
-    while current.kind != .rBracket {
+    while !endsList(current.kind) {
       elements.append(parseExpression())
       if match(.comma) == nil { break }
     }
@@ -134,7 +134,7 @@ extension SyntaxParser {
     defer { depth -= 1 }
     advance()
     var arguments: [Argument] = []
-    while current.kind != .rParen {
+    while !endsList(current.kind) {
       arguments.append(parseArgument())
       if match(.comma) == nil { break }
     }
@@ -177,6 +177,14 @@ extension SyntaxParser {
       if current.kind == .identifier { advance() }
     }
     return Expr(.error, span(from: start))
+  }
+
+  /// True for tokens that end an argument or element list: closers, line ends, keywords.
+  func endsList(_ kind: TokenKind) -> Bool {
+    switch kind {
+    case .rParen, .rBracket, .rBrace, .newline, .endOfFile, .keyword: true
+    default: false
+    }
   }
 
   private func chain(_ first: Expr, _ rest: [BinaryTerm]) -> Expr {
