@@ -55,29 +55,40 @@ public struct DiagnosticRenderer: Sendable {
     let primaryColumns = columns(primary)
     let highlightColumns = highlights.map(columns)
 
-    var characters = Array(String(decoding: content, as: UTF8.self))
-    for index in characters.indices where characters[index] == "\t" || characters[index] == "\r" {
-      characters[index] = " "
-    }
-    // Window very long lines around the primary marker.
+    // Window very long lines around the primary marker. Only the shown window is decoded, so
+    // a 10 MB line costs a couple of linear byte scans, not a 10 MB array of characters.
+    let width = file.characterCount(from: lineStart, to: lineEnd)
     var offset = 0
+    var shownWidth = width
     var prefix = ""
     var suffix = ""
-    if characters.count > maxLineWidth {
+    if width > maxLineWidth {
       let half = maxLineWidth / 2
-      offset = max(0, min(primaryColumns.lowerBound - half, characters.count - maxLineWidth))
+      offset = max(0, min(primaryColumns.lowerBound - half, width - maxLineWidth))
       if offset > 0 { prefix = "..." }
-      if offset + maxLineWidth < characters.count { suffix = "..." }
-      characters = Array(characters[offset..<min(characters.count, offset + maxLineWidth)])
+      if offset + maxLineWidth < width { suffix = "..." }
+      shownWidth = maxLineWidth
     }
-    var markers = [Character](repeating: " ", count: characters.count + 1)
-    func mark(_ range: Range<Int>, with symbol: Character) {
-      for column in range {
-        let shifted = column - offset
-        if shifted >= 0, shifted < markers.count {
-          markers[shifted] = symbol
-        }
+    let from = byteIndex(in: file, from: lineStart, to: lineEnd, skipping: offset)
+    let to = byteIndex(in: file, from: from, to: lineEnd, skipping: shownWidth)
+    // Tabs and control characters would break the alignment or the terminal: one column each.
+    var shown = ""
+    for scalar in String(decoding: file.bytes[from..<to], as: UTF8.self).unicodeScalars {
+      if scalar == "\t" || scalar == "\r" {
+        shown.unicodeScalars.append(" ")
+      } else if scalar.value < 0x20 || scalar.value == 0x7F {
+        shown.unicodeScalars.append("\u{FFFD}")
+      } else {
+        shown.unicodeScalars.append(scalar)
       }
+    }
+    var markers = [Character](repeating: " ", count: shownWidth + 1)
+    func mark(_ range: Range<Int>, with symbol: Character) {
+      // Clip to the window first: a span may cover millions of columns.
+      let lower = max(range.lowerBound - offset, 0)
+      let upper = min(range.upperBound - offset, markers.count)
+      guard lower < upper else { return }
+      for column in lower..<upper { markers[column] = symbol }
     }
     for range in highlightColumns { mark(range, with: "~") }
     mark(primaryColumns, with: "~")
@@ -88,7 +99,23 @@ public struct DiagnosticRenderer: Sendable {
     let number = String(line)
     let pad = String(repeating: " ", count: number.count)
     let padMarkers = String(repeating: " ", count: prefix.count)
-    return "\(pad) |\n\(number) | \(prefix)\(String(characters))\(suffix)\n"
+    return "\(pad) |\n\(number) | \(prefix)\(shown)\(suffix)\n"
       + "\(pad) | \(padMarkers)\(markerText)\n"
+  }
+
+  /// The byte index in `start..<end` after skipping `count` characters (clamped to `end`).
+  private func byteIndex(in file: SourceFile, from start: Int, to end: Int, skipping count: Int)
+    -> Int
+  {
+    var seen = 0
+    var index = start
+    while index < end {
+      if file.bytes[index] & 0xC0 != 0x80 {
+        if seen == count { return index }
+        seen += 1
+      }
+      index += 1
+    }
+    return end
   }
 }
