@@ -16,7 +16,7 @@ extension Checker {
     executeBody(decl.body)
     if let finished = frame { releaseLocals(finished) }
     if let model = builder {
-      if model.outputs.isEmpty, !aborted {
+      if model.outputNames.isEmpty, !aborted {
         report(SemanticDiagnostics.missingOutput(decl.name))
       }
       let errorsAfter = diagnostics.filter { $0.severity == .error }.count
