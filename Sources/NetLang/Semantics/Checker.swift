@@ -68,7 +68,9 @@ struct Checker {
         }
       }
     }
-    reportUnused()
+    // Unused names are reported only once the program is otherwise clean: a failed
+    // expression would leave the names it mentions looking unused.
+    if !diagnostics.hasErrors { reportUnused() }
     var tasks: [CheckedTask] = []
     for unit in units where unit.file == mainFile {
       tasks = checkTasks(unit)
