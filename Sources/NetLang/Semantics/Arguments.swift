@@ -38,7 +38,7 @@ extension Checker {
   /// missing arguments.
   mutating func matchArguments(
     _ arguments: [Argument], parameters: [String], required: Set<String>, callee: Identifier,
-    variadic: Bool = false, anyLabel: Bool = false
+    variadic: Bool = false, anyLabel: Bool = false, signature: [String]? = nil
   ) -> ArgumentMatch {
     var match = ArgumentMatch()
     var position = 0
@@ -83,7 +83,7 @@ extension Checker {
     for name in parameters where required.contains(name) && match.byParameter[name] == nil {
       report(
         SemanticDiagnostics.missingArgument(
-          name, callee: callee.name, at: callee.span, signature: parameters))
+          name, callee: callee.name, at: callee.span, signature: signature ?? parameters))
       match.failed = true
     }
     return match

@@ -132,7 +132,9 @@ extension Checker {
     let takesName = !names.contains("name")
     if takesName { names.append("name") }
     let required = Set(decl.parameters.filter { $0.defaultValue == nil }.map(\.name.name))
-    let match = matchArguments(arguments, parameters: names, required: required, callee: callee)
+    let match = matchArguments(
+      arguments, parameters: names, required: required, callee: callee,
+      signature: decl.parameters.map(\.name.name))
     var values: [String: Value] = [:]
     for (name, argument) in match.byParameter {
       values[name] = evaluate(argument.value)
