@@ -82,6 +82,7 @@ func shapeInference(expr: String, input: String, expected: String) {
     ("reshape(x, [-1, -1])", "[3, 4]", "E0305"),
     ("concat(x, x, axis: 2)", "[3, 4]", "E0306"),
     ("softmax(x)", "[]", "E0302"),
+    ("dense(x, 100000)", "[100000]", "E0307"),
     ("dense(x, 100000) * reshape(dense(x, 100000), [100000, 1])", "[4]", "E0307"),
   ])
 func shapeErrors(expr: String, input: String, code: String) {
@@ -147,6 +148,7 @@ func lenet() {
   guard let program = result.program, let model = program.model(named: "LeNet") else { return }
   // 156 + 2416 + 48120 + 10164 + 850, as torchsummary gives for LeNet-5.
   #expect(parameterCount(model) == 61_706)
+  #expect(model.parameterCount == 61_706)
   #expect(model.bindings.map(\.name) == ["image", "c1", "c2", "f", "fc1", "fc2", "logits"])
   #expect(program.data(named: "mnist")?.spec == .idx(images: "train-images", labels: "train-labels", scale: 1.0 / 255))
   if case .evaluate(let evaluation) = program.tasks.last {

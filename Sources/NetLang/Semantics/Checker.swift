@@ -87,11 +87,14 @@ struct Checker {
 
   /// The same diagnostic from several loop repetitions or inlinings is shown once.
   private func deduplicated(_ list: [Diagnostic]) -> [Diagnostic] {
-    var seen: [Diagnostic] = []
-    for diagnostic in list where !seen.contains(diagnostic) {
-      seen.append(diagnostic)
+    var seen: Set<String> = []
+    var kept: [Diagnostic] = []
+    for diagnostic in list {
+      let span = diagnostic.span
+      let key = "\(diagnostic.severity) \(diagnostic.code) \(span.file.rawValue):\(span.start)-\(span.end) \(diagnostic.message)"
+      if seen.insert(key).inserted { kept.append(diagnostic) }
     }
-    return seen
+    return kept
   }
 
   // MARK: Globals

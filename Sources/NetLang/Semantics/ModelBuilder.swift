@@ -17,6 +17,8 @@ struct ModelBuilder {
   var outputNames: [String: SourceSpan] = [:]
   var bindings: [CheckedBinding] = []
   private var layerNames: Set<String> = []
+  /// The next suffix to try for each base name, so a loop of n layers names them in O(n).
+  private var nextSuffix: [String: Int] = [:]
 
   init(name: String, span: SourceSpan) {
     self.name = name
@@ -38,11 +40,12 @@ struct ModelBuilder {
   /// `base`, or `base_2`, `base_3`, ... if taken.
   mutating func uniqueLayerName(_ base: String) -> String {
     var candidate = base
-    var counter = 2
+    var counter = nextSuffix[base] ?? 2
     while layerNames.contains(candidate) {
       candidate = "\(base)_\(counter)"
       counter += 1
     }
+    if candidate != base { nextSuffix[base] = counter }
     layerNames.insert(candidate)
     return candidate
   }

@@ -104,6 +104,12 @@ extension Checker {
     _ op: LayerOp, _ opName: String, _ explicitName: String?, _ input: NodeRef, _ shape: Shape,
     _ span: SourceSpan
   ) -> Value {
+    let inputShape: Shape = builder.map { $0.nodes[input.rawValue].shape } ?? []
+    let count = op.parameterCount(input: inputShape)
+    if count > ShapeRules.maximumElements {
+      report(SemanticDiagnostics.layerTooLarge(opName, parameters: count, at: span))
+      return .invalid
+    }
     let name = layerName(for: opName, explicit: explicitName)
     return makeNode(op, inputs: [input], shape: shape, span: span, layerName: name)
   }

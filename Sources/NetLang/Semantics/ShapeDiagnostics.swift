@@ -4,6 +4,15 @@
 import NetLangTensor
 
 extension SemanticDiagnostics {
+  /// A layer whose weights alone would not fit in memory.
+  static func layerTooLarge(_ operation: String, parameters: Int, at span: SourceSpan) -> Diagnostic {
+    let count = parameters == Int.max ? "more than \(Int.max)" : "\(parameters)"
+    return .error(
+      .tensorTooLarge,
+      "this '\(operation)' would have \(count) parameters, more than the limit of "
+        + "\(ShapeRules.maximumElements)", at: span)
+  }
+
   /// A `ShapeError` from a built-in, at the built-in's name, with its operand highlighted.
   static func shapeFailure(
     _ error: ShapeError, at span: SourceSpan, operand: SourceSpan? = nil,
