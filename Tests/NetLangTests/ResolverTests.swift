@@ -137,3 +137,17 @@ func members() {
   #expect(codes(check("data d = xor()\nlet n = d.vocab\n")) == ["E0216 2:11"])
   #expect(codes(check("let d = 3\nlet n = d.size\n")) == ["E0203 2:11"])
 }
+
+@Test("blocks that no model calls still get their names and call labels checked")
+func uncalledBlocks() {
+  let result = check(
+    """
+    block unused(x, units = 4) {
+        h = relu(dense(x, unit))
+        g = dense(h, 3, bais: false)
+        return helper(g)
+    }
+    """)
+  #expect(codes(result) == ["E0201 2:23", "E0206 3:21", "E0201 4:12"])
+  #expect(check("block fine(x, n = 2) {\n    for i in range(n) {\n        x = relu(x) * i\n    }\n    return x\n}\n").diagnostics.isEmpty)
+}

@@ -128,6 +128,7 @@ extension Checker {
       return .invalid
     }
     guard countStep(at: span) else { return .invalid }
+    calledBlocks.insert(decl.name.name)
     var names = decl.parameters.map(\.name.name)
     let takesName = !names.contains("name")
     if takesName { names.append("name") }

@@ -40,6 +40,8 @@ struct Checker {
   /// Set when a limit stopped the current model; evaluation then unwinds quietly.
   var aborted = false
   var usage = UsageTracker()
+  /// Blocks inlined at least once; the others are only name-checked.
+  var calledBlocks: Set<String> = []
   /// The data declaration being evaluated: its name, file and right-hand side.
   var currentData: (name: String, file: FileID, valueSpan: SourceSpan)?
 
@@ -68,6 +70,7 @@ struct Checker {
         }
       }
     }
+    resolveUncalledBlocks()
     // Unused names are reported only once the program is otherwise clean: a failed
     // expression would leave the names it mentions looking unused.
     if !diagnostics.hasErrors { reportUnused() }
