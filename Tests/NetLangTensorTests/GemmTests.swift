@@ -3,7 +3,7 @@
 
 import Testing
 
-@testable import NetLangTensor
+import NetLangTensor
 
 /// One GEMM configuration; strides exceed the logical widths by `pad`.
 struct GemmCase: CustomStringConvertible, Sendable {
@@ -73,6 +73,20 @@ func gemmMatchesReference(kernelName: String) throws {
   let kernel = try #require(GemmKernel.available.first { $0.name == kernelName })
   for (index, testCase) in GemmCase.all.enumerated() {
     let (fast, slow) = testCase.run(kernel: kernel, pool: nil, seed: UInt64(index) * 7)
+    let tolerance = 1e-5 * Float(testCase.k + 4) * max(1, abs(testCase.alpha))
+    let error = maxAbsDifference(fast, slow)
+    #expect(error <= tolerance, "\(kernel.name) \(testCase): error \(error)")
+  }
+}
+
+@Test(
+  "tiny cache blocks (many KC, MC, NC blocks) still match the reference",
+  arguments: GemmKernel.available.map(\.name))
+func gemmSmallBlocksMatchReference(kernelName: String) throws {
+  let base = try #require(GemmKernel.available.first { $0.name == kernelName })
+  let kernel = base.withBlocks(depth: 7, rows: 1, columns: 1)
+  for (index, testCase) in GemmCase.all.enumerated() where testCase.m * testCase.n > 100 {
+    let (fast, slow) = testCase.run(kernel: kernel, pool: nil, seed: UInt64(index) * 3)
     let tolerance = 1e-5 * Float(testCase.k + 4) * max(1, abs(testCase.alpha))
     let error = maxAbsDifference(fast, slow)
     #expect(error <= tolerance, "\(kernel.name) \(testCase): error \(error)")

@@ -3,7 +3,7 @@
 import Synchronization
 import Testing
 
-@testable import NetLangTensor
+import NetLangTensor
 
 @Test("every part runs exactly once", arguments: [1, 2, 4])
 func workerPoolRunsEachPartOnce(threads: Int) {

@@ -7,9 +7,10 @@
 import NetLangKernelsAVX2
 import NetLangKernelsAVX512
 
-/// C[MR×NR] = alpha · A·B + beta · C over packed panels; beta = 0 never reads C.
+/// C[rows×NR] = alpha · A·B + beta · C over packed panels (A steps by `aStride` per depth
+/// step); beta = 0 never reads C.
 package typealias MicroKernelFunction = @Sendable (
-  _ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+  _ depth: Int, _ a: UnsafePointer<Float>, _ aStride: Int, _ b: UnsafePointer<Float>,
   _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
 ) -> Void
 
@@ -24,25 +25,77 @@ package struct GemmKernel: Sendable {
   package let depthBlock: Int
   package let rowBlock: Int
   package let columnBlock: Int
+  /// The full MR × NR tile.
   package let multiply: MicroKernelFunction
+  /// Shorter tiles for the last rows of a block, ascending by row count (all < MR).
+  package let partialRows: [(rows: Int, multiply: MicroKernelFunction)]
 
-  /// 8×32 with 16-lane vectors.
+  /// The kernel that covers `rows` ≤ MR rows with the least wasted work, and its row count.
+  package func tile(forRows rows: Int) -> (rows: Int, multiply: MicroKernelFunction) {
+    for partial in partialRows where partial.rows >= rows { return partial }
+    return (self.rows, multiply)
+  }
+
+  /// 12×32 with 16-lane vectors; 8×32 and 4×32 for ragged rows. Blocks tuned on a Xeon with
+  /// 48 KiB L1d / 2 MiB L2 (see Tests/Benchmarks/README.md).
   package static let avx512 = GemmKernel(
     name: "avx512", rows: MicroKernelAVX512.rows, columns: MicroKernelAVX512.columns,
-    depthBlock: 256, rowBlock: 128, columnBlock: 3072,
-    multiply: { MicroKernelAVX512.multiply(depth: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6) })
+    depthBlock: 256, rowBlock: 96, columnBlock: 1024,
+    multiply: {
+      MicroKernelAVX512.multiply12x32(
+        depth: $0, a: $1, aStride: $2, b: $3, c: $4, ldc: $5, alpha: $6, beta: $7)
+    },
+    partialRows: [
+      (
+        4,
+        {
+          MicroKernelAVX512.multiply4x32(
+            depth: $0, a: $1, aStride: $2, b: $3, c: $4, ldc: $5, alpha: $6, beta: $7)
+        }),
+      (
+        8,
+        {
+          MicroKernelAVX512.multiply8x32(
+            depth: $0, a: $1, aStride: $2, b: $3, c: $4, ldc: $5, alpha: $6, beta: $7)
+        }),
+    ])
 
-  /// 6×16 with 8-lane vectors.
+  /// 6×16 with 8-lane vectors; 3×16 for ragged rows.
   package static let avx2 = GemmKernel(
     name: "avx2", rows: MicroKernelAVX2.rows, columns: MicroKernelAVX2.columns,
-    depthBlock: 256, rowBlock: 120, columnBlock: 3072,
-    multiply: { MicroKernelAVX2.multiply(depth: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6) })
+    depthBlock: 256, rowBlock: 96, columnBlock: 2048,
+    multiply: {
+      MicroKernelAVX2.multiply6x16(
+        depth: $0, a: $1, aStride: $2, b: $3, c: $4, ldc: $5, alpha: $6, beta: $7)
+    },
+    partialRows: [
+      (
+        3,
+        {
+          MicroKernelAVX2.multiply3x16(
+            depth: $0, a: $1, aStride: $2, b: $3, c: $4, ldc: $5, alpha: $6, beta: $7)
+        })
+    ])
 
   /// 4×8 without FMA: safe on any CPU.
   package static let portable = GemmKernel(
     name: "portable", rows: PortableMicroKernel.rows, columns: PortableMicroKernel.columns,
     depthBlock: 256, rowBlock: 64, columnBlock: 2048,
-    multiply: { PortableMicroKernel.multiply(depth: $0, a: $1, b: $2, c: $3, ldc: $4, alpha: $5, beta: $6) })
+    multiply: {
+      PortableMicroKernel.multiply(
+        depth: $0, a: $1, aStride: $2, b: $3, c: $4, ldc: $5, alpha: $6, beta: $7)
+    },
+    partialRows: [])
+
+  /// The same micro-kernel with other block sizes (MC rounded up to a multiple of MR), for
+  /// tuning and for tests that need several blocks on small matrices.
+  package func withBlocks(depth: Int, rows: Int, columns: Int) -> GemmKernel {
+    GemmKernel(
+      name: name, rows: self.rows, columns: self.columns, depthBlock: max(1, depth),
+      rowBlock: (max(1, rows) + self.rows - 1) / self.rows * self.rows,
+      columnBlock: (max(1, columns) + self.columns - 1) / self.columns * self.columns,
+      multiply: multiply, partialRows: partialRows)
+  }
 
   /// The fastest kernel this CPU can run.
   package static let best: GemmKernel = {
@@ -67,7 +120,7 @@ enum PortableMicroKernel {
 
   @inline(never)
   static func multiply(
-    depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
   ) {
     typealias V = SIMD8<Float>
@@ -83,7 +136,7 @@ enum PortableMicroKernel {
       c1 += V(repeating: pa[1]) * bv
       c2 += V(repeating: pa[2]) * bv
       c3 += V(repeating: pa[3]) * bv
-      pa += 4
+      pa += aStride
       pb += 32
     }
     store(c0, to: c, alpha: alpha, beta: beta)

@@ -105,10 +105,12 @@ extension Gemm {
                 let aPanel = UnsafePointer(packedA + (ir &* kcNow))
                 let bPanel = UnsafePointer(packedB + (jr &* kcNow))
                 let target = c + ((ic &+ ir) &* ldc &+ jc &+ jr)
-                if rows == mr && columns == nr {
-                  kernel.multiply(kcNow, aPanel, bPanel, target, ldc, alpha, betaNow)
+                let (tileRows, tileKernel) = kernel.tile(forRows: rows)
+                if rows == tileRows && columns == nr {
+                  tileKernel(kcNow, aPanel, mr, bPanel, target, ldc, alpha, betaNow)
                 } else {
-                  kernel.multiply(kcNow, aPanel, bPanel, tile, nr, 1, 0)
+                  // Ragged edge: compute a whole tile aside, then blend in the valid part.
+                  tileKernel(kcNow, aPanel, mr, bPanel, tile, nr, 1, 0)
                   for r in 0..<rows {
                     for j in 0..<columns {
                       let old = betaNow == 0 ? 0 : betaNow * target[r &* ldc &+ j]

@@ -68,7 +68,8 @@ public final class WorkerPool: @unchecked Sendable {
 }
 
 /// The state the pool's threads share. Job fields change only under `mutex`; part claims go
-/// through `cursor` = generation << 32 | next part.
+/// through `cursor` = generation << 32 | next part. NOTE: the job closure is only borrowed
+/// (`withoutActuallyEscaping`), so `dispatch` returns only once no worker holds it (`holders`).
 final class WorkerPoolState: @unchecked Sendable {
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
   private let wakeUp = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -76,6 +77,8 @@ final class WorkerPoolState: @unchecked Sendable {
   private var parts = 0
   private var generation = 0
   private var stopping = false
+  /// Workers currently holding a reference to `job` (incremented under `mutex`).
+  private let holders = Atomic<Int>(0)
   private let cursor = Atomic<Int>(0)
   private let unfinished = Atomic<Int>(0)
   private let busy = Atomic<Bool>(false)
@@ -119,9 +122,18 @@ final class WorkerPoolState: @unchecked Sendable {
       spins &+= 1
       if spins > 64 { sched_yield() }
     }
-    pthread_mutex_lock(mutex)
-    job = nil
-    pthread_mutex_unlock(mutex)
+    // Retire the closure once no worker holds it; checked under the lock so none can take it
+    // in between.
+    while true {
+      pthread_mutex_lock(mutex)
+      if holders.load(ordering: .acquiring) == 0 {
+        job = nil
+        pthread_mutex_unlock(mutex)
+        return
+      }
+      pthread_mutex_unlock(mutex)
+      sched_yield()
+    }
   }
 
   /// Claims and runs parts of generation `tag` until none are left.
@@ -152,13 +164,23 @@ final class WorkerPoolState: @unchecked Sendable {
       while generation == seen && !stopping { pthread_cond_wait(wakeUp, mutex) }
       if stopping { break }
       seen = generation
-      guard let body = job else { continue }
-      let count = parts
-      pthread_mutex_unlock(mutex)
-      work(tag: seen, parts: count, body)
+      guard job != nil else { continue }
+      holders.add(1, ordering: .relaxed)
+      help(tag: seen)
+      holders.subtract(1, ordering: .releasing)
       pthread_mutex_lock(mutex)
     }
     pthread_mutex_unlock(mutex)
+  }
+
+  /// Takes the current job (called with `mutex` held; returns with it released) and works on
+  /// it. Separate and never inlined so the closure reference is gone when it returns.
+  @inline(never)
+  private func help(tag: Int) {
+    let body = job
+    let count = parts
+    pthread_mutex_unlock(mutex)
+    if let body { work(tag: tag, parts: count, body) }
   }
 
   /// Wakes every worker and tells it to exit.
