@@ -14,11 +14,12 @@ public enum MicroKernelAVX2 {
   /// Columns of every C tile (NR).
   public static let columns = 16
 
-  /// C[6×16] = alpha · A·B + beta · C; A packed as `depth` steps of `aStride` values (the
-  /// first 6 used), B as `depth` steps of 16. beta = 0 never reads C.
+  /// C[6×16] = alpha · A·B + beta · C; A holds `depth` steps of `aStride` values (the
+  /// first 6 used), B `depth` steps of `bStride` (the first 16 used). beta = 0 never
+  /// reads C.
   @inline(never)
   public static func multiply6x16(
-    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
+    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
   ) {
     var c0_0 = V(); var c0_1 = V()
@@ -28,10 +29,10 @@ public enum MicroKernelAVX2 {
     var c4_0 = V(); var c4_1 = V()
     var c5_0 = V(); var c5_1 = V()
     var pa = a
-    var pb = UnsafeRawPointer(b)
+    var pb = b
     for _ in 0..<depth {
-      let b0 = pb.loadUnaligned(fromByteOffset: 0, as: V.self)
-      let b1 = pb.loadUnaligned(fromByteOffset: 32, as: V.self)
+      let b0 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 0, as: V.self)
+      let b1 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 32, as: V.self)
       let a0 = V(repeating: pa[0])
       c0_0 = c0_0.addingProduct(a0, b0); c0_1 = c0_1.addingProduct(a0, b1)
       let a1 = V(repeating: pa[1])
@@ -45,7 +46,7 @@ public enum MicroKernelAVX2 {
       let a5 = V(repeating: pa[5])
       c5_0 = c5_0.addingProduct(a5, b0); c5_1 = c5_1.addingProduct(a5, b1)
       pa += aStride
-      pb += 64
+      pb += bStride
     }
     let scale = V(repeating: alpha)
     if beta == 0 {
@@ -78,21 +79,22 @@ public enum MicroKernelAVX2 {
     }
   }
 
-  /// C[3×16] = alpha · A·B + beta · C; A packed as `depth` steps of `aStride` values (the
-  /// first 3 used), B as `depth` steps of 16. beta = 0 never reads C.
+  /// C[3×16] = alpha · A·B + beta · C; A holds `depth` steps of `aStride` values (the
+  /// first 3 used), B `depth` steps of `bStride` (the first 16 used). beta = 0 never
+  /// reads C.
   @inline(never)
   public static func multiply3x16(
-    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
+    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
   ) {
     var c0_0 = V(); var c0_1 = V()
     var c1_0 = V(); var c1_1 = V()
     var c2_0 = V(); var c2_1 = V()
     var pa = a
-    var pb = UnsafeRawPointer(b)
+    var pb = b
     for _ in 0..<depth {
-      let b0 = pb.loadUnaligned(fromByteOffset: 0, as: V.self)
-      let b1 = pb.loadUnaligned(fromByteOffset: 32, as: V.self)
+      let b0 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 0, as: V.self)
+      let b1 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 32, as: V.self)
       let a0 = V(repeating: pa[0])
       c0_0 = c0_0.addingProduct(a0, b0); c0_1 = c0_1.addingProduct(a0, b1)
       let a1 = V(repeating: pa[1])
@@ -100,7 +102,7 @@ public enum MicroKernelAVX2 {
       let a2 = V(repeating: pa[2])
       c2_0 = c2_0.addingProduct(a2, b0); c2_1 = c2_1.addingProduct(a2, b1)
       pa += aStride
-      pb += 64
+      pb += bStride
     }
     let scale = V(repeating: alpha)
     if beta == 0 {

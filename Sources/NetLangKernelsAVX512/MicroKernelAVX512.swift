@@ -14,11 +14,12 @@ public enum MicroKernelAVX512 {
   /// Columns of every C tile (NR).
   public static let columns = 32
 
-  /// C[12×32] = alpha · A·B + beta · C; A packed as `depth` steps of `aStride` values (the
-  /// first 12 used), B as `depth` steps of 32. beta = 0 never reads C.
+  /// C[12×32] = alpha · A·B + beta · C; A holds `depth` steps of `aStride` values (the
+  /// first 12 used), B `depth` steps of `bStride` (the first 32 used). beta = 0 never
+  /// reads C.
   @inline(never)
   public static func multiply12x32(
-    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
+    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
   ) {
     var c0_0 = V(); var c0_1 = V()
@@ -34,10 +35,10 @@ public enum MicroKernelAVX512 {
     var c10_0 = V(); var c10_1 = V()
     var c11_0 = V(); var c11_1 = V()
     var pa = a
-    var pb = UnsafeRawPointer(b)
+    var pb = b
     for _ in 0..<depth {
-      let b0 = pb.loadUnaligned(fromByteOffset: 0, as: V.self)
-      let b1 = pb.loadUnaligned(fromByteOffset: 64, as: V.self)
+      let b0 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 0, as: V.self)
+      let b1 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 64, as: V.self)
       let a0 = V(repeating: pa[0])
       c0_0 = c0_0.addingProduct(a0, b0); c0_1 = c0_1.addingProduct(a0, b1)
       let a1 = V(repeating: pa[1])
@@ -63,7 +64,7 @@ public enum MicroKernelAVX512 {
       let a11 = V(repeating: pa[11])
       c11_0 = c11_0.addingProduct(a11, b0); c11_1 = c11_1.addingProduct(a11, b1)
       pa += aStride
-      pb += 128
+      pb += bStride
     }
     let scale = V(repeating: alpha)
     if beta == 0 {
@@ -120,11 +121,12 @@ public enum MicroKernelAVX512 {
     }
   }
 
-  /// C[8×32] = alpha · A·B + beta · C; A packed as `depth` steps of `aStride` values (the
-  /// first 8 used), B as `depth` steps of 32. beta = 0 never reads C.
+  /// C[8×32] = alpha · A·B + beta · C; A holds `depth` steps of `aStride` values (the
+  /// first 8 used), B `depth` steps of `bStride` (the first 32 used). beta = 0 never
+  /// reads C.
   @inline(never)
   public static func multiply8x32(
-    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
+    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
   ) {
     var c0_0 = V(); var c0_1 = V()
@@ -136,10 +138,10 @@ public enum MicroKernelAVX512 {
     var c6_0 = V(); var c6_1 = V()
     var c7_0 = V(); var c7_1 = V()
     var pa = a
-    var pb = UnsafeRawPointer(b)
+    var pb = b
     for _ in 0..<depth {
-      let b0 = pb.loadUnaligned(fromByteOffset: 0, as: V.self)
-      let b1 = pb.loadUnaligned(fromByteOffset: 64, as: V.self)
+      let b0 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 0, as: V.self)
+      let b1 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 64, as: V.self)
       let a0 = V(repeating: pa[0])
       c0_0 = c0_0.addingProduct(a0, b0); c0_1 = c0_1.addingProduct(a0, b1)
       let a1 = V(repeating: pa[1])
@@ -157,7 +159,7 @@ public enum MicroKernelAVX512 {
       let a7 = V(repeating: pa[7])
       c7_0 = c7_0.addingProduct(a7, b0); c7_1 = c7_1.addingProduct(a7, b1)
       pa += aStride
-      pb += 128
+      pb += bStride
     }
     let scale = V(repeating: alpha)
     if beta == 0 {
@@ -198,11 +200,12 @@ public enum MicroKernelAVX512 {
     }
   }
 
-  /// C[4×32] = alpha · A·B + beta · C; A packed as `depth` steps of `aStride` values (the
-  /// first 4 used), B as `depth` steps of 32. beta = 0 never reads C.
+  /// C[4×32] = alpha · A·B + beta · C; A holds `depth` steps of `aStride` values (the
+  /// first 4 used), B `depth` steps of `bStride` (the first 32 used). beta = 0 never
+  /// reads C.
   @inline(never)
   public static func multiply4x32(
-    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
+    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
   ) {
     var c0_0 = V(); var c0_1 = V()
@@ -210,10 +213,10 @@ public enum MicroKernelAVX512 {
     var c2_0 = V(); var c2_1 = V()
     var c3_0 = V(); var c3_1 = V()
     var pa = a
-    var pb = UnsafeRawPointer(b)
+    var pb = b
     for _ in 0..<depth {
-      let b0 = pb.loadUnaligned(fromByteOffset: 0, as: V.self)
-      let b1 = pb.loadUnaligned(fromByteOffset: 64, as: V.self)
+      let b0 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 0, as: V.self)
+      let b1 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 64, as: V.self)
       let a0 = V(repeating: pa[0])
       c0_0 = c0_0.addingProduct(a0, b0); c0_1 = c0_1.addingProduct(a0, b1)
       let a1 = V(repeating: pa[1])
@@ -223,7 +226,7 @@ public enum MicroKernelAVX512 {
       let a3 = V(repeating: pa[3])
       c3_0 = c3_0.addingProduct(a3, b0); c3_1 = c3_1.addingProduct(a3, b1)
       pa += aStride
-      pb += 128
+      pb += bStride
     }
     let scale = V(repeating: alpha)
     if beta == 0 {

@@ -24,18 +24,19 @@ func gemmBenchmark() {
   var kernel = GemmKernel.available.first { $0.name == kernelName } ?? GemmKernel.best
   if let blocks = getenv("NETLANG_BENCH_BLOCKS").map({ String(cString: $0) }) {
     let sizes = blocks.split(separator: ",").compactMap { Int($0) }
-    if sizes.count == 3 {
+    if sizes.count >= 3 {
       kernel = kernel.withBlocks(depth: sizes[0], rows: sizes[1], columns: sizes[2])
     }
+    if sizes.count == 4 { kernel.inPlaceBRows = sizes[3] }
   }
   for (ta, tb, m, n, k) in shapes {
     let a = randomFloats(m * k, seed: 1)
     let b = randomFloats(k * n, seed: 2)
     var c = [Float](repeating: 0, count: m * n)
     let flops = 2.0 * Double(m * n * k)
-    let repeats = max(3, Int(2e9 / flops))
+    let repeats = max(2, Int(5e8 / flops))
     var best = Double.infinity
-    for _ in 0..<3 {
+    for _ in 0..<25 {
       let start = ContinuousClock.now
       for _ in 0..<repeats {
         Gemm.multiply(

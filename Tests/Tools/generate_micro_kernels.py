@@ -8,25 +8,26 @@ def kernel_function(MR, NV, L):
     NR = NV * L
     out = []
     w = out.append
-    w(f"  /// C[{MR}×{NR}] = alpha · A·B + beta · C; A packed as `depth` steps of `aStride` values (the")
-    w(f"  /// first {MR} used), B as `depth` steps of {NR}. beta = 0 never reads C.")
+    w(f"  /// C[{MR}×{NR}] = alpha · A·B + beta · C; A holds `depth` steps of `aStride` values (the")
+    w(f"  /// first {MR} used), B `depth` steps of `bStride` (the first {NR} used). beta = 0 never")
+    w("  /// reads C.")
     w("  @inline(never)")
     w(f"  public static func multiply{MR}x{NR}(")
-    w("    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,")
+    w("    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,")
     w("    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float")
     w("  ) {")
     for r in range(MR):
         w("    " + "; ".join(f"var c{r}_{v} = V()" for v in range(NV)))
     w("    var pa = a")
-    w("    var pb = UnsafeRawPointer(b)")
+    w("    var pb = b")
     w("    for _ in 0..<depth {")
     for v in range(NV):
-        w(f"      let b{v} = pb.loadUnaligned(fromByteOffset: {v * L * 4}, as: V.self)")
+        w(f"      let b{v} = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: {v * L * 4}, as: V.self)")
     for r in range(MR):
         w(f"      let a{r} = V(repeating: pa[{r}])")
         w("      " + "; ".join(f"c{r}_{v} = c{r}_{v}.addingProduct(a{r}, b{v})" for v in range(NV)))
     w("      pa += aStride")
-    w(f"      pb += {NR * 4}")
+    w("      pb += bStride")
     w("    }")
     w("    let scale = V(repeating: alpha)")
     w("    if beta == 0 {")

@@ -7,10 +7,10 @@
 import NetLangKernelsAVX2
 import NetLangKernelsAVX512
 
-/// C[rows×NR] = alpha · A·B + beta · C over packed panels (A steps by `aStride` per depth
-/// step); beta = 0 never reads C.
+/// C[rows×NR] = alpha · A·B + beta · C over panels whose depth steps are `aStride` and
+/// `bStride` floats apart (packed, or B read in place); beta = 0 never reads C.
 package typealias MicroKernelFunction = @Sendable (
-  _ depth: Int, _ a: UnsafePointer<Float>, _ aStride: Int, _ b: UnsafePointer<Float>,
+  _ depth: Int, _ a: UnsafePointer<Float>, _ aStride: Int, _ b: UnsafePointer<Float>, _ bStride: Int,
   _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
 ) -> Void
 
@@ -25,6 +25,9 @@ package struct GemmKernel: Sendable {
   package let depthBlock: Int
   package let rowBlock: Int
   package let columnBlock: Int
+  /// Products with at most this many rows read an untransposed B in place instead of packing
+  /// it: with one A block, each B panel is used once and the copy would not pay off.
+  package var inPlaceBRows: Int = 0
   /// The full MR × NR tile.
   package let multiply: MicroKernelFunction
   /// Shorter tiles for the last rows of a block, ascending by row count (all < MR).
@@ -40,40 +43,40 @@ package struct GemmKernel: Sendable {
   /// 48 KiB L1d / 2 MiB L2 (see Tests/Benchmarks/README.md).
   package static let avx512 = GemmKernel(
     name: "avx512", rows: MicroKernelAVX512.rows, columns: MicroKernelAVX512.columns,
-    depthBlock: 256, rowBlock: 96, columnBlock: 1024,
+    depthBlock: 256, rowBlock: 96, columnBlock: 1024, inPlaceBRows: 96,
     multiply: {
       MicroKernelAVX512.multiply12x32(
-        depth: $0, a: $1, aStride: $2, b: $3, c: $4, ldc: $5, alpha: $6, beta: $7)
+        depth: $0, a: $1, aStride: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
     },
     partialRows: [
       (
         4,
         {
           MicroKernelAVX512.multiply4x32(
-            depth: $0, a: $1, aStride: $2, b: $3, c: $4, ldc: $5, alpha: $6, beta: $7)
+            depth: $0, a: $1, aStride: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
         }),
       (
         8,
         {
           MicroKernelAVX512.multiply8x32(
-            depth: $0, a: $1, aStride: $2, b: $3, c: $4, ldc: $5, alpha: $6, beta: $7)
+            depth: $0, a: $1, aStride: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
         }),
     ])
 
   /// 6×16 with 8-lane vectors; 3×16 for ragged rows.
   package static let avx2 = GemmKernel(
     name: "avx2", rows: MicroKernelAVX2.rows, columns: MicroKernelAVX2.columns,
-    depthBlock: 256, rowBlock: 96, columnBlock: 2048,
+    depthBlock: 256, rowBlock: 96, columnBlock: 2048, inPlaceBRows: 96,
     multiply: {
       MicroKernelAVX2.multiply6x16(
-        depth: $0, a: $1, aStride: $2, b: $3, c: $4, ldc: $5, alpha: $6, beta: $7)
+        depth: $0, a: $1, aStride: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
     },
     partialRows: [
       (
         3,
         {
           MicroKernelAVX2.multiply3x16(
-            depth: $0, a: $1, aStride: $2, b: $3, c: $4, ldc: $5, alpha: $6, beta: $7)
+            depth: $0, a: $1, aStride: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
         })
     ])
 
@@ -83,7 +86,7 @@ package struct GemmKernel: Sendable {
     depthBlock: 256, rowBlock: 64, columnBlock: 2048,
     multiply: {
       PortableMicroKernel.multiply(
-        depth: $0, a: $1, aStride: $2, b: $3, c: $4, ldc: $5, alpha: $6, beta: $7)
+        depth: $0, a: $1, aStride: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
     },
     partialRows: [])
 
@@ -94,7 +97,7 @@ package struct GemmKernel: Sendable {
       name: name, rows: self.rows, columns: self.columns, depthBlock: max(1, depth),
       rowBlock: (max(1, rows) + self.rows - 1) / self.rows * self.rows,
       columnBlock: (max(1, columns) + self.columns - 1) / self.columns * self.columns,
-      multiply: multiply, partialRows: partialRows)
+      inPlaceBRows: inPlaceBRows, multiply: multiply, partialRows: partialRows)
   }
 
   /// The fastest kernel this CPU can run.
@@ -120,7 +123,7 @@ enum PortableMicroKernel {
 
   @inline(never)
   static func multiply(
-    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>,
+    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
   ) {
     typealias V = SIMD8<Float>
@@ -129,15 +132,15 @@ enum PortableMicroKernel {
     var c2 = V()
     var c3 = V()
     var pa = a
-    var pb = UnsafeRawPointer(b)
+    var pb = b
     for _ in 0..<depth {
-      let bv = pb.loadUnaligned(as: V.self)
+      let bv = UnsafeRawPointer(pb).loadUnaligned(as: V.self)
       c0 += V(repeating: pa[0]) * bv
       c1 += V(repeating: pa[1]) * bv
       c2 += V(repeating: pa[2]) * bv
       c3 += V(repeating: pa[3]) * bv
       pa += aStride
-      pb += 32
+      pb += bStride
     }
     store(c0, to: c, alpha: alpha, beta: beta)
     store(c1, to: c + ldc, alpha: alpha, beta: beta)

@@ -80,15 +80,21 @@ extension Gemm {
       let packedB = packedA + aCount
       let tile = packedB + bCount
 
+      let inPlaceB = !transposeB && m <= kernel.inPlaceBRows
       var jc = 0
       while jc < n {
         let ncNow = min(nc, n &- jc)
         var pc = 0
         while pc < k {
           let kcNow = min(kc, k &- pc)
-          GemmPacking.packB(
-            transposed: transposeB, b: b, ldb: ldb, depth0: pc, column0: jc, depth: kcNow,
-            columns: ncNow, tileColumns: nr, into: packedB)
+          // Read B in place (full panels only) or pack all of it.
+          let packedFrom = inPlaceB ? ncNow / nr &* nr : 0
+          if packedFrom < ncNow {
+            GemmPacking.packB(
+              transposed: transposeB, b: b, ldb: ldb, depth0: pc, column0: jc &+ packedFrom,
+              depth: kcNow, columns: ncNow &- packedFrom, tileColumns: nr,
+              into: packedB + packedFrom &* kcNow)
+          }
           let betaNow: Float = pc == 0 ? beta : 1
           var ic = 0
           while ic < m {
@@ -103,14 +109,17 @@ extension Gemm {
               while ir < mcNow {
                 let rows = min(mr, mcNow &- ir)
                 let aPanel = UnsafePointer(packedA + (ir &* kcNow))
-                let bPanel = UnsafePointer(packedB + (jr &* kcNow))
+                let inPlace = inPlaceB && jr < packedFrom
+                let bPanel =
+                  inPlace ? b + (pc &* ldb &+ jc &+ jr) : UnsafePointer(packedB + jr &* kcNow)
+                let bStride = inPlace ? ldb : nr
                 let target = c + ((ic &+ ir) &* ldc &+ jc &+ jr)
                 let (tileRows, tileKernel) = kernel.tile(forRows: rows)
                 if rows == tileRows && columns == nr {
-                  tileKernel(kcNow, aPanel, mr, bPanel, target, ldc, alpha, betaNow)
+                  tileKernel(kcNow, aPanel, mr, bPanel, bStride, target, ldc, alpha, betaNow)
                 } else {
                   // Ragged edge: compute a whole tile aside, then blend in the valid part.
-                  tileKernel(kcNow, aPanel, mr, bPanel, tile, nr, 1, 0)
+                  tileKernel(kcNow, aPanel, mr, bPanel, bStride, tile, nr, 1, 0)
                   for r in 0..<rows {
                     for j in 0..<columns {
                       let old = betaNow == 0 ? 0 : betaNow * target[r &* ldc &+ j]
