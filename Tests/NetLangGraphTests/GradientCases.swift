@@ -164,3 +164,59 @@ func opGradientMatchesFiniteDifferences(_ gradCase: GradCase) throws {
   #expect(report.compared > 0)
   #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
 }
+
+extension GradCase {
+  static let layers: [GradCase] = [
+    GradCase(
+      op: "conv2d", note: "3×3, stride 1, padding 1",
+      inputs: { [FedInput(name: "x", shape: [2, 4, 4], values: awayFromZero(64, seed: 20))] },
+      build: { b, x in
+        try b.conv2d(x[0], filters: 3, window: Window2D(kernel: (3, 3), padding: (1, 1)), name: "conv")
+      }),
+    GradCase(
+      op: "conv2d", note: "2×3, stride 2×1, no bias",
+      inputs: { [FedInput(name: "x", shape: [1, 5, 4], values: awayFromZero(40, seed: 21))] },
+      build: { b, x in
+        try b.conv2d(
+          x[0], filters: 2, window: Window2D(kernel: (2, 3), stride: (2, 1)), name: "conv", bias: false)
+      }),
+    GradCase(
+      op: "maxPool",
+      // distinct values so no window has a tie within ±h
+      inputs: {
+        var random = Random(seed: 22)
+        let order = random.permutation(64).map { Float($0) * 0.05 - 1.6 }
+        return [FedInput(name: "x", shape: [2, 4, 4], values: order)]
+      },
+      build: { b, x in try b.append(.maxPool(Window2D(kernel: (2, 2), stride: (2, 2))), [x[0]]) }),
+    GradCase(
+      op: "avgPool",
+      inputs: { [FedInput(name: "x", shape: [1, 5, 5], values: awayFromZero(50, seed: 23))] },
+      build: { b, x in try b.append(.avgPool(Window2D(kernel: (3, 3), stride: (2, 2))), [x[0]]) }),
+    GradCase(
+      op: "batchNorm", note: "[N]", batch: 4,
+      inputs: { [FedInput(name: "x", shape: [3], values: awayFromZero(12, seed: 24))] },
+      build: { b, x in
+        let y = try b.batchNorm(x[0], name: "bn")
+        // random gamma/beta instead of ones/zeros, so their gradients are exercised
+        return try b.append(.multiply, [y, b.parameter("s", shape: [3], initializer: .uniform(bound: 2))])
+      }),
+    GradCase(
+      op: "batchNorm", note: "[C, H, W]", batch: 2,
+      inputs: { [FedInput(name: "x", shape: [2, 2, 3], values: awayFromZero(24, seed: 25))] },
+      build: { b, x in try b.batchNorm(x[0], name: "bn") }),
+    GradCase(
+      op: "embedding",
+      inputs: {
+        [FedInput(name: "ids", shape: [3], values: [1, 4, 1, 0, 2, 4], differentiable: false)]
+      },
+      build: { b, x in try b.embedding(x[0], vocabulary: 5, dimension: 2, name: "emb") }),
+  ]
+}
+
+@Test("layer gradients match central differences", arguments: GradCase.layers)
+func layerGradientMatchesFiniteDifferences(_ gradCase: GradCase) throws {
+  let report = try gradientCheck(batch: gradCase.batch, inputs: gradCase.inputs(), build: gradCase.build)
+  #expect(report.compared > 0)
+  #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
+}
