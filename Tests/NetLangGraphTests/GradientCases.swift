@@ -220,3 +220,27 @@ func layerGradientMatchesFiniteDifferences(_ gradCase: GradCase) throws {
   #expect(report.compared > 0)
   #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
 }
+
+extension GradCase {
+  static let recurrent: [GradCase] = [Op.rnn, .lstm, .gru].map { op in
+    GradCase(
+      op: op.name, note: "T = 4, I = 3, H = 3", batch: 2,
+      inputs: { [FedInput(name: "x", shape: [4, 3], values: awayFromZero(24, seed: 30))] },
+      build: { b, x in try b.recurrent(op, x[0], units: 3, name: op.name) })
+  } + [
+    GradCase(
+      op: "lstm", note: "last step into dense", batch: 3,
+      inputs: { [FedInput(name: "x", shape: [3, 2], values: awayFromZero(18, seed: 31))] },
+      build: { b, x in
+        let h = try b.recurrent(.lstm, x[0], units: 4, name: "lstm")
+        return try b.dense(try b.append(.lastStep, [h]), units: 2, name: "fc")
+      })
+  ]
+}
+
+@Test("recurrent gradients (full BPTT) match central differences", arguments: GradCase.recurrent)
+func recurrentGradientMatchesFiniteDifferences(_ gradCase: GradCase) throws {
+  let report = try gradientCheck(batch: gradCase.batch, inputs: gradCase.inputs(), build: gradCase.build)
+  #expect(report.compared > 0)
+  #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
+}

@@ -87,5 +87,50 @@ extension Executor {
   func dispatchRecurrent(
     _ id: NodeID, _ node: Node, _ y: UnsafeMutablePointer<Float>, training: Bool
   ) throws(ExecutionError) {
+    let isBackward = node.op.isRecurrentBackward
+    let x = graph[node.inputs[isBackward ? 1 : 0]].shape
+    let wih = graph[node.inputs[isBackward ? 2 : 1]].shape
+    let hidden = graph[node.inputs[isBackward ? 3 : 2]].shape[1]
+    let geo = RecurrentGeometry(
+      batch: batchSize, steps: x[0], inputs: x[1], hidden: hidden, gates: wih[0] / hidden)
+    let workspace = workspaces[id.rawValue]?.pointer
+
+    switch node.op {
+    case .rnn:
+      RNN.forward(
+        input(node, 0), input(node, 1), input(node, 2), input(node, 3), input(node, 4), y, geo,
+        pool: pool)
+    case .lstm:
+      guard let saved = workspace else { return }
+      LSTM.forward(
+        input(node, 0), input(node, 1), input(node, 2), input(node, 3), input(node, 4), y,
+        saved: saved, geo, pool: pool)
+    case .gru:
+      guard let saved = workspace else { return }
+      GRU.forward(
+        input(node, 0), input(node, 1), input(node, 2), input(node, 3), input(node, 4), y,
+        saved: saved, geo, pool: pool)
+    case .rnnBackward, .lstmBackward, .gruBackward:
+      guard let base = workspace else { return }
+      let parts = RecurrentParts(base, geo)
+      let forward = node.inputs[0].rawValue
+      let h = values[forward].pointer
+      let saved = workspaces[forward]?.pointer
+      if node.op == .rnnBackward {
+        RNN.backward(
+          input(node, 1), h, input(node, 2), input(node, 3), input(node, 4), dx: y, parts: parts,
+          geo, pool: pool)
+      } else if let saved, node.op == .lstmBackward {
+        LSTM.backward(
+          input(node, 1), h, saved: saved, input(node, 2), input(node, 3), input(node, 4), dx: y,
+          parts: parts, geo, pool: pool)
+      } else if let saved {
+        GRU.backward(
+          input(node, 1), h, saved: saved, input(node, 2), input(node, 3), input(node, 4), dx: y,
+          parts: parts, geo, pool: pool)
+      }
+    default:
+      break
+    }
   }
 }

@@ -23,7 +23,7 @@ enum Workspace {
     case .lstm:
       return batch * shape(0)[0] * 5 * node.shape[1]
     case .gru:
-      return batch * shape(0)[0] * 4 * node.shape[1]
+      return batch * shape(0)[0] * 4 * node.shape[1] + 2 * batch * 3 * node.shape[1]
     case .rnnBackward, .lstmBackward, .gruBackward:
       let rows = shape(2)[0]
       let hidden = shape(3)[1]

@@ -52,6 +52,9 @@ enum Elementwise {
     for i in 0..<n { dx[i] = g[i] * (1 - y[i] * y[i]) }
   }
 
+  /// Scalar tanh (libm), for kernels outside this file.
+  @inline(__always) static func tanh(_ x: Float) -> Float { tanhf(x) }
+
   static func sigmoid(_ x: Float) -> Float {
     // NOTE: branch on the sign so exp never overflows.
     if x >= 0 { return 1 / (1 + expf(-x)) }
