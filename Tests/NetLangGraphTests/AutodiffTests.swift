@@ -17,7 +17,7 @@ func inputGradients(
   var graph = builder.graph
   let gradients = try Autodiff.appendBackward(to: &graph, loss: loss, withRespectTo: ids)
   #expect(GraphVerifier.verify(graph).isEmpty)
-  let executor = Executor(graph: graph, maxBatch: batch)
+  let executor = Executor(graph: graph, maxBatch: batch, keep: Array(gradients.values))
   for (name, _, values) in inputs { try executor.setInput(name, values) }
   try executor.forward(training: true)
   try executor.backward()

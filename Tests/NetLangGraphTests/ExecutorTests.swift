@@ -143,3 +143,36 @@ func inputErrors() throws {
     try executor.setBatchSize(5)
   }
 }
+
+@Test("buffer reuse by liveness shrinks memory and leaves results bit-identical")
+func bufferReuseKeepsResults() throws {
+  func run(reuse: Bool) throws -> (Int, [UInt32]) {
+    var b = GraphBuilder()
+    let x = b.input("x", shape: [1, 6, 6])
+    let t = b.input("label", shape: [])
+    let c = try b.append(.relu, [try b.conv2d(x, filters: 2, window: Window2D(kernel: (3, 3)), name: "c")])
+    let p = try b.append(.maxPool(Window2D(kernel: (2, 2), stride: (2, 2))), [c])
+    let h = try b.append(.tanh, [try b.dense(try b.reshape(p, to: [8]), units: 8, name: "fc1")])
+    let h2 = try b.append(.sigmoid, [try b.dense(h, units: 8, name: "fc2")])
+    let logits = try b.dense(try b.append(.add, [h, h2]), units: 3, name: "out")
+    let loss = try b.append(.softmaxCrossEntropy, [logits, t])
+    b.setOutput("loss", loss)
+    var graph = b.graph
+    try Autodiff.appendBackward(to: &graph, loss: loss)
+    let executor = Executor(graph: graph, maxBatch: 2, reuseBuffers: reuse)
+    var random = Random(seed: 5)
+    executor.initializeParameters(random: &random)
+    try executor.setInput("x", awayFromZero(72, seed: 6))
+    try executor.setInput("label", [2, 0])
+    try executor.forward(training: true)
+    try executor.backward()
+    var bits = [executor.scalar("loss") ?? .nan]
+    for p in graph.parameters.indices {
+      bits += Array(executor.parameterGradient(ParameterID(p)) ?? .init(start: nil, count: 0))
+    }
+    return (executor.plan.floatCount, bits.map(\.bitPattern))
+  }
+  let shared = try run(reuse: true), separate = try run(reuse: false)
+  #expect(shared.1 == separate.1)
+  #expect(shared.0 < separate.0)
+}

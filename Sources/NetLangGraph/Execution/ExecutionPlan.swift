@@ -20,8 +20,16 @@ public struct ExecutionPlan: Sendable {
   let broadcastMaps: [Int: BroadcastMap]
   /// Workspace offset of the part each `gradientPart` node copies, by node index.
   let partOffsets: [Int: Int]
+  /// The value buffer each node writes (nil for parameter nodes): nodes whose lifetimes do
+  /// not overlap share a slot (see `assignSlots`).
+  let slots: [Int?]
+  /// Elements of each slot.
+  let slotCapacity: [Int]
 
-  public init(graph: Graph, maxBatch: Int) {
+  /// Plans `graph` for batches of up to `maxBatch`. With `reuseBuffers`, a value whose last
+  /// reader has run gives its buffer to a later value of the same size; values in `keep`,
+  /// outputs, parameter gradients, inputs and values nobody reads are never given away.
+  public init(graph: Graph, maxBatch: Int, reuseBuffers: Bool = true, keep: [NodeID] = []) {
     self.maxBatch = max(1, maxBatch)
     let end = graph.backwardStart?.rawValue ?? graph.nodes.count
     forward = (0..<end).map(NodeID.init)
@@ -57,8 +65,48 @@ public struct ExecutionPlan: Sendable {
     workspaceCapacity = workspaces
     broadcastMaps = maps
     partOffsets = offsets
+    (slots, slotCapacity) = Self.assignSlots(
+      graph, capacity: values, reuse: reuseBuffers, keep: keep)
+  }
+
+  /// Greedy liveness: walking nodes in order, each takes a free slot of exactly its size (or
+  /// a new one), and after it runs, the inputs it was the last reader of free their slots.
+  /// NOTE: a node takes its slot before its inputs are freed, so no kernel writes over its
+  /// own inputs.
+  static func assignSlots(
+    _ graph: Graph, capacity: [Int], reuse: Bool, keep: [NodeID]
+  ) -> ([Int?], [Int]) {
+    var lastUse = [Int](repeating: -1, count: graph.nodes.count)
+    for (i, node) in graph.nodes.enumerated() {
+      for input in node.inputs { lastUse[input.rawValue] = i }
+    }
+    var pinned = Set(keep.map(\.rawValue))
+    for id in graph.outputs.values { pinned.insert(id.rawValue) }
+    for id in graph.parameterGradients.values { pinned.insert(id.rawValue) }
+    var slots: [Int?] = []
+    var slotCapacity: [Int] = []
+    var free: [Int: [Int]] = [:]
+    for (i, node) in graph.nodes.enumerated() {
+      if case .parameter = node.op {
+        slots.append(nil)
+        continue
+      }
+      if case .input = node.op { pinned.insert(i) }
+      if reuse, !pinned.contains(i), let slot = free[capacity[i]]?.popLast() {
+        slots.append(slot)
+      } else {
+        slots.append(slotCapacity.count)
+        slotCapacity.append(capacity[i])
+      }
+      guard reuse else { continue }
+      for input in Set(node.inputs.map(\.rawValue)).sorted()
+      where lastUse[input] == i && !pinned.contains(input) {
+        if let slot = slots[input] { free[capacity[input], default: []].append(slot) }
+      }
+    }
+    return (slots, slotCapacity)
   }
 
   /// Total floats the plan allocates for values and workspaces (parameters excluded).
-  public var floatCount: Int { valueCapacity.reduce(0, +) + workspaceCapacity.reduce(0, +) }
+  public var floatCount: Int { slotCapacity.reduce(0, +) + workspaceCapacity.reduce(0, +) }
 }

@@ -28,20 +28,30 @@ public final class Executor: @unchecked Sendable {
 
   /// Prepares every buffer for batches of up to `maxBatch` examples. Parameters start at zero
   /// until `initializeParameters(random:)` or a checkpoint fills them.
-  public init(graph: Graph, maxBatch: Int, pool: WorkerPool? = nil, dropoutSeed: UInt64 = 0) {
+  /// - Parameters:
+  ///   - keep: nodes whose values must stay readable after a pass besides the graph's outputs
+  ///     and parameter gradients (other values may share buffers, see `ExecutionPlan`).
+  ///   - reuseBuffers: false gives every value its own buffer (for debugging).
+  public init(
+    graph: Graph, maxBatch: Int, pool: WorkerPool? = nil, dropoutSeed: UInt64 = 0,
+    keep: [NodeID] = [], reuseBuffers: Bool = true
+  ) {
     self.graph = graph
-    self.plan = ExecutionPlan(graph: graph, maxBatch: maxBatch)
+    self.plan = ExecutionPlan(
+      graph: graph, maxBatch: maxBatch, reuseBuffers: reuseBuffers, keep: keep)
     self.pool = pool
     self.random = Random(seed: dropoutSeed)
     self.batchSize = plan.maxBatch
     for parameter in graph.parameters {
       parameterStorage.append(allocate(parameter.shape.elementCount))
     }
+    let slotBuffers = plan.slotCapacity.map { allocate($0) }
     for (i, node) in graph.nodes.enumerated() {
       if case .parameter(let p) = node.op {
         values.append(parameterStorage[p.rawValue])
       } else {
-        values.append(allocate(plan.valueCapacity[i]))
+        // Every non-parameter node has a slot (ExecutionPlan.assignSlots).
+        values.append(slotBuffers[plan.slots[i] ?? 0])
       }
       let workspace = plan.workspaceCapacity[i]
       workspaces.append(workspace > 0 ? allocate(workspace) : nil)
@@ -131,7 +141,9 @@ public final class Executor: @unchecked Sendable {
     }
   }
 
-  /// The current value of `node` (batch-sized for batched nodes).
+  /// The current value of `node` (batch-sized for batched nodes). After a pass this is valid
+  /// for outputs, parameter gradients, inputs, `keep` nodes and nodes nobody reads; another
+  /// value may have reused the buffer of any other node.
   public func value(of node: NodeID) -> UnsafeBufferPointer<Float> {
     UnsafeBufferPointer(
       start: values[node.rawValue].pointer, count: graph[node].elementCount(batch: batchSize))

@@ -63,7 +63,7 @@ func gradientCheck(
   let inputGradients = try Autodiff.appendBackward(to: &graph, loss: loss, withRespectTo: differentiable)
   #expect(GraphVerifier.verify(graph).isEmpty, "\(GraphVerifier.verify(graph).map(\.message))")
 
-  let executor = Executor(graph: graph, maxBatch: batch)
+  let executor = Executor(graph: graph, maxBatch: batch, keep: Array(inputGradients.values))
   var random = Random(seed: seed)
   executor.initializeParameters(random: &random)
   for input in inputs { try executor.setInput(input.name, input.values) }
