@@ -100,3 +100,20 @@ func autodiffErrors() throws {
     try Autodiff.appendBackward(to: &graph, loss: s, withRespectTo: [x])
   }
 }
+
+@Test("bce on a sigmoid output is computed from its logits and agrees with plain bce")
+func bceFusesSigmoid() throws {
+  var b = GraphBuilder()
+  let z = b.input("z", shape: [2])
+  let t = b.input("t", shape: [2])
+  let p = try b.append(.sigmoid, [z])
+  let fused = try b.bce(p, t)
+  let plain = try b.append(.bceLoss, [p, t])
+  #expect(b.graph[fused].op == .bceWithLogitsLoss)
+  #expect(b.graph[fused].inputs == [z, t])
+  let executor = Executor(graph: b.graph, maxBatch: 2)
+  try executor.setInput("z", [0.3, -1.2, 2, 0.1])
+  try executor.setInput("t", [1, 0, 0, 1])
+  try executor.forward(training: false)
+  #expect(abs(executor.value(of: fused)[0] - executor.value(of: plain)[0]) < 1e-5)
+}

@@ -32,6 +32,21 @@ public enum Initializer: Hashable, Sendable {
   case ones
 }
 
+extension Initializer {
+  /// Glorot/Xavier uniform: bound √(6 / (fanIn + fanOut)).
+  public static func xavier(fanIn: Int, fanOut: Int) -> Initializer {
+    .uniform(bound: (6 / Double(max(fanIn + fanOut, 1))).squareRoot())
+  }
+  /// He/Kaiming normal for ReLU: std √(2 / fanIn).
+  public static func kaiming(fanIn: Int) -> Initializer {
+    .normal(std: (2 / Double(max(fanIn, 1))).squareRoot())
+  }
+  /// PyTorch's default for dense, conv and recurrent layers: uniform ±1/√fanIn.
+  public static func pytorchDefault(fanIn: Int) -> Initializer {
+    .uniform(bound: 1 / Double(max(fanIn, 1)).squareRoot())
+  }
+}
+
 /// A named tensor the graph reads: a trainable weight, or a buffer such as a running mean.
 public struct Parameter: Hashable, Sendable {
   /// PyTorch-style name, e.g. "fc1.weight" or "bn.running_mean".

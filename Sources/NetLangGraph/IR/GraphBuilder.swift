@@ -67,6 +67,35 @@ public struct GraphBuilder: Sendable {
   }
 }
 
+// MARK: - Losses as grammar.md 7.4 defines them
+
+extension GraphBuilder {
+  /// `mse(output, target)`: ½ Σ (y − t)² per example, mean over the batch.
+  public mutating func mse(_ output: NodeID, _ target: NodeID) throws(GraphError) -> NodeID {
+    try append(.mseLoss, [output, target])
+  }
+
+  /// `cross_entropy(logits, labels)`: mean over batch (and time) of −log softmax[label].
+  public mutating func crossEntropy(_ logits: NodeID, _ labels: NodeID) throws(GraphError) -> NodeID {
+    try append(.softmaxCrossEntropy, [logits, labels])
+  }
+
+  /// `bce(probabilities, target)`: when `probabilities` is a sigmoid node the loss is computed
+  /// from the sigmoid's input (bceWithLogitsLoss, stable); otherwise from the probabilities.
+  public mutating func bce(_ probabilities: NodeID, _ target: NodeID) throws(GraphError) -> NodeID {
+    let node = graph[probabilities]
+    if node.op == .sigmoid, let logits = node.inputs.first {
+      return try append(.bceWithLogitsLoss, [logits, target])
+    }
+    return try append(.bceLoss, [probabilities, target])
+  }
+
+  /// Fraction of correct argmax predictions (threshold 0.5 for a single column).
+  public mutating func accuracy(_ scores: NodeID, _ labels: NodeID) throws(GraphError) -> NodeID {
+    try append(.accuracy, [scores, labels])
+  }
+}
+
 // MARK: - Layers with parameters, PyTorch names and default initialisation
 
 extension GraphBuilder {

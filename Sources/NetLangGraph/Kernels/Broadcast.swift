@@ -12,6 +12,9 @@ struct BroadcastMap: Sendable {
   var batchStrides: [Int]
   /// Per-operand: true when the operand has the output's per-example shape.
   var contiguous: [Bool]
+  /// Per-operand: the operand's element count when its shape is a suffix of the output's
+  /// (leading ones aside), so its offset is `index % count`; nil otherwise.
+  var suffixCount: [Int?]
   /// Elements per example of the output.
   var exampleCount: Int
 
@@ -23,6 +26,7 @@ struct BroadcastMap: Sendable {
     strides = []
     batchStrides = []
     contiguous = []
+    suffixCount = []
     for operand in operands {
       let dims = operand.shape.dimensions
       let padded = [Int](repeating: 1, count: rank - dims.count) + dims
@@ -35,6 +39,9 @@ struct BroadcastMap: Sendable {
       strides.append(result)
       batchStrides.append(operand.batched ? operand.shape.elementCount : 0)
       contiguous.append(padded == dimensions)
+      let leading = padded.firstIndex { $0 != 1 } ?? rank
+      let isSuffix = padded[leading...].elementsEqual(dimensions[leading...])
+      suffixCount.append(isSuffix ? max(operand.shape.elementCount, 1) : nil)
     }
   }
 
@@ -68,6 +75,14 @@ enum Broadcast {
       let py = y + n * count
       if map.contiguous[0] && map.contiguous[1] {
         for i in 0..<count { py[i] = f(pa[i], pb[i]) }
+      } else if map.contiguous[0], map.suffixCount[1] == 1 {
+        let vb = pb[0]
+        for i in 0..<count { py[i] = f(pa[i], vb) }
+      } else if map.suffixCount[0] == 1, map.contiguous[1] {
+        let va = pa[0]
+        for i in 0..<count { py[i] = f(va, pb[i]) }
+      } else if let ca = map.suffixCount[0], let cb = map.suffixCount[1] {
+        for i in 0..<count { py[i] = f(pa[i % ca], pb[i % cb]) }
       } else {
         for i in 0..<count { py[i] = f(pa[map.offset(i, operand: 0)], pb[map.offset(i, operand: 1)]) }
       }
@@ -85,7 +100,11 @@ enum Broadcast {
     for n in 0..<batch {
       let pg = g + n * count
       let py = y + n * map.batchStrides[0]
-      for i in 0..<count { py[map.offset(i, operand: 0)] += pg[i] }
+      if let c = map.suffixCount[0] {
+        for i in 0..<count { py[i % c] += pg[i] }
+      } else {
+        for i in 0..<count { py[map.offset(i, operand: 0)] += pg[i] }
+      }
     }
   }
 }
