@@ -58,7 +58,8 @@ func compositeExpression() throws {
 func broadcastGradientShape() throws {
   // L = Σ (x + b) over a [2, 3] batch of 2; b [3] receives 2·2 = 4 per element
   let g = try inputGradients(
-    batch: 2, inputs: [("x", [2, 3], [Float](repeating: 1, count: 12)), ("b", [3], [0, 0, 0, 0, 0, 0])]
+    batch: 2,
+    inputs: [("x", [2, 3], [Float](repeating: 1, count: 12)), ("b", [3], [0, 0, 0, 0, 0, 0])]
   ) { b, x in
     let bias = try b.append(.sumTo, [x[1]], declared: ValueType([3], batched: false))
     let sum = try b.append(.add, [x[0], bias])

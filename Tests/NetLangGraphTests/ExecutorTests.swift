@@ -69,7 +69,9 @@ func determinism() throws {
     var random = Random(seed: 42)
     executor.initializeParameters(random: &random)
     let losses = try trainXOR(executor, steps: 20)
-    return (losses, Array(executor.parameterValue(named: "fc1.weight") ?? .init(start: nil, count: 0)))
+    return (
+      losses, Array(executor.parameterValue(named: "fc1.weight") ?? .init(start: nil, count: 0))
+    )
   }
   let first = try run(), second = try run()
   #expect(first.0.map(\.bitPattern) == second.0.map(\.bitPattern))
@@ -150,7 +152,8 @@ func bufferReuseKeepsResults() throws {
     var b = GraphBuilder()
     let x = b.input("x", shape: [1, 6, 6])
     let t = b.input("label", shape: [])
-    let c = try b.append(.relu, [try b.conv2d(x, filters: 2, window: Window2D(kernel: (3, 3)), name: "c")])
+    let c = try b.append(
+      .relu, [try b.conv2d(x, filters: 2, window: Window2D(kernel: (3, 3)), name: "c")])
     let p = try b.append(.maxPool(Window2D(kernel: (2, 2), stride: (2, 2))), [c])
     let h = try b.append(.tanh, [try b.dense(try b.reshape(p, to: [8]), units: 8, name: "fc1")])
     let h2 = try b.append(.sigmoid, [try b.dense(h, units: 8, name: "fc2")])

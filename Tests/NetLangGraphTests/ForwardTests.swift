@@ -35,7 +35,8 @@ func broadcastArithmetic() throws {
     try b.append(.subtract, [x[1], x[0]])
   }
   #expect(difference == [9, 18, 27, 6, 15, 24, 33, 42, 51, 30, 39, 48])
-  let quotient = try forwardValues(batch: 1, inputs: [("a", [2], [1, 3]), ("b", [1], [2])]) { b, x in
+  let quotient = try forwardValues(batch: 1, inputs: [("a", [2], [1, 3]), ("b", [1], [2])]) {
+    b, x in
     try b.append(.divide, [x[0], x[1]])
   }
   #expect(quotient == [0.5, 1.5])
@@ -74,7 +75,8 @@ func structure() throws {
     batch: 2, inputs: [("a", [2, 1], [1, 2, 3, 4]), ("b", [2, 2], [5, 6, 7, 8, 9, 10, 11, 12])]
   ) { b, x in try b.append(.concat(axis: 1), [x[0], x[1]]) }
   #expect(joined == [1, 5, 6, 2, 7, 8, 3, 9, 10, 4, 11, 12])
-  let last = try forwardValues(batch: 2, inputs: [("x", [3, 2], Array(1...12).map(Float.init))]) { b, x in
+  let last = try forwardValues(batch: 2, inputs: [("x", [3, 2], Array(1...12).map(Float.init))]) {
+    b, x in
     try b.append(.lastStep, [x[0]])
   }
   #expect(last == [5, 6, 11, 12])
@@ -98,7 +100,9 @@ func dropout() throws {
 @Test("losses and accuracy match hand-computed values")
 func losses() throws {
   // mse: ½((1−0)² + (2−4)²) = 2.5 and ½(3−3)² = 0 for the two examples → mean 1.25
-  let mse = try forwardValues(batch: 2, inputs: [("y", [2], [1, 2, 3, 3]), ("t", [2], [0, 4, 3, 3])]) { b, x in
+  let mse = try forwardValues(
+    batch: 2, inputs: [("y", [2], [1, 2, 3, 3]), ("t", [2], [0, 4, 3, 3])]
+  ) { b, x in
     try b.append(.mseLoss, [x[0], x[1]])
   }
   #expect(mse == [1.25])
@@ -108,7 +112,8 @@ func losses() throws {
   ) { b, x in try b.append(.softmaxCrossEntropy, [x[0], x[1]]) }
   #expect(close(ce, [Float((0.2876821 + 1.3862944) / 2)]))
   // bce of p = 0.8 with t = 1 and p = 0.4 with t = 0: −(log 0.8 + log 0.6)/2; p = 0 clamps at 100
-  let bce = try forwardValues(batch: 2, inputs: [("p", [1], [0.8, 0.4]), ("t", [1], [1, 0])]) { b, x in
+  let bce = try forwardValues(batch: 2, inputs: [("p", [1], [0.8, 0.4]), ("t", [1], [1, 0])]) {
+    b, x in
     try b.append(.bceLoss, [x[0], x[1]])
   }
   #expect(close(bce, [Float((0.22314355 + 0.5108256) / 2)]))
@@ -117,7 +122,9 @@ func losses() throws {
   }
   #expect(clamped == [100])
   // bce from logits z = ln 4 (p = 0.8), t = 1 → −log 0.8; z = −800 with t = 0 → 0 (stable)
-  let logits = try forwardValues(batch: 2, inputs: [("z", [1], [Float(1.3862944), -800]), ("t", [1], [1, 0])]) { b, x in
+  let logits = try forwardValues(
+    batch: 2, inputs: [("z", [1], [Float(1.3862944), -800]), ("t", [1], [1, 0])]
+  ) { b, x in
     try b.append(.bceWithLogitsLoss, [x[0], x[1]])
   }
   #expect(close(logits, [0.22314355 / 2]))

@@ -24,17 +24,23 @@ func labels(_ count: Int, classes: Int, seed: UInt64) -> [Float] {
 }
 
 extension GradCase {
-  static func unary(_ op: Op, shape: Shape = [3, 4], values: (@Sendable (Int) -> [Float])? = nil) -> GradCase {
+  static func unary(_ op: Op, shape: Shape = [3, 4], values: (@Sendable (Int) -> [Float])? = nil)
+    -> GradCase
+  {
     GradCase(
       op: op.name,
       inputs: {
         let count = 2 * shape.elementCount
-        return [FedInput(name: "x", shape: shape, values: values?(count) ?? awayFromZero(count, seed: 3))]
+        return [
+          FedInput(name: "x", shape: shape, values: values?(count) ?? awayFromZero(count, seed: 3))
+        ]
       },
       build: { b, x in try b.append(op, [x[0]]) })
   }
 
-  static func binary(_ op: Op, _ a: Shape, _ bShape: Shape, note: String, positiveB: Bool = false) -> GradCase {
+  static func binary(_ op: Op, _ a: Shape, _ bShape: Shape, note: String, positiveB: Bool = false)
+    -> GradCase
+  {
     GradCase(
       op: op.name, note: note,
       inputs: {
@@ -109,7 +115,9 @@ extension GradCase {
     GradCase(
       op: "broadcastTo",
       inputs: { [FedInput(name: "x", shape: [3], values: awayFromZero(6, seed: 11))] },
-      build: { b, x in try b.append(.broadcastTo, [x[0]], declared: ValueType([2, 3], batched: true)) }),
+      build: { b, x in
+        try b.append(.broadcastTo, [x[0]], declared: ValueType([2, 3], batched: true))
+      }),
     GradCase(
       op: "mseLoss",
       inputs: {
@@ -133,7 +141,9 @@ extension GradCase {
       inputs: {
         [
           FedInput(name: "z", shape: [3, 4], values: awayFromZero(24, seed: 15)),
-          FedInput(name: "label", shape: [3], values: labels(6, classes: 4, seed: 2), differentiable: false),
+          FedInput(
+            name: "label", shape: [3], values: labels(6, classes: 4, seed: 2), differentiable: false
+          ),
         ]
       },
       build: { b, x in try b.append(.softmaxCrossEntropy, [x[0], x[1]]) }),
@@ -142,7 +152,8 @@ extension GradCase {
       inputs: {
         [
           FedInput(name: "p", shape: [3], values: uniformValues(6, 0.2, 0.8, seed: 16)),
-          FedInput(name: "t", shape: [3], values: uniformValues(6, 0, 1, seed: 17), differentiable: false),
+          FedInput(
+            name: "t", shape: [3], values: uniformValues(6, 0, 1, seed: 17), differentiable: false),
         ]
       },
       build: { b, x in try b.append(.bceLoss, [x[0], x[1]]) }),
@@ -160,7 +171,8 @@ extension GradCase {
 
 @Test("op gradients match central differences", arguments: GradCase.all)
 func opGradientMatchesFiniteDifferences(_ gradCase: GradCase) throws {
-  let report = try gradientCheck(batch: gradCase.batch, inputs: gradCase.inputs(), build: gradCase.build)
+  let report = try gradientCheck(
+    batch: gradCase.batch, inputs: gradCase.inputs(), build: gradCase.build)
   #expect(report.compared > 0)
   #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
 }
@@ -171,14 +183,16 @@ extension GradCase {
       op: "conv2d", note: "3×3, stride 1, padding 1",
       inputs: { [FedInput(name: "x", shape: [2, 4, 4], values: awayFromZero(64, seed: 20))] },
       build: { b, x in
-        try b.conv2d(x[0], filters: 3, window: Window2D(kernel: (3, 3), padding: (1, 1)), name: "conv")
+        try b.conv2d(
+          x[0], filters: 3, window: Window2D(kernel: (3, 3), padding: (1, 1)), name: "conv")
       }),
     GradCase(
       op: "conv2d", note: "2×3, stride 2×1, no bias",
       inputs: { [FedInput(name: "x", shape: [1, 5, 4], values: awayFromZero(40, seed: 21))] },
       build: { b, x in
         try b.conv2d(
-          x[0], filters: 2, window: Window2D(kernel: (2, 3), stride: (2, 1)), name: "conv", bias: false)
+          x[0], filters: 2, window: Window2D(kernel: (2, 3), stride: (2, 1)), name: "conv",
+          bias: false)
       }),
     GradCase(
       op: "maxPool",
@@ -199,7 +213,8 @@ extension GradCase {
       build: { b, x in
         let y = try b.batchNorm(x[0], name: "bn")
         // random gamma/beta instead of ones/zeros, so their gradients are exercised
-        return try b.append(.multiply, [y, b.parameter("s", shape: [3], initializer: .uniform(bound: 2))])
+        return try b.append(
+          .multiply, [y, b.parameter("s", shape: [3], initializer: .uniform(bound: 2))])
       }),
     GradCase(
       op: "batchNorm", note: "[C, H, W]", batch: 2,
@@ -216,31 +231,34 @@ extension GradCase {
 
 @Test("layer gradients match central differences", arguments: GradCase.layers)
 func layerGradientMatchesFiniteDifferences(_ gradCase: GradCase) throws {
-  let report = try gradientCheck(batch: gradCase.batch, inputs: gradCase.inputs(), build: gradCase.build)
+  let report = try gradientCheck(
+    batch: gradCase.batch, inputs: gradCase.inputs(), build: gradCase.build)
   #expect(report.compared > 0)
   #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
 }
 
 extension GradCase {
-  static let recurrent: [GradCase] = [Op.rnn, .lstm, .gru].map { op in
-    GradCase(
-      op: op.name, note: "T = 4, I = 3, H = 3", batch: 2,
-      inputs: { [FedInput(name: "x", shape: [4, 3], values: awayFromZero(24, seed: 30))] },
-      build: { b, x in try b.recurrent(op, x[0], units: 3, name: op.name) })
-  } + [
-    GradCase(
-      op: "lstm", note: "last step into dense", batch: 3,
-      inputs: { [FedInput(name: "x", shape: [3, 2], values: awayFromZero(18, seed: 31))] },
-      build: { b, x in
-        let h = try b.recurrent(.lstm, x[0], units: 4, name: "lstm")
-        return try b.dense(try b.append(.lastStep, [h]), units: 2, name: "fc")
-      })
-  ]
+  static let recurrent: [GradCase] =
+    [Op.rnn, .lstm, .gru].map { op in
+      GradCase(
+        op: op.name, note: "T = 4, I = 3, H = 3", batch: 2,
+        inputs: { [FedInput(name: "x", shape: [4, 3], values: awayFromZero(24, seed: 30))] },
+        build: { b, x in try b.recurrent(op, x[0], units: 3, name: op.name) })
+    } + [
+      GradCase(
+        op: "lstm", note: "last step into dense", batch: 3,
+        inputs: { [FedInput(name: "x", shape: [3, 2], values: awayFromZero(18, seed: 31))] },
+        build: { b, x in
+          let h = try b.recurrent(.lstm, x[0], units: 4, name: "lstm")
+          return try b.dense(try b.append(.lastStep, [h]), units: 2, name: "fc")
+        })
+    ]
 }
 
 @Test("recurrent gradients (full BPTT) match central differences", arguments: GradCase.recurrent)
 func recurrentGradientMatchesFiniteDifferences(_ gradCase: GradCase) throws {
-  let report = try gradientCheck(batch: gradCase.batch, inputs: gradCase.inputs(), build: gradCase.build)
+  let report = try gradientCheck(
+    batch: gradCase.batch, inputs: gradCase.inputs(), build: gradCase.build)
   #expect(report.compared > 0)
   #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
 }

@@ -87,7 +87,9 @@ func builderErrors() throws {
   let y = b.input("y", shape: [4])
   #expect(throws: GraphError.self) { try b.append(.add, [x, y]) }
   #expect(throws: GraphError.self) { try b.reshape(x, to: [4]) }
-  #expect(throws: GraphError.arity(op: "relu", expected: "1", got: 2)) { try b.append(.relu, [x, y]) }
+  #expect(throws: GraphError.arity(op: "relu", expected: "1", got: 2)) {
+    try b.append(.relu, [x, y])
+  }
   #expect(throws: GraphError.invalidInput(NodeID(9))) { try b.append(.relu, [NodeID(9)]) }
   let image = b.input("image", shape: [1, 2, 2])
   #expect(throws: GraphError.self) {

@@ -21,7 +21,8 @@ func conv2dForward() throws {
     batch: 1, inputs: [("x", [1, 3, 3], oneToNine)],
     parameters: ["c.weight": [Float](repeating: 1, count: 9)]
   ) { b, x in
-    try b.conv2d(x[0], filters: 1, window: Window2D(kernel: (3, 3), padding: (1, 1)), name: "c", bias: false)
+    try b.conv2d(
+      x[0], filters: 1, window: Window2D(kernel: (3, 3), padding: (1, 1)), name: "c", bias: false)
   }
   #expect(padded == [12, 21, 16, 27, 45, 33, 24, 39, 28])
   let strided = try forwardValues(
@@ -29,7 +30,8 @@ func conv2dForward() throws {
     parameters: ["c.weight": [Float](repeating: 1, count: 9)]
   ) { b, x in
     try b.conv2d(
-      x[0], filters: 1, window: Window2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1)), name: "c",
+      x[0], filters: 1, window: Window2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1)),
+      name: "c",
       bias: false)
   }
   #expect(strided == [12, 16, 24, 28])
@@ -67,10 +69,17 @@ func batchNormForward() throws {
   try executor.forward(training: true)
   // mean 2.5, biased variance 1.25
   let scale = 1 / (Float(1.25) + 1e-5).squareRoot()
-  #expect(close(Array(executor.value(of: y)), [-1.5 * scale, -0.5 * scale, 0.5 * scale, 1.5 * scale]))
+  #expect(
+    close(Array(executor.value(of: y)), [-1.5 * scale, -0.5 * scale, 0.5 * scale, 1.5 * scale]))
   // running mean 0.9·0 + 0.1·2.5; running var 0.9·1 + 0.1·(5/3) (unbiased)
-  #expect(close(Array(executor.parameterValue(named: "bn.running_mean") ?? .init(start: nil, count: 0)), [0.25]))
-  #expect(close(Array(executor.parameterValue(named: "bn.running_var") ?? .init(start: nil, count: 0)), [1.0666667]))
+  #expect(
+    close(
+      Array(executor.parameterValue(named: "bn.running_mean") ?? .init(start: nil, count: 0)),
+      [0.25]))
+  #expect(
+    close(
+      Array(executor.parameterValue(named: "bn.running_var") ?? .init(start: nil, count: 0)),
+      [1.0666667]))
   try executor.forward(training: false)
   let evalScale = 1 / (Float(1.0666667) + 1e-5).squareRoot()
   #expect(close(Array(executor.value(of: y)), [0.75, 1.75, 2.75, 3.75].map { $0 * evalScale }))
@@ -87,5 +96,7 @@ func embeddingForward() throws {
   let e = try builder.embedding(ids, vocabulary: 3, dimension: 2, name: "e")
   let executor = Executor(graph: builder.graph, maxBatch: 1)
   try executor.setInput("ids", [1, 3])
-  #expect(throws: ExecutionError.invalidIndex(node: e, value: 3)) { try executor.forward(training: false) }
+  #expect(throws: ExecutionError.invalidIndex(node: e, value: 3)) {
+    try executor.forward(training: false)
+  }
 }

@@ -105,7 +105,9 @@ func everyOpIsCovered() {
   let gradientCases = Set(allGradCases.map(\.op))
   let leaves: Set<String> = ["input", "parameter", "constant", "accuracy"]
   for op in opSamples where !op.isBackwardOnly {
-    #expect(leaves.contains(op.name) || gradientCases.contains(op.name), "no gradient case for \(op.name)")
+    #expect(
+      leaves.contains(op.name) || gradientCases.contains(op.name), "no gradient case for \(op.name)"
+    )
     #expect(forwardTested.contains(op.name), "no forward test for \(op.name)")
   }
 }

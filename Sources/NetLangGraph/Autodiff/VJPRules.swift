@@ -23,9 +23,10 @@ enum VJPRules {
     func parts(_ backward: NodeID, from first: Int) throws(GraphError) -> [NodeID?] {
       var result: [NodeID?] = []
       for i in first..<x.count {
-        result.append(try ifNeeded(i) { () throws(GraphError) in
-          try b.append(.gradientPart(index: i - first), [backward])
-        })
+        result.append(
+          try ifNeeded(i) { () throws(GraphError) in
+            try b.append(.gradientPart(index: i - first), [backward])
+          })
       }
       return result
     }
@@ -103,9 +104,10 @@ enum VJPRules {
       for (i, input) in x.enumerated() {
         let length = b.graph[input].shape[axis]
         let from = start
-        result.append(try ifNeeded(i) { () throws(GraphError) in
-          try b.append(.slice(axis: axis, start: from, length: length), [g])
-        })
+        result.append(
+          try ifNeeded(i) { () throws(GraphError) in
+            try b.append(.slice(axis: axis, start: from, length: length), [g])
+          })
         start += length
       }
       return result
@@ -142,11 +144,15 @@ enum VJPRules {
         },
       ]
     case .rnn, .lstm, .gru:
-      let op: Op = node.op == .rnn ? .rnnBackward : (node.op == .lstm ? .lstmBackward : .gruBackward)
+      let op: Op =
+        node.op == .rnn ? .rnnBackward : (node.op == .lstm ? .lstmBackward : .gruBackward)
       let backward = try b.append(op, [id, x[0], x[1], x[2], g])
       return [needed[0] ? backward : nil] + (try parts(backward, from: 1))
     case .mseLoss:
-      return [try ifNeeded(0) { () throws(GraphError) in try b.append(.mseLossGrad, [x[0], x[1], g]) }, nil]
+      return [
+        try ifNeeded(0) { () throws(GraphError) in try b.append(.mseLossGrad, [x[0], x[1], g]) },
+        nil,
+      ]
     case .softmaxCrossEntropy:
       return [
         try ifNeeded(0) { () throws(GraphError) in
@@ -154,7 +160,10 @@ enum VJPRules {
         }, nil,
       ]
     case .bceLoss:
-      return [try ifNeeded(0) { () throws(GraphError) in try b.append(.bceLossGrad, [x[0], x[1], g]) }, nil]
+      return [
+        try ifNeeded(0) { () throws(GraphError) in try b.append(.bceLossGrad, [x[0], x[1], g]) },
+        nil,
+      ]
     case .bceWithLogitsLoss:
       return [
         try ifNeeded(0) { () throws(GraphError) in

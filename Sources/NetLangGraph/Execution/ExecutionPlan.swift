@@ -26,7 +26,9 @@ public struct ExecutionPlan: Sendable {
   /// Elements of each slot.
   let slotCapacity: [Int]
 
-  /// Plans `graph` for batches of up to `maxBatch`. With `reuseBuffers`, a value whose last
+  /// Plans `graph` for batches of up to `maxBatch`.
+  ///
+  /// With `reuseBuffers`, a value whose last
   /// reader has run gives its buffer to a later value of the same size; values in `keep`,
   /// outputs, parameter gradients, inputs and values nobody reads are never given away.
   public init(graph: Graph, maxBatch: Int, reuseBuffers: Bool = true, keep: [NodeID] = []) {
@@ -46,7 +48,9 @@ public struct ExecutionPlan: Sendable {
       }
       workspaces.append(Workspace.count(of: NodeID(i), in: graph, batch: self.maxBatch))
       let type = ValueType(node.shape, batched: node.batched)
-      func typeOf(_ id: NodeID) -> ValueType { ValueType(graph[id].shape, batched: graph[id].batched) }
+      func typeOf(_ id: NodeID) -> ValueType {
+        ValueType(graph[id].shape, batched: graph[id].batched)
+      }
       switch node.op {
       case .add, .subtract, .multiply, .divide:
         maps[i] = BroadcastMap(output: type, operands: node.inputs.map(typeOf))
@@ -71,6 +75,7 @@ public struct ExecutionPlan: Sendable {
 
   /// Greedy liveness: walking nodes in order, each takes a free slot of exactly its size (or
   /// a new one), and after it runs, the inputs it was the last reader of free their slots.
+  ///
   /// NOTE: a node takes its slot before its inputs are freed, so no kernel writes over its
   /// own inputs.
   static func assignSlots(

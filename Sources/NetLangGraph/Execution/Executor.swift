@@ -26,7 +26,9 @@ public final class Executor: @unchecked Sendable {
   private var inputNodes: [String: NodeID] = [:]
   private var partialSchedules: [[NodeID]: [NodeID]] = [:]
 
-  /// Prepares every buffer for batches of up to `maxBatch` examples. Parameters start at zero
+  /// Prepares every buffer for batches of up to `maxBatch` examples.
+  ///
+  /// Parameters start at zero
   /// until `initializeParameters(random:)` or a checkpoint fills them.
   /// - Parameters:
   ///   - keep: nodes whose values must stay readable after a pass besides the graph's outputs
@@ -96,7 +98,9 @@ public final class Executor: @unchecked Sendable {
   }
 
   /// The gradient of parameter `id` from the last `backward()`, or nil when the loss does not
-  /// depend on it (or it is a buffer). Valid until the next backward pass.
+  /// depend on it (or it is a buffer).
+  ///
+  /// Valid until the next backward pass.
   public func parameterGradient(_ id: ParameterID) -> UnsafeMutableBufferPointer<Float>? {
     guard let node = graph.parameterGradients[id] else { return nil }
     return UnsafeMutableBufferPointer(
@@ -119,7 +123,9 @@ public final class Executor: @unchecked Sendable {
   }
 
   /// The buffer of input `name` for the current batch, to be filled by the caller.
-  public func inputBuffer(_ name: String) throws(ExecutionError) -> UnsafeMutableBufferPointer<Float> {
+  public func inputBuffer(
+    _ name: String
+  ) throws(ExecutionError) -> UnsafeMutableBufferPointer<Float> {
     guard let id = inputNodes[name] else { throw .unknownInput(name) }
     return UnsafeMutableBufferPointer(
       start: values[id.rawValue].pointer, count: graph[id].elementCount(batch: batchSize))
@@ -141,7 +147,9 @@ public final class Executor: @unchecked Sendable {
     }
   }
 
-  /// The current value of `node` (batch-sized for batched nodes). After a pass this is valid
+  /// The current value of `node` (batch-sized for batched nodes).
+  ///
+  /// After a pass this is valid
   /// for outputs, parameter gradients, inputs, `keep` nodes and nodes nobody reads; another
   /// value may have reused the buffer of any other node.
   public func value(of node: NodeID) -> UnsafeBufferPointer<Float> {
@@ -161,13 +169,18 @@ public final class Executor: @unchecked Sendable {
 
   // MARK: Passes
 
-  /// Runs every forward node. `training` selects batch statistics and dropout.
+  /// Runs every forward node.
+  ///
+  /// `training` selects batch statistics and dropout.
   public func forward(training: Bool) throws(ExecutionError) {
     for id in plan.forward { try run(id, training: training) }
   }
 
-  /// Runs only the forward nodes that `targets` depend on (e.g. logits without the loss when
-  /// there are no labels). The schedule is computed once per target list.
+  /// Runs only the forward nodes that `targets` depend on.
+  ///
+  /// For example the logits without the loss, when there are no labels.
+  ///
+  /// The schedule is computed once per target list.
   public func forward(training: Bool, computing targets: [NodeID]) throws(ExecutionError) {
     let schedule: [NodeID]
     if let cached = partialSchedules[targets] {

@@ -96,7 +96,8 @@ extension Executor {
         input(node, 0), y, batch: batch, steps: node.shape[0], features: node.shape[1])
 
     case .mseLoss:
-      y[0] = Losses.mseForward(input(node, 0), input(node, 1), count: inputCount(0), batch: batchSize)
+      y[0] = Losses.mseForward(
+        input(node, 0), input(node, 1), count: inputCount(0), batch: batchSize)
     case .bceLoss:
       y[0] = Losses.bceForward(input(node, 0), input(node, 1), count: inputCount(0))
     case .bceWithLogitsLoss:
@@ -150,7 +151,8 @@ extension Executor {
     case .bceLossGrad:
       Losses.bceBackward(input(node, 0), input(node, 1), input(node, 2)[0], y, count: count)
     case .bceWithLogitsLossGrad:
-      Losses.bceWithLogitsBackward(input(node, 0), input(node, 1), input(node, 2)[0], y, count: count)
+      Losses.bceWithLogitsBackward(
+        input(node, 0), input(node, 1), input(node, 2)[0], y, count: count)
     case .softmaxCrossEntropyGrad:
       let classes = node.shape.dimensions.last ?? 1
       guard

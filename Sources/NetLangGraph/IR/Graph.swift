@@ -9,7 +9,7 @@ public struct NodeID: Hashable, Sendable, Comparable, CustomStringConvertible {
   public let rawValue: Int
   public init(_ rawValue: Int) { self.rawValue = rawValue }
   public static func < (lhs: NodeID, rhs: NodeID) -> Bool { lhs.rawValue < rhs.rawValue }
-  /// `%7`
+  /// Printed as `%7`.
   public var description: String { "%\(rawValue)" }
 }
 
@@ -22,7 +22,9 @@ public struct ParameterID: Hashable, Sendable, Comparable {
   }
 }
 
-/// How a parameter's values start. Draws happen in parameter order from one seeded `Random`.
+/// How a parameter's values start.
+///
+/// Draws happen in parameter order from one seeded `Random`.
 public enum Initializer: Hashable, Sendable {
   /// Uniform in [−bound, bound).
   case uniform(bound: Double)
@@ -49,7 +51,8 @@ extension Initializer {
 
 /// A named tensor the graph reads: a trainable weight, or a buffer such as a running mean.
 public struct Parameter: Hashable, Sendable {
-  /// PyTorch-style name, e.g. "fc1.weight" or "bn.running_mean".
+  /// PyTorch-style name, for example "fc1.weight" or "bn.running_mean".
+  ///
   public var name: String
   public var shape: Shape
   public var initializer: Initializer
@@ -96,7 +99,9 @@ public struct Graph: Hashable, Sendable {
   public internal(set) var outputs: [String: NodeID] = [:]
   /// Names of `outputs` in the order they were added, for stable printing.
   public internal(set) var outputOrder: [String] = []
-  /// The first node made by Autodiff, or nil before `appendBackward`. Nodes before it form
+  /// The first node made by Autodiff, or nil before `appendBackward`.
+  ///
+  /// Nodes before it form
   /// the forward pass, nodes from it on the backward pass.
   public internal(set) var backwardStart: NodeID?
   /// The gradient node of each trainable parameter that the loss depends on.

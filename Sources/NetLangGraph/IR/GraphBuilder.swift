@@ -76,7 +76,8 @@ extension GraphBuilder {
   }
 
   /// `cross_entropy(logits, labels)`: mean over batch (and time) of −log softmax[label].
-  public mutating func crossEntropy(_ logits: NodeID, _ labels: NodeID) throws(GraphError) -> NodeID {
+  public mutating func crossEntropy(_ logits: NodeID, _ labels: NodeID) throws(GraphError) -> NodeID
+  {
     try append(.softmaxCrossEntropy, [logits, labels])
   }
 
@@ -100,6 +101,7 @@ extension GraphBuilder {
 
 extension GraphBuilder {
   /// `dense(x, units)`: parameters `<name>.weight [units, I]` and `<name>.bias [units]`.
+  ///
   /// Default initialisers are PyTorch's: uniform ±1/√I for both.
   public mutating func dense(
     _ x: NodeID, units: Int, name: String, bias: Bool = true,

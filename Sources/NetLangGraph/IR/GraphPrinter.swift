@@ -3,12 +3,14 @@
 
 /// Renders graphs as text.
 public enum GraphPrinter {
-  /// One line per parameter and node, e.g. `%4 = dense(%0, %1, %2) : [B, 8]`.
+  /// One line per parameter and node, for example `%4 = dense(%0, %1, %2) : [B, 8]`.
+  ///
   public static func text(_ graph: Graph) -> String {
     var lines: [String] = []
     for (p, parameter) in graph.parameters.enumerated() {
       let kind = parameter.trainable ? "param" : "buffer"
-      lines.append("\(kind) p\(p) \"\(parameter.name)\" \(parameter.shape) \(describe(parameter.initializer))")
+      lines.append(
+        "\(kind) p\(p) \"\(parameter.name)\" \(parameter.shape) \(describe(parameter.initializer))")
     }
     for (i, node) in graph.nodes.enumerated() {
       if graph.backwardStart?.rawValue == i { lines.append("backward:") }
@@ -49,7 +51,9 @@ public enum GraphPrinter {
   /// A Graphviz digraph: one box per node labelled with its op and type; backward nodes
   /// dashed; outputs as ellipses.
   public static func dot(_ graph: Graph) -> String {
-    var lines = ["digraph netlang {", "  rankdir=TB;", "  node [shape=box, fontname=\"monospace\"];"]
+    var lines = [
+      "digraph netlang {", "  rankdir=TB;", "  node [shape=box, fontname=\"monospace\"];",
+    ]
     for (i, node) in graph.nodes.enumerated() {
       var label = "\(NodeID(i)) \(node.op.name)"
       if case .parameter(let p) = node.op {

@@ -26,9 +26,11 @@ public enum GraphVerifier {
       }
       let declared = ValueType(node.shape, batched: node.batched)
       do {
-        let inferred = try ShapeInference.infer(node.op, node.inputs, in: partial, declared: declared)
+        let inferred = try ShapeInference.infer(
+          node.op, node.inputs, in: partial, declared: declared)
         if inferred != declared {
-          problems.append((id, "stored shape \(node.shape) differs from the rule's \(inferred.shape)"))
+          problems.append(
+            (id, "stored shape \(node.shape) differs from the rule's \(inferred.shape)"))
         }
       } catch {
         problems.append((id, error.description))

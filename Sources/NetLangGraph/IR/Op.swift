@@ -33,13 +33,15 @@ public struct Window2D: Hashable, Sendable, CustomStringConvertible {
     outputSize(w, kernel: kernelWidth, stride: strideWidth, padding: paddingWidth)
   }
 
-  /// `k3x3 s1x1 p0x0`
+  /// Printed as `k3x3 s1x1 p0x0`.
   public var description: String {
     "k\(kernelHeight)x\(kernelWidth) s\(strideHeight)x\(strideWidth) p\(paddingHeight)x\(paddingWidth)"
   }
 }
 
-/// One operation of the graph. Inputs are listed as `[x, W, ...]`; `g` is an upstream gradient.
+/// One operation of the graph.
+///
+/// Inputs are listed as `[x, W, ...]`; `g` is an upstream gradient.
 public enum Op: Hashable, Sendable {
   // MARK: Leaves
 

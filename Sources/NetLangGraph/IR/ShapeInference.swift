@@ -14,7 +14,9 @@ public struct ValueType: Hashable, Sendable {
 }
 
 enum ShapeInference {
-  /// The output type of `op` applied to `inputs`. Leaves, `reshape` and `sumTo` take their
+  /// The output type of `op` applied to `inputs`.
+  ///
+  /// Leaves, `reshape` and `sumTo` take their
   /// type from `declared` (the builder's argument); the rule only checks it.
   static func infer(
     _ op: Op, _ inputs: [NodeID], in graph: Graph, declared: ValueType? = nil
@@ -176,7 +178,8 @@ enum ShapeInference {
         Shape(shapes[0].dimensions.dropLast() + [shapes[1][1]]), batched: types[0].batched)
     case .denseWeightGrad:
       try arity(2)
-      return ValueType([shapes[0].dimensions.last ?? 1, shapes[1].dimensions.last ?? 1],
+      return ValueType(
+        [shapes[0].dimensions.last ?? 1, shapes[1].dimensions.last ?? 1],
         batched: false)
     case .reluGrad, .leakyReluGrad, .tanhGrad, .sigmoidGrad, .softmaxGrad:
       try arity(2)

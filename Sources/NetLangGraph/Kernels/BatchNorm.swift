@@ -11,6 +11,7 @@
 enum BatchNorm {
   /// Training: y = gamma·(x − mean)/√(var + eps) + beta with the batch's mean and biased
   /// variance; running stats move by `momentum` (running var uses the unbiased variance).
+  ///
   /// Evaluation: the running stats. Saves mean and 1/√(var + eps) per channel in `saved`.
   static func forward(
     _ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,

@@ -84,13 +84,17 @@ enum Broadcast {
       } else if let ca = map.suffixCount[0], let cb = map.suffixCount[1] {
         for i in 0..<count { py[i] = f(pa[i % ca], pb[i % cb]) }
       } else {
-        for i in 0..<count { py[i] = f(pa[map.offset(i, operand: 0)], pb[map.offset(i, operand: 1)]) }
+        for i in 0..<count {
+          py[i] = f(pa[map.offset(i, operand: 0)], pb[map.offset(i, operand: 1)])
+        }
       }
     }
   }
 
   /// Reduction undoing a broadcast: y (the operand) = Σ g over every output element that
-  /// read it. `map` maps the operand onto g's type; y has `yCount` elements.
+  /// read it.
+  ///
+  /// `map` maps the operand onto g's type; y has `yCount` elements.
   static func sumTo(
     _ map: BroadcastMap, batch: Int, _ g: UnsafePointer<Float>,
     _ y: UnsafeMutablePointer<Float>, yCount: Int

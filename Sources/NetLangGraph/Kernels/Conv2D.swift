@@ -11,9 +11,9 @@ struct ConvGeometry {
   var window: Window2D
   var outputHeight: Int { window.outputHeight(height) }
   var outputWidth: Int { window.outputWidth(width) }
-  /// P = OH·OW
+  /// P = OH·OW.
   var positions: Int { outputHeight * outputWidth }
-  /// K = C·KH·KW
+  /// K = C·KH·KW.
   var patch: Int { channels * window.kernelHeight * window.kernelWidth }
   var inputCount: Int { channels * height * width }
 
@@ -94,7 +94,9 @@ enum Conv2D {
     }
   }
 
-  /// dx[B, C, H, W], dW[F, K] = Σ_b g_b·col_bᵀ, db[F] = Σ_b Σ_p g_b. `dcol` is scratch [K, P].
+  /// dx[B, C, H, W], dW[F, K] = Σ_b g_b·col_bᵀ, db[F] = Σ_b Σ_p g_b.
+  ///
+  /// `dcol` is scratch [K, P].
   static func backward(
     _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>, dWeight: UnsafeMutablePointer<Float>,

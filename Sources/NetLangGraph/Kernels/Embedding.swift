@@ -2,7 +2,9 @@
 // R = ids in the batch (every index of the ids tensor), V = vocabulary, D = dimension.
 
 enum Embedding {
-  /// y[R, D] = W[id_r, :]. Returns the first invalid id (not a whole number in 0..<V), or nil.
+  /// y[R, D] = W[id_r, :].
+  ///
+  /// Returns the first invalid id (not a whole number in 0..<V), or nil.
   static func forward(
     _ ids: UnsafePointer<Float>, _ table: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
     rows: Int, vocabulary: Int, dimension: Int

@@ -25,7 +25,8 @@ enum GRU {
         let ht = h + (b * geo.steps + t) * hidden
         for j in 0..<hidden {
           let r = Elementwise.sigmoid(pi[j] + bih[j] + ph[j] + bhh[j])
-          let z = Elementwise.sigmoid(pi[hidden + j] + bih[hidden + j] + ph[hidden + j] + bhh[hidden + j])
+          let z = Elementwise.sigmoid(
+            pi[hidden + j] + bih[hidden + j] + ph[hidden + j] + bhh[hidden + j])
           let hn = ph[2 * hidden + j] + bhh[2 * hidden + j]
           let n = Elementwise.tanh(pi[2 * hidden + j] + bih[2 * hidden + j] + r * hn)
           let previous = t > 0 ? h[(b * geo.steps + t - 1) * hidden + j] : 0
@@ -39,7 +40,9 @@ enum GRU {
     }
   }
 
-  /// BPTT from the saved gates. Scratch: dgi [B, 3H], dgh [B, 3H], dh [B, H], dhNext [B, H].
+  /// BPTT from the saved gates.
+  ///
+  /// Scratch: dgi [B, 3H], dgh [B, 3H], dh [B, H], dhNext [B, H].
   static func backward(
     _ x: UnsafePointer<Float>, _ h: UnsafePointer<Float>, saved: UnsafePointer<Float>,
     _ wih: UnsafePointer<Float>, _ whh: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
@@ -72,7 +75,8 @@ enum GRU {
           direct[b * hidden + j] = dhTotal * z
         }
       }
-      geo.accumulateParameterGradients(dih: dgi, dhh: dgh, x: x, h: h, step: t, parts: parts, pool: pool)
+      geo.accumulateParameterGradients(
+        dih: dgi, dhh: dgh, x: x, h: h, step: t, parts: parts, pool: pool)
       geo.inputGradient(dih: dgi, wih, dx: dx, step: t, pool: pool)
       dh.update(from: direct, count: batch * hidden)
       geo.hiddenGradient(dhh: dgh, whh, dh: dh, beta: 1, pool: pool)

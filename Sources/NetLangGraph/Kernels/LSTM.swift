@@ -17,7 +17,9 @@ enum LSTM {
     for t in 0..<geo.steps {
       let gates = saved + t * batch * rows
       geo.inputProjection(x, step: t, wih, into: gates, ldOut: rows, beta: 0, pool: pool)
-      if t > 0 { geo.hiddenProjection(h, step: t, whh, into: gates, ldOut: rows, beta: 1, pool: pool) }
+      if t > 0 {
+        geo.hiddenProjection(h, step: t, whh, into: gates, ldOut: rows, beta: 1, pool: pool)
+      }
       for b in 0..<batch {
         let row = gates + b * rows
         let c = cells + (t * batch + b) * hidden
@@ -26,7 +28,8 @@ enum LSTM {
           let i = Elementwise.sigmoid(row[j] + bih[j] + bhh[j])
           let f = Elementwise.sigmoid(row[hidden + j] + bih[hidden + j] + bhh[hidden + j])
           let g = Elementwise.tanh(row[2 * hidden + j] + bih[2 * hidden + j] + bhh[2 * hidden + j])
-          let o = Elementwise.sigmoid(row[3 * hidden + j] + bih[3 * hidden + j] + bhh[3 * hidden + j])
+          let o = Elementwise.sigmoid(
+            row[3 * hidden + j] + bih[3 * hidden + j] + bhh[3 * hidden + j])
           let previous = t > 0 ? cells[((t - 1) * batch + b) * hidden + j] : 0
           c[j] = f * previous + i * g
           ht[j] = o * Elementwise.tanh(c[j])
@@ -39,7 +42,9 @@ enum LSTM {
     }
   }
 
-  /// BPTT from the saved gates and cells. Scratch: dgates [B, 4H], dh [B, H], dc [B, H].
+  /// BPTT from the saved gates and cells.
+  ///
+  /// Scratch: dgates [B, 4H], dh [B, H], dc [B, H].
   static func backward(
     _ x: UnsafePointer<Float>, _ h: UnsafePointer<Float>, saved: UnsafePointer<Float>,
     _ wih: UnsafePointer<Float>, _ whh: UnsafePointer<Float>, _ g: UnsafePointer<Float>,

@@ -29,7 +29,8 @@ enum Losses {
   }
 
   /// −mean(t·log p + (1 − t)·log(1 − p)), each log clamped at −100 (PyTorch BCELoss).
-  static func bceForward(_ p: UnsafePointer<Float>, _ t: UnsafePointer<Float>, count: Int) -> Float {
+  static func bceForward(_ p: UnsafePointer<Float>, _ t: UnsafePointer<Float>, count: Int) -> Float
+  {
     var total: Double = 0
     for i in 0..<count {
       let logP = max(Double(logf(p[i])), -100)

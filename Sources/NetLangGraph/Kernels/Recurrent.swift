@@ -119,7 +119,9 @@ enum RNN {
     }
   }
 
-  /// Backpropagation through time. g and h are [B, T, H]; writes dx [B, T, I] and the parts.
+  /// Backpropagation through time.
+  ///
+  /// g and h are [B, T, H]; writes dx [B, T, I] and the parts.
   /// Scratch: da [B, H], dh [B, H].
   static func backward(
     _ x: UnsafePointer<Float>, _ h: UnsafePointer<Float>, _ wih: UnsafePointer<Float>,
@@ -138,7 +140,8 @@ enum RNN {
           da[b * hidden + j] = total * (1 - y * y)
         }
       }
-      geo.accumulateParameterGradients(dih: da, dhh: da, x: x, h: h, step: t, parts: parts, pool: pool)
+      geo.accumulateParameterGradients(
+        dih: da, dhh: da, x: x, h: h, step: t, parts: parts, pool: pool)
       geo.inputGradient(dih: da, wih, dx: dx, step: t, pool: pool)
       geo.hiddenGradient(dhh: da, whh, dh: dh, beta: 0, pool: pool)
     }

@@ -81,7 +81,9 @@ enum Softmax {
   }
 
   /// Fraction of rows whose argmax (first maximum) equals the label; with one column, the
-  /// prediction is `x ≥ 0.5`. Invalid labels count as wrong.
+  /// prediction is `x ≥ 0.5`.
+  ///
+  /// Invalid labels count as wrong.
   static func accuracy(
     _ x: UnsafePointer<Float>, _ labels: UnsafePointer<Float>, rows: Int, classes: Int
   ) -> Float {

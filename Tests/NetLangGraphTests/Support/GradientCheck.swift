@@ -53,14 +53,16 @@ func gradientCheck(
   if node.batched {
     weighted = try builder.append(.multiply, [output, weights])
   } else {
-    let broadcastWeights = try builder.append(.sumTo, [weights], declared: ValueType(node.shape, batched: false))
+    let broadcastWeights = try builder.append(
+      .sumTo, [weights], declared: ValueType(node.shape, batched: false))
     weighted = try builder.append(.multiply, [output, broadcastWeights])
   }
   let loss = try builder.append(.sumTo, [weighted], declared: ValueType([], batched: false))
   builder.setOutput("loss", loss)
   var graph = builder.graph
   let differentiable = zip(inputs, ids).filter { $0.0.differentiable }.map(\.1)
-  let inputGradients = try Autodiff.appendBackward(to: &graph, loss: loss, withRespectTo: differentiable)
+  let inputGradients = try Autodiff.appendBackward(
+    to: &graph, loss: loss, withRespectTo: differentiable)
   #expect(GraphVerifier.verify(graph).isEmpty, "\(GraphVerifier.verify(graph).map(\.message))")
 
   let executor = Executor(graph: graph, maxBatch: batch, keep: Array(inputGradients.values))
@@ -78,7 +80,9 @@ func gradientCheck(
   try executor.backward()
 
   var report = GradientReport()
-  func compare(_ what: String, _ analytic: [Float], _ values: UnsafeMutableBufferPointer<Float>) throws {
+  func compare(_ what: String, _ analytic: [Float], _ values: UnsafeMutableBufferPointer<Float>)
+    throws
+  {
     for i in 0..<values.count {
       let saved = values[i]
       values[i] = saved + h
