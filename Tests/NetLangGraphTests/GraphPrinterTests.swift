@@ -96,3 +96,17 @@ func builderErrors() throws {
     try b.conv2d(image, filters: 1, window: Window2D(kernel: (3, 3)), name: "c")
   }
 }
+
+@Test("losses accept targets with the same element count, labels with one per row")
+func lossShapeRules() throws {
+  var b = GraphBuilder()
+  let y = b.input("y", shape: [1])
+  let t = b.input("t", shape: [])
+  let logits = b.input("z", shape: [3, 4])
+  let labels = b.input("l", shape: [3, 1])
+  let wrong = b.input("w", shape: [4])
+  _ = try b.mse(y, t)
+  _ = try b.crossEntropy(logits, labels)
+  #expect(throws: GraphError.self) { try b.crossEntropy(logits, wrong) }
+  #expect(throws: GraphError.self) { try b.mse(y, wrong) }
+}

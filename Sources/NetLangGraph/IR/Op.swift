@@ -118,10 +118,12 @@ public enum Op: Hashable, Sendable {
 
   // MARK: Losses and metrics (unbatched scalar results)
 
-  /// `[y, t]`: ½ Σ (y − t)² over elements, mean over the batch. dy = g·(y − t)/B.
+  /// `[y, t]`: ½ Σ (y − t)² over elements, mean over the batch; t needs y's element count.
+  /// dy = g·(y − t)/B.
   case mseLoss
-  /// `[logits, labels]`: logits `[C]` or `[T, C]`, labels `[]` or `[T]` (integer-valued floats);
-  /// mean over batch·time of −log softmax(logits)[label]. dlogits = g·(softmax − onehot)/(B·T).
+  /// `[logits, labels]`: mean over batch·time of −log softmax(logits)[label]; logits `[C]` or
+  /// `[T, C]`, one integer-valued label per row (`[]` or `[T]`; `[1]`, `[T, 1]` also do).
+  /// dlogits = g·(softmax − onehot)/(B·T).
   case softmaxCrossEntropy
   /// `[p, t]`: −mean(t·log p + (1−t)·log(1−p)) over all elements, logs clamped at −100
   /// (PyTorch BCELoss). dp = g·(p − t)/max(p(1−p), 1e-12)/N.

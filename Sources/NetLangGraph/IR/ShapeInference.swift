@@ -146,17 +146,19 @@ enum ShapeInference {
 
     case .mseLoss, .bceLoss, .bceWithLogitsLoss:
       try arity(2)
-      guard shapes[0] == shapes[1], types[0].batched else {
-        throw mismatch("prediction and target must have equal shapes")
-      }
+      // Equal element counts suffice ([1] against []): the kernels work on flat buffers.
+      guard shapes[0].elementCount == shapes[1].elementCount, types[0].batched,
+        types[1].batched
+      else { throw mismatch("prediction and target must have as many elements") }
       return ValueType([], batched: false)
 
     case .softmaxCrossEntropy, .accuracy:
       try arity(2)
       let logits = shapes[0]
-      guard logits.rank >= 1, shapes[1].dimensions == logits.dimensions.dropLast(),
-        types[0].batched
-      else { throw mismatch("labels must be the logits' shape without the class axis") }
+      // One label per row of logits: shape [T] for [T, C] (or [T, 1], [] for [C], ...).
+      guard logits.rank >= 1, types[0].batched, types[1].batched,
+        shapes[1].elementCount * max(logits[logits.rank - 1], 1) == logits.elementCount
+      else { throw mismatch("need one label per row of logits") }
       return ValueType([], batched: false)
 
     case .sumTo:
