@@ -201,6 +201,14 @@ extension Session {
 
   // MARK: log
 
+  /// The seed of the file's first train task (0 without one).
+  var firstSeed: UInt64 {
+    for task in program.tasks {
+      if case .train(let train) = task { return train.seed }
+    }
+    return 0
+  }
+
   func logRun(path: String, source: [UInt8]) {
     var settings: [(String, JSONValue)] = []
     if let epochs = options.epochs { settings.append(("epochs", .integer(epochs))) }
@@ -211,7 +219,7 @@ extension Session {
     log.write([
       ("event", .string("run")), ("version", .string(Help.version)), ("file", .string(path)),
       ("sha256", .string(SHA256.hex(source))),
-      ("seed", options.seed.map { .integer(Int($0)) } ?? .null),
+      ("seed", .integer(Int(options.seed ?? firstSeed))),
       ("parameters", .integer(parameters)), ("settings", .object(settings)),
     ])
   }
