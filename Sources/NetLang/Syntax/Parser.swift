@@ -16,6 +16,10 @@ public enum Parser {
 }
 
 /// One parse of one file: a cursor over the lexer's tokens plus error state.
+///
+/// NOTE: helpers that only read are `static` or `mutating`: in debug builds (which run the
+/// tests) a non-mutating call from a mutating method copies the whole parser, retaining every
+/// array it holds; avoiding that made parsing a 10 MB line several times faster.
 struct SyntaxParser {
   let file: SourceFile
   private var scanner: TokenScanner
@@ -24,12 +28,15 @@ struct SyntaxParser {
   private(set) var current: Token
   /// Tokens after `current`, read by `peek`.
   private var lookahead: [Token] = []
-  /// The end of the token before `current`: where "expected X" points at a line end.
+  /// The end of the last token before `current` that is not a line end: where "expected X"
+  /// points when `current` is a line end or the end of the file.
   private(set) var previousEnd = 0
   /// True when `current` is the first token of a line.
   private(set) var atLineStart = true
   /// Set by an error; further errors are dropped until the parser resynchronises (clox).
   var panicking = false
+  /// Set by the first error reported at the end of the file.
+  private var reportedAtEndOfFile = false
   /// Set once `SyntaxLimits.maxErrors` errors are reported; from then on every token is EOF.
   private var stopped = false
   /// Current nesting of brackets, blocks and expressions (E0105 above `SyntaxLimits.maxDepth`).
@@ -59,7 +66,7 @@ struct SyntaxParser {
   /// Moves to the next token.
   mutating func advance() {
     guard current.kind != .endOfFile else { return }
-    previousEnd = current.span.end
+    if current.kind != .newline { previousEnd = current.span.end }
     atLineStart = current.kind == .newline
     current = lookahead.isEmpty ? fetch() : lookahead.removeFirst()
     if stopped { current = endOfFileToken }
@@ -97,7 +104,7 @@ struct SyntaxParser {
   }
 
   /// A span from `start` to the end of the last consumed token.
-  func span(from start: SourceSpan) -> SourceSpan {
+  mutating func span(from start: SourceSpan) -> SourceSpan {
     SourceSpan(file: file.id, start: start.start, end: max(start.end, previousEnd))
   }
 
@@ -106,6 +113,11 @@ struct SyntaxParser {
   /// Reports `diagnostic` unless the parser is already panicking, then starts panicking.
   mutating func report(_ diagnostic: Diagnostic) {
     guard !panicking, !stopped else { return }
+    // Once the file has ended, every open construct would say so: report the innermost only.
+    if current.kind == .endOfFile {
+      guard !reportedAtEndOfFile else { return }
+      reportedAtEndOfFile = true
+    }
     diagnostics.append(diagnostic)
     panicking = true
     checkErrorLimit(at: diagnostic.span)
@@ -125,15 +137,17 @@ struct SyntaxParser {
       panicking = true
       return
     }
-    report(.expectedToken(what, found: describe(current), at: errorSpan))
+    report(.expectedToken(what, found: Self.describe(current), at: errorSpan))
   }
 
   /// Where an error about `current` points: the token, or just after the previous token when
   /// `current` is a line end or the end of the file.
   var errorSpan: SourceSpan {
-    switch current.kind {
-    case .newline, .endOfFile: SourceSpan(file: file.id, start: previousEnd, end: previousEnd)
-    default: current.span
+    mutating get {
+      switch current.kind {
+      case .newline, .endOfFile: SourceSpan(file: file.id, start: previousEnd, end: previousEnd)
+      default: current.span
+      }
     }
   }
 
@@ -145,7 +159,7 @@ struct SyntaxParser {
       panicking = true
       return
     }
-    if let alternatives, startsExpression(current.kind) {
+    if let alternatives, Self.startsExpression(current.kind) {
       errorExpected(alternatives)
       return
     }
@@ -153,11 +167,11 @@ struct SyntaxParser {
     report(
       .unclosedDelimiter(
         closer: closer, opener: opener.text, openerLocation: "\(line):\(column)",
-        openerSpan: opener.span, found: describe(current), at: errorSpan))
+        openerSpan: opener.span, found: Self.describe(current), at: errorSpan))
   }
 
   /// True for tokens that can begin an expression.
-  func startsExpression(_ kind: TokenKind) -> Bool {
+  static func startsExpression(_ kind: TokenKind) -> Bool {
     switch kind {
     case .identifier, .number, .string, .lParen, .lBracket, .minus: true
     default: false
@@ -165,7 +179,7 @@ struct SyntaxParser {
   }
 
   /// How a token is named in "found ..." messages.
-  func describe(_ token: Token) -> String {
+  static func describe(_ token: Token) -> String {
     switch token.kind {
     case .identifier: "'\(token.text)'"
     case .number: "number '\(token.text.count > 40 ? token.text.prefix(40) + "..." : token.text)'"

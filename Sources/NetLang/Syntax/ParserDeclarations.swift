@@ -33,7 +33,7 @@ extension SyntaxParser {
     default:
       let start = current.span
       if current.kind != .invalid {
-        report(.expectedDeclaration(found: describe(current), hint: topLevelHint(), at: errorSpan))
+        report(.expectedDeclaration(found: Self.describe(current), hint: topLevelHint(), at: errorSpan))
       }
       panicking = true
       return .error(start)
@@ -100,7 +100,7 @@ extension SyntaxParser {
       return .error(span(from: start))
     }
     var parameters: [Parameter] = []
-    while !endsList(current.kind) {
+    while !Self.endsList(current.kind) {
       guard let parameter = parseParameter() else { break }
       parameters.append(parameter)
       if match(.comma) == nil { break }
@@ -178,7 +178,9 @@ extension SyntaxParser {
         let value = parseExpression()
         settings.append(Setting(name: name, value: value, span: span(from: start)))
       }
-      if !panicking && current.kind != .newline && current.kind != .rBrace {
+      if !panicking && current.kind != .newline && current.kind != .rBrace
+        && current.kind != .endOfFile
+      {
         errorExpected("end of line after the setting")
       }
       if panicking { synchronizeStatement() }

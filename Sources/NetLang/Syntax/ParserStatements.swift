@@ -26,7 +26,9 @@ extension SyntaxParser {
       }
       let before = current.span.start
       statements.append(parseStatement())
-      if !panicking && current.kind != .newline && current.kind != .rBrace {
+      if !panicking && current.kind != .newline && current.kind != .rBrace
+        && current.kind != .endOfFile
+      {
         errorExpected("end of line after the statement")
       }
       if panicking {
