@@ -192,3 +192,25 @@ func manyLayers() {
   #expect(result.program?.models.first?.nodes[59_999].layerName == "x_30000")
   #expect(clock.now - start < .seconds(30))
 }
+
+@Test("arguments are evaluated in source order, so layer names follow the text")
+func argumentOrder() {
+  let result = check(
+    """
+    block pair(a, b, scale = 1) {
+        return concat(a, b) * scale
+    }
+    model M {
+        input x: [4]
+        output h = pair(dense(x, 3), b: dense(x, 5), scale: 2)
+    }
+    """)
+  guard let model = result.program?.model(named: "M") else {
+    Issue.record("\(rendered(result))")
+    return
+  }
+  let layers = model.nodes.filter { $0.layerName != nil }
+  #expect(layers.map(\.layerName) == ["h", "h_2"])
+  #expect(layers.map(\.shape) == [[3], [5]])
+  #expect(model.nodes.last?.shape == [8])
+}

@@ -211,3 +211,19 @@ func importedTasks() {
   #expect(result.diagnostics.isEmpty, "\(rendered(result))")
   #expect(result.program?.tasks.count == 1)
 }
+
+@Test("an evaluate task borrowing the train loss needs its target field")
+func borrowedLossTarget() {
+  let result = check(
+    """
+    data points = xor()
+    data other = spirals()
+    model M {
+        input x: [2]
+        output y = sigmoid(dense(x, 1))
+    }
+    evaluate M on other {}
+    train M on points { loss = mse(y, y) }
+    """)
+  #expect(codes(result) == ["E0406 7:1"])
+}

@@ -73,7 +73,9 @@ extension Checker {
     var args = Arguments(callee: callee.name, calleeSpan: callee.span, callSpan: span)
     args.labelOrder = match.labelOrder
     var valid = !match.failed
-    for (name, argument) in match.byParameter {
+    // In source order: evaluation order decides node order and layer-name suffixes.
+    for name in match.labelOrder {
+      guard let argument = match.byParameter[name] else { continue }
       let value = evaluate(argument.value)
       args.named[name] = ArgumentValue(value: value, span: argument.value.span)
     }
@@ -137,7 +139,8 @@ extension Checker {
       arguments, parameters: names, required: required, callee: callee,
       signature: decl.parameters.map(\.name.name))
     var values: [String: Value] = [:]
-    for (name, argument) in match.byParameter {
+    for name in match.labelOrder {
+      guard let argument = match.byParameter[name] else { continue }
       values[name] = evaluate(argument.value)
     }
     if match.failed || aborted { return .invalid }

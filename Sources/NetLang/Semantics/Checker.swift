@@ -172,7 +172,8 @@ struct Checker {
   // MARK: Unused names
 
   private mutating func reportUnused() {
-    for entry in usage.unusedEntries where entry.span.file == mainFile && entry.role != .output {
+    let entries = usage.unusedEntries.sorted { $0.span.start < $1.span.start }
+    for entry in entries where entry.span.file == mainFile && entry.role != .output {
       report(SemanticDiagnostics.unusedName(entry.name, role: entry.role, at: entry.span))
     }
   }

@@ -36,6 +36,12 @@ extension Checker {
         report(SemanticDiagnostics.noLoss(model: evaluation.model, at: span))
         continue
       }
+      if let data = dataSets.first(where: { $0.name == evaluation.data }),
+        !data.schema.fields.contains(where: { $0.name == loss.target })
+      {
+        report(SemanticDiagnostics.lossTarget(Expr(.name(loss.target), span), data: data))
+        continue
+      }
       evaluation.loss = loss
       if evaluation.metrics.isEmpty {
         evaluation.metrics = loss.kind == .crossEntropy ? [.loss, .accuracy] : [.loss]
@@ -87,7 +93,7 @@ extension Checker {
     }
     guard let model, let data else {
       // Still check the settings' own values.
-      for setting in settings.values where !["loss", "metrics"].contains(setting.name.name) {
+      for setting in task.settings where !["loss", "metrics"].contains(setting.name.name) {
         _ = evaluateInGlobalScope(setting.value)
       }
       return nil
