@@ -9,6 +9,19 @@ let optimize: [SwiftSetting] = [
   .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
 ]
 
+/// SIMD micro-kernel targets get their instruction set from these flags. Code built with them
+/// dies with "illegal instruction" on older CPUs, so NetLangTensor calls into these targets only
+/// after a run-time CPU check (see CPUFeatures.swift), and falls back to portable SIMD.
+#if arch(x86_64)
+  let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"])]
+  let avx512Flags: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-mavx512f", "-Xcc", "-mavx512vl", "-Xcc", "-mavx2", "-Xcc", "-mfma"])
+  ]
+#else
+  let avx2Flags: [SwiftSetting] = []
+  let avx512Flags: [SwiftSetting] = []
+#endif
+
 let package = Package(
   name: "netlang",
   products: [
@@ -17,7 +30,13 @@ let package = Package(
   ],
   targets: [
     // Numbers: shapes, tensors, kernels. No syntax, no graph.
-    .target(name: "NetLangTensor", swiftSettings: optimize),
+    .target(
+      name: "NetLangTensor", dependencies: ["NetLangKernelsAVX2", "NetLangKernelsAVX512"],
+      swiftSettings: optimize),
+    // Register-blocked SGEMM micro-kernels per instruction set; no cross-module inlining, so
+    // their code never lands in a caller built for a plainer CPU.
+    .target(name: "NetLangKernelsAVX2", swiftSettings: avx2Flags),
+    .target(name: "NetLangKernelsAVX512", swiftSettings: avx512Flags),
     // Graph IR, verifier, reverse-mode autodiff, execution plan and executor.
     .target(name: "NetLangGraph", dependencies: ["NetLangTensor"], swiftSettings: optimize),
     // Data sets, optimizers, checkpoints, the training loop. Returns reports; never prints.

@@ -1,19 +1,82 @@
-// Gemm: C = alpha·op(A)·op(B) + beta·C on row-major Float matrices. Reference version; the
-// kernels work replaces the body with a packed SIMD kernel and keeps this signature.
+// Gemm: C = alpha·op(A)·op(B) + beta·C on row-major Float matrices. BLIS loop order over
+// packed panels and a register-tile micro-kernel (GemmKernel), split across a WorkerPool.
 //
 // M = rows of op(A) and C, N = columns of op(B) and C, K = the shared dimension.
+// MR × NR = micro-tile, MC × KC = packed A block, KC × NC = packed B block.
 
 /// General matrix multiply, row-major, like cblas_sgemm(CblasRowMajor, ...).
 public enum Gemm {
+  /// Work (in flops, 2·M·N·K) below which a part is not worth a thread handoff (~50 µs).
+  static let minimumFlopsPerPart = 6_000_000
+  /// Products up to this many multiply-adds skip packing.
+  static let smallProduct = 4096
+
   /// C[M×N] = alpha · op(A)[M×K] · op(B)[K×N] + beta · C. `lda`, `ldb`, `ldc` are row strides
   /// of A, B, C as stored (A is K×M when transposed). beta = 0 ignores C's old contents
-  /// (even NaN).
+  /// (even NaN). With a `pool`, big products are split across its threads.
   public static func multiply(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float, a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
     pool: WorkerPool? = nil
+  ) {
+    multiply(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, pool: pool,
+      kernel: GemmKernel.best)
+  }
+
+  /// `multiply` with an explicit micro-kernel (tests run every kernel the CPU supports).
+  package static func multiply(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+    pool: WorkerPool?, kernel: GemmKernel
+  ) {
+    guard m > 0, n > 0 else { return }
+    let problem = Problem(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    if k == 0 || alpha == 0 {
+      problem.scaleC()
+      return
+    }
+    if m &* n &* k <= smallProduct {
+      problem.multiplyDirect()
+      return
+    }
+    let flops = 2 * m &* n &* k
+    let threads = pool?.threads ?? 1
+    let parts = min(threads, flops / minimumFlopsPerPart)
+    guard let pool, parts > 1 else {
+      problem.multiplyBlocked(kernel: kernel)
+      return
+    }
+    // Split along the dimension with more tiles; each part packs its own panels.
+    let rowTiles = (m &+ kernel.rows &- 1) / kernel.rows
+    let columnTiles = (n &+ kernel.columns &- 1) / kernel.columns
+    let splitColumns = columnTiles >= rowTiles
+    let tiles = splitColumns ? columnTiles : rowTiles
+    let partCount = min(parts, tiles)
+    pool.run(parts: partCount) { part in
+      let first = tiles &* part / partCount
+      let last = tiles &* (part &+ 1) / partCount
+      let sub =
+        splitColumns
+        ? problem.columns(first &* kernel.columns, min(n, last &* kernel.columns))
+        : problem.rows(first &* kernel.rows, min(m, last &* kernel.rows))
+      sub.multiplyBlocked(kernel: kernel)
+    }
+  }
+
+  /// The naive triple loop (the oracle for tests and the small-size fallback's twin).
+  public static func referenceMultiply(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     for i in 0..<m {
       for j in 0..<n {

@@ -1,16 +1,193 @@
-// WorkerPool: runs the parts of a kernel on several threads. Reference version: serial.
-// (The kernels work replaces this with persistent worker threads; the API stays.)
+// WorkerPool: persistent threads that run the parts of a kernel. The caller runs parts too;
+// parts are claimed from one atomic counter tagged with the job's generation, so a worker
+// that wakes late can never take a part of a newer job.
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Synchronization
 
 /// A fixed set of threads that kernels split work across.
+///
+/// `run` may be called from one thread at a time. A `run` issued from inside a part (or while
+/// another `run` is in flight) executes serially on the calling thread instead of deadlocking.
 public final class WorkerPool: @unchecked Sendable {
   /// Number of threads work is split across (≥ 1), the caller's included.
   public let threads: Int
+  private let shared: WorkerPoolState?
+  private var workers: [pthread_t] = []
 
-  public init(threads: Int) { self.threads = max(1, threads) }
+  /// Starts `threads - 1` worker threads (none for `threads == 1`).
+  public init(threads: Int) {
+    self.threads = max(1, threads)
+    guard self.threads > 1 else {
+      shared = nil
+      return
+    }
+    let state = WorkerPoolState()
+    shared = state
+    for _ in 1..<self.threads {
+      let context = Unmanaged.passRetained(state).toOpaque()
+      var thread = pthread_t()
+      let status = pthread_create(
+        &thread, nil,
+        { raw in
+          guard let raw else { return nil }
+          let state = Unmanaged<WorkerPoolState>.fromOpaque(raw).takeRetainedValue()
+          state.workerLoop()
+          return nil
+        }, context)
+      if status == 0 {
+        workers.append(thread)
+      } else {
+        Unmanaged<WorkerPoolState>.fromOpaque(context).release()
+      }
+    }
+  }
+
+  deinit {
+    shared?.stop()
+    for thread in workers { pthread_join(thread, nil) }
+  }
 
   /// Calls `body(part)` for every part in `0..<parts`, possibly concurrently, and returns when
   /// all are done.
   public func run(parts: Int, _ body: (Int) -> Void) {
-    for part in 0..<parts { body(part) }
+    guard parts > 0 else { return }
+    guard let shared, !workers.isEmpty, parts > 1, shared.enter() else {
+      for part in 0..<parts { body(part) }
+      return
+    }
+    withoutActuallyEscaping(body) { escapable in
+      shared.dispatch(parts: parts, escapable)
+    }
+    shared.leave()
+  }
+}
+
+/// The state the pool's threads share. Job fields change only under `mutex`; part claims go
+/// through `cursor` = generation << 32 | next part. NOTE: the job closure is only borrowed
+/// (`withoutActuallyEscaping`), so `dispatch` returns only once no worker holds it (`holders`).
+final class WorkerPoolState: @unchecked Sendable {
+  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+  private let wakeUp = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+  private var job: ((Int) -> Void)? = nil
+  private var parts = 0
+  private var generation = 0
+  private var stopping = false
+  /// Workers currently holding a reference to `job` (incremented under `mutex`).
+  private let holders = Atomic<Int>(0)
+  private let cursor = Atomic<Int>(0)
+  private let unfinished = Atomic<Int>(0)
+  private let busy = Atomic<Bool>(false)
+
+  init() {
+    pthread_mutex_init(mutex, nil)
+    pthread_cond_init(wakeUp, nil)
+  }
+
+  deinit {
+    pthread_cond_destroy(wakeUp)
+    pthread_mutex_destroy(mutex)
+    mutex.deallocate()
+    wakeUp.deallocate()
+  }
+
+  /// Marks the pool busy; false if it already was (the caller then runs serially).
+  func enter() -> Bool {
+    !busy.exchange(true, ordering: .acquiring)
+  }
+
+  func leave() {
+    busy.store(false, ordering: .releasing)
+  }
+
+  /// Publishes a job, works on it, and returns once every part has finished.
+  func dispatch(parts: Int, _ body: @escaping (Int) -> Void) {
+    pthread_mutex_lock(mutex)
+    generation &+= 1
+    let tag = generation
+    job = body
+    self.parts = parts
+    unfinished.store(parts, ordering: .releasing)
+    cursor.store(tag << 32, ordering: .releasing)
+    pthread_cond_broadcast(wakeUp)
+    pthread_mutex_unlock(mutex)
+
+    work(tag: tag, parts: parts, body)
+    var spins = 0
+    while unfinished.load(ordering: .acquiring) > 0 {
+      spins &+= 1
+      if spins > 64 { sched_yield() }
+    }
+    // Retire the closure once no worker holds it; checked under the lock so none can take it
+    // in between.
+    while true {
+      pthread_mutex_lock(mutex)
+      if holders.load(ordering: .acquiring) == 0 {
+        job = nil
+        pthread_mutex_unlock(mutex)
+        return
+      }
+      pthread_mutex_unlock(mutex)
+      sched_yield()
+    }
+  }
+
+  /// Claims and runs parts of generation `tag` until none are left.
+  private func work(tag: Int, parts: Int, _ body: (Int) -> Void) {
+    while true {
+      var current = cursor.load(ordering: .relaxed)
+      var claimed = -1
+      while current >> 32 == tag && current & 0xFFFF_FFFF < parts {
+        let (exchanged, original) = cursor.compareExchange(
+          expected: current, desired: current &+ 1, ordering: .acquiringAndReleasing)
+        if exchanged {
+          claimed = current & 0xFFFF_FFFF
+          break
+        }
+        current = original
+      }
+      guard claimed >= 0 else { return }
+      body(claimed)
+      unfinished.subtract(1, ordering: .releasing)
+    }
+  }
+
+  /// A worker thread's life: sleep until a new generation or `stop`, help, repeat.
+  func workerLoop() {
+    var seen = 0
+    pthread_mutex_lock(mutex)
+    while true {
+      while generation == seen && !stopping { pthread_cond_wait(wakeUp, mutex) }
+      if stopping { break }
+      seen = generation
+      guard job != nil else { continue }
+      holders.add(1, ordering: .relaxed)
+      help(tag: seen)
+      holders.subtract(1, ordering: .releasing)
+      pthread_mutex_lock(mutex)
+    }
+    pthread_mutex_unlock(mutex)
+  }
+
+  /// Takes the current job (called with `mutex` held; returns with it released) and works on
+  /// it. Separate and never inlined so the closure reference is gone when it returns.
+  @inline(never)
+  private func help(tag: Int) {
+    let body = job
+    let count = parts
+    pthread_mutex_unlock(mutex)
+    if let body { work(tag: tag, parts: count, body) }
+  }
+
+  /// Wakes every worker and tells it to exit.
+  func stop() {
+    pthread_mutex_lock(mutex)
+    stopping = true
+    pthread_cond_broadcast(wakeUp)
+    pthread_mutex_unlock(mutex)
   }
 }

@@ -22,9 +22,15 @@ public enum TextPart: String, Equatable, Sendable {
 public struct TableColumn: Equatable, Sendable {
   public var name: String
   public var rows: [[Double]]
-  public init(name: String, rows: [[Double]]) {
+  /// Per-example shape; nil means `[k]` for rows of k values.
+  public var shape: Shape?
+  /// Real values, or class ids (whole numbers ≥ 0, checked when loading).
+  public var kind: FieldKind
+  public init(name: String, rows: [[Double]], shape: Shape? = nil, kind: FieldKind = .real) {
     self.name = name
     self.rows = rows
+    self.shape = shape
+    self.kind = kind
   }
 }
 

@@ -1,0 +1,117 @@
+// ExecutionPlan: what the executor needs before running a graph: the forward and backward
+// schedules, the size of every value and workspace buffer for the largest batch, and the
+// precomputed broadcast maps. Computed once; the executor allocates from it once.
+
+import NetLangTensor
+
+/// Schedules and buffer sizes of a graph prepared for batches of up to `maxBatch` examples.
+public struct ExecutionPlan: Sendable {
+  public let maxBatch: Int
+  /// Forward nodes in topological order.
+  public let forward: [NodeID]
+  /// Backward nodes (from `graph.backwardStart` on) in topological order.
+  public let backward: [NodeID]
+  /// Elements of each node's value buffer at `maxBatch` (0 for parameter nodes, which read
+  /// the parameter's own storage).
+  let valueCapacity: [Int]
+  /// Elements of each node's workspace (masks, saved statistics, gradient parts, scratch).
+  let workspaceCapacity: [Int]
+  /// Broadcast maps of elementwise binary ops and sumTo, by node index.
+  let broadcastMaps: [Int: BroadcastMap]
+  /// Workspace offset of the part each `gradientPart` node copies, by node index.
+  let partOffsets: [Int: Int]
+  /// The value buffer each node writes (nil for parameter nodes): nodes whose lifetimes do
+  /// not overlap share a slot (see `assignSlots`).
+  let slots: [Int?]
+  /// Elements of each slot.
+  let slotCapacity: [Int]
+
+  /// Plans `graph` for batches of up to `maxBatch`.
+  ///
+  /// With `reuseBuffers`, a value whose last
+  /// reader has run gives its buffer to a later value of the same size; values in `keep`,
+  /// outputs, parameter gradients, inputs and values nobody reads are never given away.
+  public init(graph: Graph, maxBatch: Int, reuseBuffers: Bool = true, keep: [NodeID] = []) {
+    self.maxBatch = max(1, maxBatch)
+    let end = graph.backwardStart?.rawValue ?? graph.nodes.count
+    forward = (0..<end).map(NodeID.init)
+    backward = (end..<graph.nodes.count).map(NodeID.init)
+    var values: [Int] = []
+    var workspaces: [Int] = []
+    var maps: [Int: BroadcastMap] = [:]
+    var offsets: [Int: Int] = [:]
+    for (i, node) in graph.nodes.enumerated() {
+      if case .parameter = node.op {
+        values.append(0)
+      } else {
+        values.append(node.elementCount(batch: self.maxBatch))
+      }
+      workspaces.append(Workspace.count(of: NodeID(i), in: graph, batch: self.maxBatch))
+      let type = ValueType(node.shape, batched: node.batched)
+      func typeOf(_ id: NodeID) -> ValueType {
+        ValueType(graph[id].shape, batched: graph[id].batched)
+      }
+      switch node.op {
+      case .add, .subtract, .multiply, .divide:
+        maps[i] = BroadcastMap(output: type, operands: node.inputs.map(typeOf))
+      case .broadcastTo:
+        let source = typeOf(node.inputs[0])
+        maps[i] = BroadcastMap(output: type, operands: [source, source])
+      case .sumTo:
+        maps[i] = BroadcastMap(output: typeOf(node.inputs[0]), operands: [type])
+      case .gradientPart(let index):
+        offsets[i] = Workspace.partOffset(index, of: node.inputs[0], in: graph)
+      default:
+        break
+      }
+    }
+    valueCapacity = values
+    workspaceCapacity = workspaces
+    broadcastMaps = maps
+    partOffsets = offsets
+    (slots, slotCapacity) = Self.assignSlots(
+      graph, capacity: values, reuse: reuseBuffers, keep: keep)
+  }
+
+  /// Greedy liveness: walking nodes in order, each takes a free slot of exactly its size (or
+  /// a new one), and after it runs, the inputs it was the last reader of free their slots.
+  ///
+  /// NOTE: a node takes its slot before its inputs are freed, so no kernel writes over its
+  /// own inputs.
+  static func assignSlots(
+    _ graph: Graph, capacity: [Int], reuse: Bool, keep: [NodeID]
+  ) -> ([Int?], [Int]) {
+    var lastUse = [Int](repeating: -1, count: graph.nodes.count)
+    for (i, node) in graph.nodes.enumerated() {
+      for input in node.inputs { lastUse[input.rawValue] = i }
+    }
+    var pinned = Set(keep.map(\.rawValue))
+    for id in graph.outputs.values { pinned.insert(id.rawValue) }
+    for id in graph.parameterGradients.values { pinned.insert(id.rawValue) }
+    var slots: [Int?] = []
+    var slotCapacity: [Int] = []
+    var free: [Int: [Int]] = [:]
+    for (i, node) in graph.nodes.enumerated() {
+      if case .parameter = node.op {
+        slots.append(nil)
+        continue
+      }
+      if case .input = node.op { pinned.insert(i) }
+      if reuse, !pinned.contains(i), let slot = free[capacity[i]]?.popLast() {
+        slots.append(slot)
+      } else {
+        slots.append(slotCapacity.count)
+        slotCapacity.append(capacity[i])
+      }
+      guard reuse else { continue }
+      for input in Set(node.inputs.map(\.rawValue)).sorted()
+      where lastUse[input] == i && !pinned.contains(input) {
+        if let slot = slots[input] { free[capacity[input], default: []].append(slot) }
+      }
+    }
+    return (slots, slotCapacity)
+  }
+
+  /// Total floats the plan allocates for values and workspaces (parameters excluded).
+  public var floatCount: Int { slotCapacity.reduce(0, +) + workspaceCapacity.reduce(0, +) }
+}

@@ -1,0 +1,216 @@
+// Executor: runs a graph's forward and backward passes on buffers allocated once from an
+// ExecutionPlan. Inputs are written by name, parameters and their gradients are exposed as
+// pointers for the optimizer, and an optional finiteness check names the first bad node.
+
+import NetLangTensor
+
+/// Runs one graph on batches of up to `plan.maxBatch` examples without allocating per step.
+public final class Executor: @unchecked Sendable {
+  public let graph: Graph
+  public let plan: ExecutionPlan
+  /// Threads Gemm splits work across; nil runs on the caller's thread.
+  public let pool: WorkerPool?
+  /// When true, every node's output is checked after it runs and the first NaN or infinity
+  /// stops the pass with `ExecutionError.nonFinite(node:)`.
+  public var checksFinite = false
+  /// The generator dropout masks are drawn from (part of a checkpoint's state).
+  public var random: Random
+  /// Examples in the current batch (≤ `plan.maxBatch`).
+  public private(set) var batchSize: Int
+  /// Number of buffers allocated so far; constant after `init` (tests check it).
+  public private(set) var allocationCount = 0
+
+  var values: [FloatBuffer] = []
+  var workspaces: [FloatBuffer?] = []
+  var parameterStorage: [FloatBuffer] = []
+  private var inputNodes: [String: NodeID] = [:]
+  private var partialSchedules: [[NodeID]: [NodeID]] = [:]
+
+  /// Prepares every buffer for batches of up to `maxBatch` examples.
+  ///
+  /// Parameters start at zero
+  /// until `initializeParameters(random:)` or a checkpoint fills them.
+  /// - Parameters:
+  ///   - keep: nodes whose values must stay readable after a pass besides the graph's outputs
+  ///     and parameter gradients (other values may share buffers, see `ExecutionPlan`).
+  ///   - reuseBuffers: false gives every value its own buffer (for debugging).
+  public init(
+    graph: Graph, maxBatch: Int, pool: WorkerPool? = nil, dropoutSeed: UInt64 = 0,
+    keep: [NodeID] = [], reuseBuffers: Bool = true
+  ) {
+    self.graph = graph
+    self.plan = ExecutionPlan(
+      graph: graph, maxBatch: maxBatch, reuseBuffers: reuseBuffers, keep: keep)
+    self.pool = pool
+    self.random = Random(seed: dropoutSeed)
+    self.batchSize = plan.maxBatch
+    for parameter in graph.parameters {
+      parameterStorage.append(allocate(parameter.shape.elementCount))
+    }
+    let slotBuffers = plan.slotCapacity.map { allocate($0) }
+    for (i, node) in graph.nodes.enumerated() {
+      if case .parameter(let p) = node.op {
+        values.append(parameterStorage[p.rawValue])
+      } else {
+        // Every non-parameter node has a slot (ExecutionPlan.assignSlots).
+        values.append(slotBuffers[plan.slots[i] ?? 0])
+      }
+      let workspace = plan.workspaceCapacity[i]
+      workspaces.append(workspace > 0 ? allocate(workspace) : nil)
+      if case .input(let name) = node.op { inputNodes[name] = NodeID(i) }
+    }
+  }
+
+  private func allocate(_ count: Int) -> FloatBuffer {
+    allocationCount += 1
+    return FloatBuffer(capacity: count)
+  }
+
+  // MARK: Parameters
+
+  /// Fills every parameter from its initializer, drawing from `random` in parameter order.
+  public func initializeParameters(random: inout Random) {
+    for (p, parameter) in graph.parameters.enumerated() {
+      let storage = parameterStorage[p].pointer
+      let count = parameter.shape.elementCount
+      switch parameter.initializer {
+      case .uniform(let bound):
+        for i in 0..<count { storage[i] = Float(random.uniform(-bound, bound)) }
+      case .normal(let std):
+        for i in 0..<count { storage[i] = Float(random.normal() * std) }
+      case .zeros:
+        storage.update(repeating: 0, count: count)
+      case .ones:
+        storage.update(repeating: 1, count: count)
+      }
+    }
+  }
+
+  /// The values of parameter `id`; the optimizer updates them in place.
+  public func parameterValue(_ id: ParameterID) -> UnsafeMutableBufferPointer<Float> {
+    UnsafeMutableBufferPointer(
+      start: parameterStorage[id.rawValue].pointer, count: graph[id].shape.elementCount)
+  }
+
+  /// The values of the parameter named `name`, if any.
+  public func parameterValue(named name: String) -> UnsafeMutableBufferPointer<Float>? {
+    graph.parameter(named: name).map(parameterValue)
+  }
+
+  /// The gradient of parameter `id` from the last `backward()`, or nil when the loss does not
+  /// depend on it (or it is a buffer).
+  ///
+  /// Valid until the next backward pass.
+  public func parameterGradient(_ id: ParameterID) -> UnsafeMutableBufferPointer<Float>? {
+    guard let node = graph.parameterGradients[id] else { return nil }
+    return UnsafeMutableBufferPointer(
+      start: values[node.rawValue].pointer, count: graph[id].shape.elementCount)
+  }
+
+  /// The gradient of the parameter named `name`, if any.
+  public func parameterGradient(named name: String) -> UnsafeMutableBufferPointer<Float>? {
+    graph.parameter(named: name).flatMap(parameterGradient)
+  }
+
+  // MARK: Inputs and outputs
+
+  /// Sets the number of examples in the next passes; no allocation happens.
+  public func setBatchSize(_ batch: Int) throws(ExecutionError) {
+    guard batch >= 1, batch <= plan.maxBatch else {
+      throw .batchTooLarge(requested: batch, capacity: plan.maxBatch)
+    }
+    batchSize = batch
+  }
+
+  /// The buffer of input `name` for the current batch, to be filled by the caller.
+  public func inputBuffer(
+    _ name: String
+  ) throws(ExecutionError) -> UnsafeMutableBufferPointer<Float> {
+    guard let id = inputNodes[name] else { throw .unknownInput(name) }
+    return UnsafeMutableBufferPointer(
+      start: values[id.rawValue].pointer, count: graph[id].elementCount(batch: batchSize))
+  }
+
+  /// Copies `data` (batch × per-example elements) into input `name`.
+  public func setInput(_ name: String, _ data: UnsafeBufferPointer<Float>) throws(ExecutionError) {
+    let buffer = try inputBuffer(name)
+    guard data.count == buffer.count, let base = data.baseAddress else {
+      throw .inputSize(name: name, expected: buffer.count, got: data.count)
+    }
+    buffer.baseAddress?.update(from: base, count: data.count)
+  }
+
+  /// Copies `data` into input `name`.
+  public func setInput(_ name: String, _ data: [Float]) throws(ExecutionError) {
+    try data.withUnsafeBufferPointer { (pointer) throws(ExecutionError) in
+      try setInput(name, pointer)
+    }
+  }
+
+  /// The current value of `node` (batch-sized for batched nodes).
+  ///
+  /// After a pass this is valid
+  /// for outputs, parameter gradients, inputs, `keep` nodes and nodes nobody reads; another
+  /// value may have reused the buffer of any other node.
+  public func value(of node: NodeID) -> UnsafeBufferPointer<Float> {
+    UnsafeBufferPointer(
+      start: values[node.rawValue].pointer, count: graph[node].elementCount(batch: batchSize))
+  }
+
+  /// The value of output `name`, if any.
+  public func output(_ name: String) -> UnsafeBufferPointer<Float>? {
+    graph.output(name).map(value(of:))
+  }
+
+  /// The first element of output `name` (a loss or accuracy), if any.
+  public func scalar(_ name: String) -> Float? {
+    graph.output(name).map { values[$0.rawValue].pointer[0] }
+  }
+
+  // MARK: Passes
+
+  /// Runs every forward node.
+  ///
+  /// `training` selects batch statistics and dropout.
+  public func forward(training: Bool) throws(ExecutionError) {
+    for id in plan.forward { try run(id, training: training) }
+  }
+
+  /// Runs only the forward nodes that `targets` depend on.
+  ///
+  /// For example the logits without the loss, when there are no labels.
+  ///
+  /// The schedule is computed once per target list.
+  public func forward(training: Bool, computing targets: [NodeID]) throws(ExecutionError) {
+    let schedule: [NodeID]
+    if let cached = partialSchedules[targets] {
+      schedule = cached
+    } else {
+      var needed = [Bool](repeating: false, count: graph.nodes.count)
+      for target in targets { needed[target.rawValue] = true }
+      for i in stride(from: graph.nodes.count - 1, through: 0, by: -1) where needed[i] {
+        for input in graph.nodes[i].inputs { needed[input.rawValue] = true }
+      }
+      schedule = plan.forward.filter { needed[$0.rawValue] }
+      partialSchedules[targets] = schedule
+    }
+    for id in schedule { try run(id, training: training) }
+  }
+
+  /// Runs the backward nodes after a training forward pass; parameter gradients are then in
+  /// `parameterGradient(_:)`.
+  public func backward() throws(ExecutionError) {
+    guard graph.backwardStart != nil else { throw .noBackwardPass }
+    for id in plan.backward { try run(id, training: true) }
+  }
+
+  private func run(_ id: NodeID, training: Bool) throws(ExecutionError) {
+    try dispatch(id, training: training)
+    if checksFinite {
+      let count = graph[id].elementCount(batch: batchSize)
+      if !Elementwise.allFinite(values[id.rawValue].pointer, count) {
+        throw .nonFinite(node: id)
+      }
+    }
+  }
+}

@@ -1,0 +1,179 @@
+// ExecutorDispatch: one node → one kernel call, for elementwise, structural, dense and loss
+// ops. Layers with saved state (conv, pooling, batchnorm, embedding, recurrent) dispatch in
+// ExecutorLayers.swift.
+
+import NetLangTensor
+
+extension Executor {
+  /// The pointer of input `k` of `node`.
+  @inline(__always)
+  func input(_ node: Node, _ k: Int) -> UnsafeMutablePointer<Float> {
+    values[node.inputs[k].rawValue].pointer
+  }
+
+  func dispatch(_ id: NodeID, training: Bool) throws(ExecutionError) {
+    let node = graph.nodes[id.rawValue]
+    let y = values[id.rawValue].pointer
+    let count = node.elementCount(batch: batchSize)
+    let batch = node.batched ? batchSize : 1
+    /// Elements of input `k` for the current batch.
+    func inputCount(_ k: Int) -> Int { graph[node.inputs[k]].elementCount(batch: batchSize) }
+    /// Rows when input `k` is viewed as `[rows, last axis]`.
+    func rows(_ k: Int) -> Int {
+      let shape = graph[node.inputs[k]].shape
+      return inputCount(k) / max(shape.dimensions.last ?? 1, 1)
+    }
+
+    switch node.op {
+    case .input, .parameter:
+      break
+    case .constant(let value):
+      y[0] = Float(value)
+
+    case .dense:
+      let w = graph[node.inputs[1]].shape
+      Dense.forward(
+        input(node, 0), input(node, 1), node.inputs.count == 3 ? input(node, 2) : nil, y,
+        rows: rows(0), inputs: w[1], outputs: w[0], pool: pool)
+    case .add, .subtract, .multiply, .divide:
+      guard let map = plan.broadcastMaps[id.rawValue] else { break }
+      let a = input(node, 0), b = input(node, 1)
+      switch node.op {
+      case .add: Broadcast.binary(map, batch: batch, a, b, y) { $0 + $1 }
+      case .subtract: Broadcast.binary(map, batch: batch, a, b, y) { $0 - $1 }
+      case .multiply: Broadcast.binary(map, batch: batch, a, b, y) { $0 * $1 }
+      default: Broadcast.binary(map, batch: batch, a, b, y) { $0 / $1 }
+      }
+    case .scale(let c):
+      Elementwise.scale(input(node, 0), Float(c), y, count)
+    case .relu:
+      Elementwise.reluForward(input(node, 0), y, count)
+    case .leakyRelu(let slope):
+      Elementwise.leakyReluForward(input(node, 0), Float(slope), y, count)
+    case .tanh:
+      Elementwise.tanhForward(input(node, 0), y, count)
+    case .sigmoid:
+      Elementwise.sigmoidForward(input(node, 0), y, count)
+    case .softmax:
+      let classes = node.shape.dimensions.last ?? 1
+      Softmax.forward(input(node, 0), y, rows: count / classes, classes: classes)
+    case .reshape:
+      Elementwise.copy(input(node, 0), y, count)
+    case .concat(let axis):
+      let inner = node.shape.dimensions[(axis + 1)...].reduce(1, *)
+      let outer = batch * node.shape.dimensions[..<axis].reduce(1, *)
+      var start = 0
+      for k in node.inputs.indices {
+        let length = graph[node.inputs[k]].shape[axis]
+        Structure.place(
+          input(node, k), into: y, outer: outer, inner: inner, start: start, length: length,
+          total: node.shape[axis])
+        start += length
+      }
+    case .slice(let axis, let start, let length):
+      let source = graph[node.inputs[0]].shape
+      Structure.slice(
+        input(node, 0), into: y, outer: batch * source.dimensions[..<axis].reduce(1, *),
+        inner: source.dimensions[(axis + 1)...].reduce(1, *), start: start, length: length,
+        total: source[axis])
+    case .dropout(let rate):
+      if training, rate > 0, let mask = workspaces[id.rawValue]?.pointer {
+        Structure.dropoutForward(
+          input(node, 0), y, mask: mask, count: count, rate: Float(rate), random: &random)
+      } else {
+        Elementwise.copy(input(node, 0), y, count)
+        workspaces[id.rawValue]?.pointer.update(repeating: 1, count: count)
+      }
+    case .dropoutGrad:
+      guard let mask = workspaces[node.inputs[0].rawValue]?.pointer else { break }
+      Structure.dropoutBackward(input(node, 1), mask: mask, y, count: count)
+    case .lastStep:
+      let source = graph[node.inputs[0]].shape
+      Structure.lastStepForward(
+        input(node, 0), y, batch: batch, steps: source[0], features: source[1])
+    case .lastStepGrad:
+      Structure.lastStepBackward(
+        input(node, 0), y, batch: batch, steps: node.shape[0], features: node.shape[1])
+
+    case .mseLoss:
+      y[0] = Losses.mseForward(
+        input(node, 0), input(node, 1), count: inputCount(0), batch: batchSize)
+    case .bceLoss:
+      y[0] = Losses.bceForward(input(node, 0), input(node, 1), count: inputCount(0))
+    case .bceWithLogitsLoss:
+      y[0] = Losses.bceWithLogitsForward(input(node, 0), input(node, 1), count: inputCount(0))
+    case .softmaxCrossEntropy:
+      let classes = graph[node.inputs[0]].shape.dimensions.last ?? 1
+      guard
+        let loss = Softmax.crossEntropyForward(
+          input(node, 0), input(node, 1), rows: rows(0), classes: classes)
+      else { throw invalidLabel(node, id, rows: rows(0), classes: classes) }
+      y[0] = loss
+    case .accuracy:
+      let classes = graph[node.inputs[0]].shape.dimensions.last ?? 1
+      y[0] = Softmax.accuracy(input(node, 0), input(node, 1), rows: rows(0), classes: classes)
+
+    case .sumTo:
+      guard let map = plan.broadcastMaps[id.rawValue] else { break }
+      Broadcast.sumTo(
+        map, batch: graph[node.inputs[0]].batched ? batchSize : 1, input(node, 0), y,
+        yCount: count)
+    case .broadcastTo:
+      guard let map = plan.broadcastMaps[id.rawValue] else { break }
+      Broadcast.binary(map, batch: batch, input(node, 0), input(node, 0), y) { a, _ in a }
+    case .denseInputGrad:
+      let w = graph[node.inputs[1]].shape
+      Dense.inputGradient(
+        input(node, 0), input(node, 1), y, rows: rows(0), inputs: w[1], outputs: w[0], pool: pool)
+    case .denseWeightGrad:
+      Dense.weightGradient(
+        input(node, 0), input(node, 1), y, rows: rows(0), inputs: node.shape[1],
+        outputs: node.shape[0], pool: pool)
+    case .reluGrad:
+      Elementwise.reluBackward(input(node, 0), input(node, 1), y, count)
+    case .leakyReluGrad(let slope):
+      Elementwise.leakyReluBackward(input(node, 0), Float(slope), input(node, 1), y, count)
+    case .tanhGrad:
+      Elementwise.tanhBackward(input(node, 0), input(node, 1), y, count)
+    case .sigmoidGrad:
+      Elementwise.sigmoidBackward(input(node, 0), input(node, 1), y, count)
+    case .softmaxGrad:
+      let classes = node.shape.dimensions.last ?? 1
+      Softmax.backward(input(node, 0), input(node, 1), y, rows: count / classes, classes: classes)
+    case .gradientPart:
+      guard let offset = plan.partOffsets[id.rawValue],
+        let parts = workspaces[node.inputs[0].rawValue]?.pointer
+      else { break }
+      Elementwise.copy(parts + offset, y, count)
+    case .mseLossGrad:
+      Losses.mseBackward(
+        input(node, 0), input(node, 1), input(node, 2)[0], y, count: count, batch: batchSize)
+    case .bceLossGrad:
+      Losses.bceBackward(input(node, 0), input(node, 1), input(node, 2)[0], y, count: count)
+    case .bceWithLogitsLossGrad:
+      Losses.bceWithLogitsBackward(
+        input(node, 0), input(node, 1), input(node, 2)[0], y, count: count)
+    case .softmaxCrossEntropyGrad:
+      let classes = node.shape.dimensions.last ?? 1
+      guard
+        Softmax.crossEntropyBackward(
+          input(node, 0), input(node, 1), input(node, 2)[0], y, rows: count / classes,
+          classes: classes)
+      else { throw invalidLabel(node, id, rows: count / classes, classes: classes) }
+
+    case .conv2d, .maxPool, .avgPool, .batchNorm, .embedding, .rnn, .lstm, .gru,
+      .conv2dBackward, .maxPoolGrad, .avgPoolGrad, .batchNormBackward, .embeddingGrad,
+      .rnnBackward, .lstmBackward, .gruBackward:
+      try dispatchLayer(id, node, y, training: training)
+    }
+  }
+
+  /// The error for the first label of `node`'s second input that is not a class index.
+  func invalidLabel(_ node: Node, _ id: NodeID, rows: Int, classes: Int) -> ExecutionError {
+    let labels = input(node, 1)
+    for r in 0..<rows where Softmax.label(labels[r], classes: classes) == nil {
+      return .invalidIndex(node: id, value: labels[r])
+    }
+    return .invalidIndex(node: id, value: .nan)
+  }
+}

@@ -1,0 +1,53 @@
+// Workspace: the extra per-node memory some ops need besides their value: dropout masks,
+// batch statistics, im2col columns, saved recurrent gates, and the parameter-gradient
+// "parts" that multi-result backward nodes leave for `gradientPart` to pick up.
+
+import NetLangTensor
+
+enum Workspace {
+  /// Elements of the workspace of node `id` for batches of `batch` examples.
+  static func count(of id: NodeID, in graph: Graph, batch: Int) -> Int {
+    let node = graph[id]
+    func shape(_ k: Int) -> Shape { graph[node.inputs[k]].shape }
+    switch node.op {
+    case .dropout:
+      return node.elementCount(batch: batch)
+    case .batchNorm:
+      return 2 * shape(0)[0]
+    case .conv2d(let window):
+      return columnCount(input: shape(0), window: window)
+    case .conv2dBackward(let window):
+      return partsCount(of: id, in: graph) + 2 * columnCount(input: shape(0), window: window)
+    case .batchNormBackward:
+      return partsCount(of: id, in: graph)
+    case .lstm:
+      return batch * shape(0)[0] * 5 * node.shape[1]
+    case .gru:
+      return batch * shape(0)[0] * 4 * node.shape[1] + 2 * batch * 3 * node.shape[1]
+    case .rnnBackward, .lstmBackward, .gruBackward:
+      let rows = shape(2)[0]
+      let hidden = shape(3)[1]
+      return partsCount(of: id, in: graph) + batch * (2 * rows + 4 * hidden)
+    default:
+      return 0
+    }
+  }
+
+  /// Elements of one example's im2col matrix `[C·kh·kw, OH·OW]`.
+  static func columnCount(input: Shape, window: Window2D) -> Int {
+    input[0] * window.kernelHeight * window.kernelWidth * window.outputHeight(input[1])
+      * window.outputWidth(input[2])
+  }
+
+  /// Total elements of the parts a multi-result backward node leaves.
+  static func partsCount(of id: NodeID, in graph: Graph) -> Int {
+    ShapeInference.partTypes(of: id, in: graph).reduce(0) { $0 + $1.shape.elementCount }
+  }
+
+  /// Offset of part `index` in the workspace of `id`.
+  static func partOffset(_ index: Int, of id: NodeID, in graph: Graph) -> Int {
+    ShapeInference.partTypes(of: id, in: graph).prefix(index).reduce(0) {
+      $0 + $1.shape.elementCount
+    }
+  }
+}

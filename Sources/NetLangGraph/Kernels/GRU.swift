@@ -1,0 +1,85 @@
+// GRU kernels (PyTorch layout: gate rows r, z, n), forward beside backpropagation through
+// time. B = batch, T = steps, I = inputs, H = hidden; see Recurrent.swift.
+// Saved per step (workspace): r, z, n and hn = W_hn·h_{t−1} + b_hn as [T, B, 4H], then
+// scratch for the two projections gi, gh [B, 3H] each.
+
+import NetLangTensor
+
+enum GRU {
+  /// r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),
+  /// n = tanh(W_in x + b_in + r·(W_hn h + b_hn)), h_t = (1 − z)·n + z·h_{t−1}.
+  static func forward(
+    _ x: UnsafePointer<Float>, _ wih: UnsafePointer<Float>, _ whh: UnsafePointer<Float>,
+    _ bih: UnsafePointer<Float>, _ bhh: UnsafePointer<Float>, _ h: UnsafeMutablePointer<Float>,
+    saved: UnsafeMutablePointer<Float>, _ geo: RecurrentGeometry, pool: WorkerPool?
+  ) {
+    let hidden = geo.hidden, rows = geo.rows, batch = geo.batch
+    let gi = saved + geo.steps * batch * 4 * hidden
+    let gh = gi + batch * rows
+    for t in 0..<geo.steps {
+      geo.inputProjection(x, step: t, wih, into: gi, ldOut: rows, beta: 0, pool: pool)
+      geo.hiddenProjection(h, step: t, whh, into: gh, ldOut: rows, beta: 0, pool: pool)
+      for b in 0..<batch {
+        let pi = gi + b * rows, ph = gh + b * rows
+        let keep = saved + (t * batch + b) * 4 * hidden
+        let ht = h + (b * geo.steps + t) * hidden
+        for j in 0..<hidden {
+          let r = Elementwise.sigmoid(pi[j] + bih[j] + ph[j] + bhh[j])
+          let z = Elementwise.sigmoid(
+            pi[hidden + j] + bih[hidden + j] + ph[hidden + j] + bhh[hidden + j])
+          let hn = ph[2 * hidden + j] + bhh[2 * hidden + j]
+          let n = Elementwise.tanh(pi[2 * hidden + j] + bih[2 * hidden + j] + r * hn)
+          let previous = t > 0 ? h[(b * geo.steps + t - 1) * hidden + j] : 0
+          ht[j] = (1 - z) * n + z * previous
+          keep[j] = r
+          keep[hidden + j] = z
+          keep[2 * hidden + j] = n
+          keep[3 * hidden + j] = hn
+        }
+      }
+    }
+  }
+
+  /// BPTT from the saved gates.
+  ///
+  /// Scratch: dgi [B, 3H], dgh [B, 3H], dh [B, H], dhNext [B, H].
+  static func backward(
+    _ x: UnsafePointer<Float>, _ h: UnsafePointer<Float>, saved: UnsafePointer<Float>,
+    _ wih: UnsafePointer<Float>, _ whh: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>, parts: RecurrentParts, _ geo: RecurrentGeometry,
+    pool: WorkerPool?
+  ) {
+    let hidden = geo.hidden, rows = geo.rows, batch = geo.batch
+    let dgi = parts.scratch
+    let dgh = dgi + batch * rows
+    let dh = dgh + batch * rows
+    let direct = dh + batch * hidden
+    dh.update(repeating: 0, count: batch * hidden)
+    for t in stride(from: geo.steps - 1, through: 0, by: -1) {
+      for b in 0..<batch {
+        let keep = saved + (t * batch + b) * 4 * hidden
+        let di = dgi + b * rows, dhh = dgh + b * rows
+        for j in 0..<hidden {
+          let r = keep[j], z = keep[hidden + j], n = keep[2 * hidden + j], hn = keep[3 * hidden + j]
+          let previous = t > 0 ? h[(b * geo.steps + t - 1) * hidden + j] : 0
+          let dhTotal = g[(b * geo.steps + t) * hidden + j] + dh[b * hidden + j]
+          let dn = dhTotal * (1 - z) * (1 - n * n)
+          let dz = dhTotal * (previous - n) * z * (1 - z)
+          let dr = dn * hn * r * (1 - r)
+          di[j] = dr
+          di[hidden + j] = dz
+          di[2 * hidden + j] = dn
+          dhh[j] = dr
+          dhh[hidden + j] = dz
+          dhh[2 * hidden + j] = dn * r
+          direct[b * hidden + j] = dhTotal * z
+        }
+      }
+      geo.accumulateParameterGradients(
+        dih: dgi, dhh: dgh, x: x, h: h, step: t, parts: parts, pool: pool)
+      geo.inputGradient(dih: dgi, wih, dx: dx, step: t, pool: pool)
+      dh.update(from: direct, count: batch * hidden)
+      geo.hiddenGradient(dhh: dgh, whh, dh: dh, beta: 1, pool: pool)
+    }
+  }
+}

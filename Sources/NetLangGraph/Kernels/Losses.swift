@@ -1,0 +1,72 @@
+// Regression and binary losses, forward beside backward. B = batch, N = all elements.
+// Sums are accumulated in Double so the loss value does not depend on the batch size's rounding.
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+enum Losses {
+  /// ½ Σ (y − t)² / B.
+  static func mseForward(
+    _ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, count: Int, batch: Int
+  ) -> Float {
+    var total: Double = 0
+    for i in 0..<count {
+      let d = Double(y[i] - t[i])
+      total += 0.5 * d * d
+    }
+    return Float(total / Double(batch))
+  }
+  /// dy = g·(y − t) / B.
+  static func mseBackward(
+    _ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ g: Float,
+    _ dy: UnsafeMutablePointer<Float>, count: Int, batch: Int
+  ) {
+    let factor = g / Float(batch)
+    for i in 0..<count { dy[i] = factor * (y[i] - t[i]) }
+  }
+
+  /// −mean(t·log p + (1 − t)·log(1 − p)), each log clamped at −100 (PyTorch BCELoss).
+  static func bceForward(_ p: UnsafePointer<Float>, _ t: UnsafePointer<Float>, count: Int) -> Float
+  {
+    var total: Double = 0
+    for i in 0..<count {
+      let logP = max(Double(logf(p[i])), -100)
+      let logQ = max(Double(logf(1 - p[i])), -100)
+      total -= Double(t[i]) * logP + Double(1 - t[i]) * logQ
+    }
+    return Float(total / Double(count))
+  }
+  /// dp = g·(p − t) / max(p·(1 − p), 1e-12) / N (PyTorch's BCELoss backward).
+  static func bceBackward(
+    _ p: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ g: Float,
+    _ dp: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    let factor = g / Float(count)
+    for i in 0..<count {
+      dp[i] = factor * (p[i] - t[i]) / max(p[i] * (1 - p[i]), 1e-12)
+    }
+  }
+
+  /// mean(max(z, 0) − z·t + log(1 + e^−|z|)): bce of sigmoid(z), stable for any z.
+  static func bceWithLogitsForward(
+    _ z: UnsafePointer<Float>, _ t: UnsafePointer<Float>, count: Int
+  ) -> Float {
+    var total: Double = 0
+    for i in 0..<count {
+      let x = z[i]
+      total += Double(max(x, 0) - x * t[i] + log1pf(expf(-abs(x))))
+    }
+    return Float(total / Double(count))
+  }
+  /// dz = g·(sigmoid(z) − t) / N.
+  static func bceWithLogitsBackward(
+    _ z: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ g: Float,
+    _ dz: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    let factor = g / Float(count)
+    for i in 0..<count { dz[i] = factor * (Elementwise.sigmoid(z[i]) - t[i]) }
+  }
+}

@@ -1,0 +1,149 @@
+// GemmProblem: one C = alpha·op(A)·op(B) + beta·C call as a value, with the BLIS loop nest
+// (jc → pc → pack B → ic → pack A → jr → ir → micro-kernel) and the small-size direct loop.
+//
+// M, N, K as in Gemm.swift; MR × NR tile; MC, KC, NC block sizes from the GemmKernel.
+
+extension Gemm {
+  /// Operands and sizes of one multiply; sub-ranges of it are handed to worker threads.
+  struct Problem: @unchecked Sendable {
+    var transposeA: Bool
+    var transposeB: Bool
+    var m: Int
+    var n: Int
+    var k: Int
+    var alpha: Float
+    var a: UnsafePointer<Float>
+    var lda: Int
+    var b: UnsafePointer<Float>
+    var ldb: Int
+    var beta: Float
+    var c: UnsafeMutablePointer<Float>
+    var ldc: Int
+
+    /// The rows `first ..< last` of C.
+    func rows(_ first: Int, _ last: Int) -> Problem {
+      var sub = self
+      sub.m = last &- first
+      sub.a = transposeA ? a + first : a + (first &* lda)
+      sub.c = c + (first &* ldc)
+      return sub
+    }
+
+    /// The columns `first ..< last` of C.
+    func columns(_ first: Int, _ last: Int) -> Problem {
+      var sub = self
+      sub.n = last &- first
+      sub.b = transposeB ? b + (first &* ldb) : b + first
+      sub.c = c + first
+      return sub
+    }
+
+    /// C = beta · C (beta = 0 writes zeros even over NaN).
+    func scaleC() {
+      for i in 0..<m {
+        let row = c + (i &* ldc)
+        for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] }
+      }
+    }
+
+    /// i-p-j loops without packing, for products too small to amortise it.
+    func multiplyDirect() {
+      scaleC()
+      for i in 0..<m {
+        let row = c + (i &* ldc)
+        for p in 0..<k {
+          let x = alpha * (transposeA ? a[p &* lda &+ i] : a[i &* lda &+ p])
+          if transposeB {
+            for j in 0..<n { row[j] += x * b[j &* ldb &+ p] }
+          } else {
+            let bRow = b + (p &* ldb)
+            for j in 0..<n { row[j] += x * bRow[j] }
+          }
+        }
+      }
+    }
+
+    /// The packed, cache-blocked product on the calling thread.
+    func multiplyBlocked(kernel: GemmKernel) {
+      let mr = kernel.rows
+      let nr = kernel.columns
+      // Even block sizes: 784 deep becomes 4 × 196, not 3 × 256 + 16.
+      let kc = evenBlock(k, limit: kernel.depthBlock, multiple: 1)
+      let mc = evenBlock(m, limit: kernel.rowBlock, multiple: mr)
+      let nc = evenBlock(n, limit: kernel.columnBlock, multiple: nr)
+      let aCount = mc &* kc
+      let bCount = kc &* nc
+      let storage = UnsafeMutableRawPointer.allocate(
+        byteCount: (aCount &+ bCount &+ mr &* nr) &* 4, alignment: 64)
+      defer { storage.deallocate() }
+      let packedA = storage.bindMemory(to: Float.self, capacity: aCount &+ bCount &+ mr &* nr)
+      let packedB = packedA + aCount
+      let tile = packedB + bCount
+
+      let inPlaceB = !transposeB && m <= kernel.inPlaceBRows
+      var jc = 0
+      while jc < n {
+        let ncNow = min(nc, n &- jc)
+        var pc = 0
+        while pc < k {
+          let kcNow = min(kc, k &- pc)
+          // Read B in place (full panels only) or pack all of it.
+          let packedFrom = inPlaceB ? ncNow / nr &* nr : 0
+          if packedFrom < ncNow {
+            GemmPacking.packB(
+              transposed: transposeB, b: b, ldb: ldb, depth0: pc, column0: jc &+ packedFrom,
+              depth: kcNow, columns: ncNow &- packedFrom, tileColumns: nr,
+              into: packedB + packedFrom &* kcNow)
+          }
+          let betaNow: Float = pc == 0 ? beta : 1
+          var ic = 0
+          while ic < m {
+            let mcNow = min(mc, m &- ic)
+            GemmPacking.packA(
+              transposed: transposeA, a: a, lda: lda, row0: ic, depth0: pc, rows: mcNow,
+              depth: kcNow, tileRows: mr, into: packedA)
+            var jr = 0
+            while jr < ncNow {
+              let columns = min(nr, ncNow &- jr)
+              var ir = 0
+              while ir < mcNow {
+                let rows = min(mr, mcNow &- ir)
+                let aPanel = UnsafePointer(packedA + (ir &* kcNow))
+                let inPlace = inPlaceB && jr < packedFrom
+                let bPanel =
+                  inPlace ? b + (pc &* ldb &+ jc &+ jr) : UnsafePointer(packedB + jr &* kcNow)
+                let bStride = inPlace ? ldb : nr
+                let target = c + ((ic &+ ir) &* ldc &+ jc &+ jr)
+                let (tileRows, tileKernel) = kernel.tile(forRows: rows)
+                if rows == tileRows && columns == nr {
+                  tileKernel(kcNow, aPanel, mr, bPanel, bStride, target, ldc, alpha, betaNow)
+                } else {
+                  // Ragged edge: compute a whole tile aside, then blend in the valid part.
+                  tileKernel(kcNow, aPanel, mr, bPanel, bStride, tile, nr, 1, 0)
+                  for r in 0..<rows {
+                    for j in 0..<columns {
+                      let old = betaNow == 0 ? 0 : betaNow * target[r &* ldc &+ j]
+                      target[r &* ldc &+ j] = alpha * tile[r &* nr &+ j] + old
+                    }
+                  }
+                }
+                ir &+= mr
+              }
+              jr &+= nr
+            }
+            ic &+= mcNow
+          }
+          pc &+= kcNow
+        }
+        jc &+= ncNow
+      }
+    }
+
+    /// Splits `total` into equal blocks of at most `limit`, each a multiple of `multiple`.
+    private func evenBlock(_ total: Int, limit: Int, multiple: Int) -> Int {
+      let blocks = (total &+ limit &- 1) / limit
+      let size = (total &+ blocks &- 1) / blocks
+      return (size &+ multiple &- 1) / multiple &* multiple
+    }
+  }
+}

@@ -1,0 +1,73 @@
+// Adam: torch.optim.Adam (single-tensor path) over flat buffers, same order of operations.
+
+import Foundation
+
+/// Adam with bias correction and L2 weight decay added to the gradient, as torch.optim.Adam.
+///
+/// The update:
+///
+///     g = ∇ + weightDecay·p
+///     m = lerp(m, g, 1 − β₁)            v = β₂·v + (1 − β₂)·g²
+///     p = p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+public struct Adam: Optimizer, Sendable {
+  public let settings: AdamSettings
+  private var firstMoment = StateBuffers(kind: "exp_avg")
+  private var secondMoment = StateBuffers(kind: "exp_avg_sq")
+  private var steps = 0
+
+  public init(_ settings: AdamSettings) { self.settings = settings }
+
+  public mutating func step(parameters: [ParameterBuffer], learningRate: Float) {
+    if !firstMoment.matches(parameters) {
+      firstMoment.allocate(for: parameters)
+      secondMoment.allocate(for: parameters)
+    }
+    steps += 1
+    let t = Double(steps)
+    let correction1 = 1 - pow(settings.beta1, t)
+    let correction2 = 1 - pow(settings.beta2, t)
+    let stepSize = Float(Double(learningRate) / correction1)
+    let correction2Root = Float(correction2.squareRoot())
+    let weight = Float(1 - settings.beta1)
+    let beta2 = Float(settings.beta2)
+    let oneMinusBeta2 = Float(1 - settings.beta2)
+    let epsilon = Float(settings.epsilon)
+    let weightDecay = Float(settings.weightDecay)
+    for (index, parameter) in parameters.enumerated() {
+      let p = parameter.value
+      let gradient = parameter.gradient
+      firstMoment.arrays[index].withUnsafeMutableBufferPointer { m in
+        secondMoment.arrays[index].withUnsafeMutableBufferPointer { v in
+          for i in 0..<p.count {
+            let g = weightDecay != 0 ? gradient[i] + weightDecay * p[i] : gradient[i]
+            // torch's lerp: start + w·(end − start) for w < 0.5, else end − (end − start)·(1 − w).
+            m[i] = weight < 0.5 ? m[i] + weight * (g - m[i]) : g - (g - m[i]) * (1 - weight)
+            v[i] = v[i] * beta2 + oneMinusBeta2 * (g * g)
+            let denominator = v[i].squareRoot() / correction2Root + epsilon
+            p[i] = p[i] + -stepSize * (m[i] / denominator)
+          }
+        }
+      }
+    }
+  }
+
+  public var state: OptimizerState {
+    var state = OptimizerState(step: steps)
+    firstMoment.export(into: &state)
+    secondMoment.export(into: &state)
+    return state
+  }
+
+  public mutating func restore(_ state: OptimizerState, parameters: [ParameterBuffer])
+    throws(DataError)
+  {
+    if state.step == 0 {
+      firstMoment = StateBuffers(kind: "exp_avg")
+      secondMoment = StateBuffers(kind: "exp_avg_sq")
+    } else {
+      try firstMoment.restore(from: state, parameters: parameters)
+      try secondMoment.restore(from: state, parameters: parameters)
+    }
+    steps = state.step
+  }
+}

@@ -1,0 +1,54 @@
+// GemmBenchmark: GFLOP/s of Gemm at the sizes compared with numpy in Tests/Benchmarks. Not a
+// timed test: it runs only with NETLANG_BENCH=1, by hand, in a release build:
+//   NETLANG_BENCH=1 swift test -c release --filter GemmBenchmark
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+import Testing
+
+import NetLangTensor
+
+private let benchmarkEnabled = getenv("NETLANG_BENCH") != nil
+
+@Test("GEMM throughput (prints GFLOP/s)", .enabled(if: benchmarkEnabled))
+func gemmBenchmark() {
+  let shapes: [(Bool, Bool, Int, Int, Int)] = [
+    (false, false, 256, 256, 256), (false, false, 512, 512, 512),
+    (false, false, 1024, 1024, 1024), (false, true, 64, 512, 784), (false, false, 64, 784, 512),
+    (true, false, 784, 512, 64), (false, true, 64, 784, 512), (true, true, 256, 256, 256),
+  ]
+  let threads = Int(getenv("NETLANG_BENCH_THREADS").map { String(cString: $0) } ?? "1") ?? 1
+  let pool = threads > 1 ? WorkerPool(threads: threads) : nil
+  let kernelName = getenv("NETLANG_BENCH_KERNEL").map { String(cString: $0) }
+  var kernel = GemmKernel.available.first { $0.name == kernelName } ?? GemmKernel.best
+  if let blocks = getenv("NETLANG_BENCH_BLOCKS").map({ String(cString: $0) }) {
+    let sizes = blocks.split(separator: ",").compactMap { Int($0) }
+    if sizes.count >= 3 {
+      kernel = kernel.withBlocks(depth: sizes[0], rows: sizes[1], columns: sizes[2])
+    }
+    if sizes.count == 4 { kernel.inPlaceBRows = sizes[3] }
+  }
+  for (ta, tb, m, n, k) in shapes {
+    let a = randomFloats(m * k, seed: 1)
+    let b = randomFloats(k * n, seed: 2)
+    var c = [Float](repeating: 0, count: m * n)
+    let flops = 2.0 * Double(m * n * k)
+    let repeats = max(2, Int(5e8 / flops))
+    var best = Double.infinity
+    for _ in 0..<25 {
+      let start = ContinuousClock.now
+      for _ in 0..<repeats {
+        Gemm.multiply(
+          transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1, a: a, lda: ta ? m : k,
+          b: b, ldb: tb ? k : n, beta: 0, c: &c, ldc: n, pool: pool, kernel: kernel)
+      }
+      let elapsed = ContinuousClock.now - start
+      let seconds =
+        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+      best = min(best, seconds / Double(repeats))
+    }
+    let label = "\(m)x\(n)x\(k) ta=\(ta) tb=\(tb)"
+    print("\(kernel.name) \(kernel.depthBlock),\(kernel.rowBlock),\(kernel.columnBlock) t=\(threads) \(label): \(Int(flops / best / 1e9)) GFLOP/s  \(Int(best * 1e6)) us")
+  }
+}

@@ -1,0 +1,138 @@
+// GemmTests: the packed GEMM against the naive reference for every micro-kernel this CPU can
+// run, over transposes, ragged edges, padded strides, alpha/beta and thread counts.
+
+import Testing
+
+import NetLangTensor
+
+/// One GEMM configuration; strides exceed the logical widths by `pad`.
+struct GemmCase: CustomStringConvertible, Sendable {
+  var transposeA = false
+  var transposeB = false
+  var m: Int
+  var n: Int
+  var k: Int
+  var alpha: Float = 1
+  var beta: Float = 0
+  var pad = 0
+
+  var description: String {
+    "\(transposeA ? "T" : "N")\(transposeB ? "T" : "N") m\(m) n\(n) k\(k) "
+      + "alpha\(alpha) beta\(beta) pad\(pad)"
+  }
+
+  /// Runs the case with `kernel` (and `pool`) and with the reference; returns both C's.
+  func run(kernel: GemmKernel, pool: WorkerPool?, seed: UInt64) -> (fast: [Float], slow: [Float]) {
+    let (aRows, aColumns) = transposeA ? (k, m) : (m, k)
+    let (bRows, bColumns) = transposeB ? (n, k) : (k, n)
+    let lda = aColumns + pad
+    let ldb = bColumns + pad
+    let ldc = n + pad
+    let a = randomFloats(aRows * lda, seed: seed)
+    let b = randomFloats(bRows * ldb, seed: seed &+ 1)
+    var fast = randomFloats(m * ldc, seed: seed &+ 2)
+    var slow = fast
+    fast.withUnsafeMutableBufferPointer { c in
+      Gemm.multiply(
+        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c.baseAddress!, ldc: ldc, pool: pool,
+        kernel: kernel)
+    }
+    slow.withUnsafeMutableBufferPointer { c in
+      Gemm.referenceMultiply(
+        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c.baseAddress!, ldc: ldc)
+    }
+    return (fast, slow)
+  }
+
+  /// The edge cases: sizes of 1, sizes around every tile width, all transposes, beta ≠ 0,
+  /// strides wider than the rows, and a depth beyond one KC block.
+  static let all: [GemmCase] = {
+    var cases: [GemmCase] = []
+    for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+      for (m, n, k) in [
+        (1, 1, 1), (1, 37, 5), (9, 1, 13), (3, 4, 1), (8, 32, 16), (13, 33, 29), (17, 47, 70),
+        (6, 16, 300), (25, 70, 9), (40, 65, 600),
+      ] {
+        cases.append(GemmCase(transposeA: ta, transposeB: tb, m: m, n: n, k: k))
+      }
+      cases.append(GemmCase(transposeA: ta, transposeB: tb, m: 19, n: 35, k: 23, beta: 0.5))
+      cases.append(
+        GemmCase(transposeA: ta, transposeB: tb, m: 21, n: 50, k: 31, alpha: -2, beta: 1, pad: 3))
+      cases.append(GemmCase(transposeA: ta, transposeB: tb, m: 7, n: 9, k: 300, pad: 5))
+    }
+    return cases
+  }()
+}
+
+@Test(
+  "packed GEMM matches the naive reference for every kernel",
+  arguments: GemmKernel.available.map(\.name))
+func gemmMatchesReference(kernelName: String) throws {
+  let kernel = try #require(GemmKernel.available.first { $0.name == kernelName })
+  for (index, testCase) in GemmCase.all.enumerated() {
+    let (fast, slow) = testCase.run(kernel: kernel, pool: nil, seed: UInt64(index) * 7)
+    let tolerance = 1e-5 * Float(testCase.k + 4) * max(1, abs(testCase.alpha))
+    let error = maxAbsDifference(fast, slow)
+    #expect(error <= tolerance, "\(kernel.name) \(testCase): error \(error)")
+  }
+}
+
+@Test(
+  "tiny cache blocks (many KC, MC, NC blocks) still match the reference",
+  arguments: GemmKernel.available.map(\.name))
+func gemmSmallBlocksMatchReference(kernelName: String) throws {
+  let base = try #require(GemmKernel.available.first { $0.name == kernelName })
+  let kernel = base.withBlocks(depth: 7, rows: 1, columns: 1)
+  for (index, testCase) in GemmCase.all.enumerated() where testCase.m * testCase.n > 100 {
+    let (fast, slow) = testCase.run(kernel: kernel, pool: nil, seed: UInt64(index) * 3)
+    let tolerance = 1e-5 * Float(testCase.k + 4) * max(1, abs(testCase.alpha))
+    let error = maxAbsDifference(fast, slow)
+    #expect(error <= tolerance, "\(kernel.name) \(testCase): error \(error)")
+  }
+}
+
+@Test("the public entry point uses a kernel that agrees with the reference")
+func gemmDefaultKernel() {
+  let testCase = GemmCase(transposeA: false, transposeB: true, m: 33, n: 41, k: 57, beta: 0.25)
+  let (fast, slow) = testCase.run(kernel: GemmKernel.best, pool: nil, seed: 99)
+  #expect(maxAbsDifference(fast, slow) < 1e-4)
+}
+
+@Test("beta = 0 overwrites NaN in C; alpha = 0 and k = 0 only scale C")
+func gemmSpecialScalars() {
+  let a: [Float] = Array(repeating: 1, count: 64 * 64)
+  let b: [Float] = Array(repeating: 2, count: 64 * 64)
+  for kernel in GemmKernel.available {
+    var c = [Float](repeating: .nan, count: 64 * 64)
+    Gemm.multiply(
+      transposeA: false, transposeB: false, m: 64, n: 64, k: 64, alpha: 1, a: a, lda: 64, b: b,
+      ldb: 64, beta: 0, c: &c, ldc: 64, pool: nil, kernel: kernel)
+    #expect(c.allSatisfy { $0 == 128 }, "\(kernel.name)")
+  }
+  var c = [Float](repeating: 3, count: 4)
+  Gemm.multiply(
+    transposeA: false, transposeB: false, m: 2, n: 2, k: 0, alpha: 1, a: a, lda: 1, b: b,
+    ldb: 2, beta: 2, c: &c, ldc: 2)
+  #expect(c == [6, 6, 6, 6])
+  Gemm.multiply(
+    transposeA: false, transposeB: false, m: 2, n: 2, k: 2, alpha: 0, a: a, lda: 2, b: b,
+    ldb: 2, beta: 0, c: &c, ldc: 2)
+  #expect(c == [0, 0, 0, 0])
+}
+
+@Test("a multithreaded product equals the single-threaded one bit for bit")
+func gemmThreadsAgree() {
+  let pool = WorkerPool(threads: 3)
+  for testCase in [
+    GemmCase(m: 150, n: 200, k: 100, beta: 0.5),
+    GemmCase(transposeA: true, transposeB: true, m: 300, n: 40, k: 90),
+    GemmCase(transposeB: true, m: 64, n: 300, k: 160),
+  ] {
+    let single = testCase.run(kernel: GemmKernel.best, pool: nil, seed: 5).fast
+    let (threaded, slow) = testCase.run(kernel: GemmKernel.best, pool: pool, seed: 5)
+    #expect(single == threaded, "\(testCase)")
+    #expect(maxAbsDifference(threaded, slow) < 1e-3, "\(testCase)")
+  }
+}
