@@ -214,3 +214,13 @@ func argumentOrder() {
   #expect(layers.map(\.shape) == [[3], [5]])
   #expect(model.nodes.last?.shape == [8])
 }
+
+@Test("empty nested loops and many ranges are bounded too")
+func emptyLoops() {
+  let nested = check(
+    "let big = range(100000)\n"
+      + model("    for i in big {\n        for j in big {\n        }\n    }\n    output y = x"))
+  #expect(nested.diagnostics.map(\.code) == [.unrollsTooLarge])
+  let ranges = Array(repeating: "range(100000)", count: 11).joined(separator: ", ")
+  #expect(check("let many = [\(ranges)]\n").diagnostics.map(\.code) == [.unrollsTooLarge])
+}

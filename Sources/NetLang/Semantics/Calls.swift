@@ -106,7 +106,8 @@ extension Checker {
   /// `range(n)`: `[0, 1, ..., n-1]`.
   private mutating func applyRange(_ args: Arguments) -> Value {
     guard let count = args["n"]?.integer else { return .invalid }
-    if count > Builtins.maximumRange {
+    rangeElements += count
+    if count > Builtins.maximumRange || rangeElements > Builtins.maximumRangeElements {
       report(SemanticDiagnostics.loopTooLong(count, at: args.span("n")))
       return .invalid
     }

@@ -9,7 +9,7 @@ import NetLangTraining
 struct Checker {
   /// Most steps (statements and calls) one model may take to unroll: a guard against
   /// loops that make no tensors but would run for hours.
-  static let maximumSteps = 2_000_000
+  static let maximumSteps = 1_000_000
   /// Deepest nesting of block calls (grammar.md section 4).
   static let maximumCallDepth = 64
   /// Deepest expression evaluation; the parser stops at 256.
@@ -42,6 +42,8 @@ struct Checker {
   var usage = UsageTracker()
   /// Blocks inlined at least once; the others are only name-checked.
   var calledBlocks: Set<String> = []
+  /// Elements made by `range` so far, against `Builtins.maximumRangeElements`.
+  var rangeElements = 0
   /// The data declaration being evaluated: its name, file and right-hand side.
   var currentData: (name: String, file: FileID, valueSpan: SourceSpan)?
 

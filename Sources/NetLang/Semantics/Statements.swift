@@ -67,7 +67,7 @@ extension Checker {
         return
       }
       for element in elements {
-        if aborted { return }
+        if aborted || !countStep(at: sequence.span) { return }
         bind(variable, element, role: .loopVariable)
         executeBody(body)
       }
@@ -87,7 +87,7 @@ extension Checker {
         return
       }
       for _ in 0..<times {
-        if aborted { return }
+        if aborted || !countStep(at: count.span) { return }
         executeBody(body)
       }
     case .returnStmt(let value, _):
