@@ -49,8 +49,10 @@ func mutantsDoNotCrash() throws {
   var mixer = Mixer(state: seed)
   var checked = 0
   for _ in 0..<count {
-    var words = seeds[mixer.next(seeds.count)].split(separator: " ", omittingEmptySubsequences: false)
-      .map(String.init)
+    var words = seeds[mixer.next(seeds.count)].split(
+      separator: " ", omittingEmptySubsequences: false
+    )
+    .map(String.init)
     for _ in 0..<(1 + mixer.next(4)) {
       guard !words.isEmpty else { break }
       let index = mixer.next(words.count)

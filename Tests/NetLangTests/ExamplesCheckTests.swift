@@ -43,9 +43,10 @@ func lenetExampleShapes() {
     Issue.record("\(rendered(result))")
     return
   }
-  #expect(model.bindings.map { model[$0.node].shape } == [
-    [1, 28, 28], [6, 14, 14], [16, 7, 7], [784], [120], [84], [10],
-  ])
+  #expect(
+    model.bindings.map { model[$0.node].shape } == [
+      [1, 28, 28], [6, 14, 14], [16, 7, 7], [784], [120], [84], [10],
+    ])
   // 156 + 2416 + (784·120 + 120) + (120·84 + 84) + (84·10 + 10)
   #expect(model.parameterCount == 107_786)
 }

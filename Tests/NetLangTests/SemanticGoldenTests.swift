@@ -39,8 +39,9 @@ let semanticFixtures = ["E02", "E03", "E04", "E05", "W02"].flatMap { fixtureName
     for fixture in semanticFixtures {
       var files = SourceFiles()
       let directory = fixturesDirectory.appendingPathComponent("diagnostics")
-      let data = FileManager.default.contents(
-        atPath: directory.appendingPathComponent(fixture + ".net").path) ?? Data()
+      let data =
+        FileManager.default.contents(
+          atPath: directory.appendingPathComponent(fixture + ".net").path) ?? Data()
       let id = files.add(path: fixture + ".net", bytes: Array(data))
       let diagnostics = semanticDiagnose(&files, id, directory)
       let first = diagnostics.first.map { ($0.severity == .warning ? "W" : "E") + "\($0.code)" }

@@ -68,7 +68,8 @@ extension Checker {
   ) -> Arguments? {
     let names = builtin.parameters.map(\.name)
     let match = matchArguments(
-      arguments, parameters: names, required: Set(builtin.parameters.filter(\.isRequired).map(\.name)),
+      arguments, parameters: names,
+      required: Set(builtin.parameters.filter(\.isRequired).map(\.name)),
       callee: callee, variadic: builtin.variadic != nil, anyLabel: builtin.acceptsAnyLabel)
     var args = Arguments(callee: callee.name, calleeSpan: callee.span, callSpan: span)
     args.labelOrder = match.labelOrder
@@ -85,7 +86,8 @@ extension Checker {
     guard valid else { return nil }
     for parameter in builtin.parameters {
       if let given = args.named[parameter.name] {
-        valid = checkKind(given, parameter.kind, parameter: parameter.name, callee: builtin.name) && valid
+        valid =
+          checkKind(given, parameter.kind, parameter: parameter.name, callee: builtin.name) && valid
         continue
       }
       switch parameter.defaultValue {

@@ -96,7 +96,8 @@ struct Checker {
     var kept: [Diagnostic] = []
     for diagnostic in list {
       let span = diagnostic.span
-      let key = "\(diagnostic.severity) \(diagnostic.code) \(span.file.rawValue):\(span.start)-\(span.end) \(diagnostic.message)"
+      let key =
+        "\(diagnostic.severity) \(diagnostic.code) \(span.file.rawValue):\(span.start)-\(span.end) \(diagnostic.message)"
       if seen.insert(key).inserted { kept.append(diagnostic) }
     }
     return kept

@@ -61,11 +61,14 @@ extension Checker {
       return nil
     }
     if task.preposition.name != preposition {
-      report(SemanticDiagnostics.wrongPreposition(task.preposition, expected: preposition, verb: task.verb.name))
+      report(
+        SemanticDiagnostics.wrongPreposition(
+          task.preposition, expected: preposition, verb: task.verb.name))
     }
     let allowed =
       task.verb.name == "train"
-      ? Self.trainSettings : task.verb.name == "evaluate" ? Self.evaluateSettings : Self.sampleSettings
+      ? Self.trainSettings
+      : task.verb.name == "evaluate" ? Self.evaluateSettings : Self.sampleSettings
     var settings: [String: Setting] = [:]
     for setting in task.settings {
       if let previous = settings[setting.name.name] {
@@ -131,7 +134,9 @@ extension Checker {
       let node = model[ref]
       guard case .input(let name) = node.op else { continue }
       guard let field = data.schema.fields.first(where: { $0.name == name }) else {
-        report(SemanticDiagnostics.missingField(name, model: model.name, data: data, at: span, input: node.span))
+        report(
+          SemanticDiagnostics.missingField(
+            name, model: model.name, data: data, at: span, input: node.span))
         continue
       }
       if field.shape != node.shape,
@@ -190,11 +195,13 @@ extension Checker {
         report(SemanticDiagnostics.lossNeedsClasses(field, data: data.name, at: target.span))
         return nil
       }
-      guard outputShape.rank >= 1, Array(outputShape.dimensions.dropLast()) == field.shape.dimensions
+      guard outputShape.rank >= 1,
+        Array(outputShape.dimensions.dropLast()) == field.shape.dimensions
       else {
         report(
           SemanticDiagnostics.lossShapes(
-            kind, output: outputShape, field: field, at: expr.span, operands: [output.span, target.span]))
+            kind, output: outputShape, field: field, at: expr.span,
+            operands: [output.span, target.span]))
         return nil
       }
       if let classes = data.schema.classes, let width = outputShape.dimensions.last,
@@ -211,7 +218,8 @@ extension Checker {
       {
         report(
           SemanticDiagnostics.lossShapes(
-            kind, output: outputShape, field: field, at: expr.span, operands: [output.span, target.span]))
+            kind, output: outputShape, field: field, at: expr.span,
+            operands: [output.span, target.span]))
         return nil
       }
     }
@@ -232,8 +240,12 @@ extension Checker {
     else {
       let options = Builtins.all.values.filter { $0.family == family }.map(\.name).sorted()
       var hint: String? = nil
-      if case .call(let callee, _) = expr.kind { hint = suggestion(for: callee.name, among: options) }
-      report(SemanticDiagnostics.badSettingCall(setting, options: options, at: expr.span, suggestion: hint))
+      if case .call(let callee, _) = expr.kind {
+        hint = suggestion(for: callee.name, among: options)
+      }
+      report(
+        SemanticDiagnostics.badSettingCall(
+          setting, options: options, at: expr.span, suggestion: hint))
       return nil
     }
     let saved = (context, frame)
