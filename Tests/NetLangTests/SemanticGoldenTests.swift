@@ -49,3 +49,19 @@ let semanticFixtures = ["E02", "E03", "E04", "E05", "W02"].flatMap { fixtureName
     }
   }
 }
+
+@Test("semantic codes are unique, in their ranges, with kebab-case names")
+func semanticCodesAreUnique() {
+  let codes = DiagnosticCode.semanticCodes
+  #expect(Set(codes).count == codes.count)
+  #expect(Set(codes.map(\.name)).count == codes.count)
+  let warnings: Set<DiagnosticCode> = [.unusedBinding, .unusedInput, .unusedParameter, .unusedLoopVariable]
+  let errors = codes.filter { !warnings.contains($0) }
+  #expect(Set(errors.map(\.number)).count == errors.count)
+  #expect(Set(warnings.map(\.number)).count == warnings.count)
+  for code in codes {
+    #expect((200..<600).contains(code.number), "\(code.name)")
+    #expect(code.name.allSatisfy { $0.isLowercase || $0 == "-" }, "\(code.name)")
+  }
+  #expect(Set(codes.map(\.number)).isDisjoint(with: DiagnosticCode.syntaxCodes.map(\.number)))
+}

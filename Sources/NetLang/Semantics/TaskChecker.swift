@@ -19,21 +19,26 @@ extension Checker {
     var checked: [CheckedTask?] = []
     var trainLosses: [String: LossSpec] = [:]
     var pendingEvaluations: [Int: SourceSpan] = [:]
+    var trainedModels: Set<String> = []
     for declaration in unit.declarations {
       guard case .taskDecl(let task) = declaration else { continue }
       let result = checkTask(task)
+      if task.verb.name == "train" { trainedModels.insert(task.model.name) }
       if case .train(let train) = result, trainLosses[train.model] == nil {
         trainLosses[train.model] = train.loss
       }
       if case .evaluate(let evaluation) = result, evaluation.loss == nil {
-        pendingEvaluations[checked.count] = task.span
+        pendingEvaluations[checked.count] = task.verb.span
       }
       checked.append(result)
     }
     for (index, span) in pendingEvaluations.sorted(by: { $0.key < $1.key }) {
       guard case .evaluate(var evaluation) = checked[index] else { continue }
       guard let loss = trainLosses[evaluation.model] else {
-        report(SemanticDiagnostics.noLoss(model: evaluation.model, at: span))
+        // A train task whose loss failed has already said why.
+        if !trainedModels.contains(evaluation.model) {
+          report(SemanticDiagnostics.noLoss(model: evaluation.model, at: span))
+        }
         continue
       }
       if let data = dataSets.first(where: { $0.name == evaluation.data }),
