@@ -158,10 +158,10 @@ extension Checker {
       }
       prefixName = text
     }
-    var callee_frame = Frame()
-    callee_frame.blockName = decl.name.name
+    var calleeFrame = Frame()
+    calleeFrame.blockName = decl.name.name
     let caller = frame
-    callee_frame.prefix =
+    calleeFrame.prefix =
       (caller?.prefix ?? "") + (prefixName ?? caller?.statementName ?? decl.name.name) + "."
     for parameter in decl.parameters {
       let value: Value
@@ -172,12 +172,14 @@ extension Checker {
       } else {
         value = .invalid
       }
-      callee_frame.locals[parameter.name.name] = Local(
+      calleeFrame.locals[parameter.name.name] = Local(
         value: value, span: parameter.name.span, role: .parameter)
     }
-    frame = callee_frame
+    frame = calleeFrame
     callDepth += 1
+    blockCalls.append((name: decl.name.name, span: callee.span))
     executeBody(decl.body)
+    blockCalls.removeLast()
     callDepth -= 1
     let result = frame?.returnValue ?? .invalid
     if let finished = frame { releaseLocals(finished) }

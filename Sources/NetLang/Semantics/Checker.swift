@@ -42,6 +42,8 @@ struct Checker {
   var usage = UsageTracker()
   /// Blocks inlined at least once; the others are only name-checked.
   var calledBlocks: Set<String> = []
+  /// The block calls being inlined, innermost last.
+  var blockCalls: [(name: String, span: SourceSpan)] = []
   /// Elements made by `range` so far, against `Builtins.maximumRangeElements`.
   var rangeElements = 0
   /// The data declaration being evaluated: its name, file and right-hand side.
@@ -86,7 +88,12 @@ struct Checker {
       models: modelOrder.compactMap { models[$0] }, dataSets: dataSets, tasks: tasks)
   }
 
+  /// Records a diagnostic; one found while inlining a block says which call it came from.
   mutating func report(_ diagnostic: Diagnostic) {
+    var diagnostic = diagnostic
+    if let call = blockCalls.last, diagnostic.severity == .error, call.span != diagnostic.span {
+      diagnostic = diagnostic.with(.note("in block '\(call.name)' called here", at: call.span))
+    }
     diagnostics.append(diagnostic)
   }
 
@@ -148,7 +155,8 @@ struct Checker {
     guard let entry = globals[name] else { return .invalid }
     states[name] = .inProgress
     // Constants and data are evaluated outside any model, whoever asked for them.
-    let saved = (context, builder, frame, callDepth, expressionDepth)
+    let saved = (context, builder, frame, callDepth, expressionDepth, blockCalls)
+    blockCalls = []
     context = .constant
     builder = nil
     frame = nil
@@ -164,7 +172,7 @@ struct Checker {
     case .block, .model:
       break
     }
-    (context, builder, frame, callDepth, expressionDepth) = saved
+    (context, builder, frame, callDepth, expressionDepth, blockCalls) = saved
     states[name] = .done(value)
     return value
   }
