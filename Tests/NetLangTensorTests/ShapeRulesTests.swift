@@ -11,7 +11,9 @@ func broadcasting() throws {
   #expect(try ShapeRules.broadcast([], [2, 3]) == [2, 3])
   #expect(try ShapeRules.broadcast([4, 1], [3]) == [4, 3])
   #expect(try ShapeRules.broadcast([5, 1, 6], [7, 1]) == [5, 7, 6])
-  #expect(throws: ShapeError.notBroadcastable([120], [84])) { try ShapeRules.broadcast([120], [84]) }
+  #expect(throws: ShapeError.notBroadcastable([120], [84])) {
+    try ShapeRules.broadcast([120], [84])
+  }
   #expect(throws: ShapeError.self) { try ShapeRules.broadcast([2, 3], [3, 3]) }
 }
 
@@ -54,7 +56,8 @@ func layerRules() throws {
   #expect(
     try ShapeRules.conv2d([3, 32, 31], filters: 8, kernel: (3, 5), stride: (2, 1), padding: (0, 1))
       == [8, 15, 29])
-  #expect(try ShapeRules.pool("maxpool", [6, 28, 28], size: (2, 2), stride: (2, 2)) == [6, 14, 14])
+  #expect(
+    try ShapeRules.pool("maxpool", [6, 28, 28], size: (2, 2), stride: (2, 2)) == [6, 14, 14])
   #expect(try ShapeRules.pool("avgpool", [6, 7, 7], size: (3, 3), stride: (2, 2)) == [6, 3, 3])
   #expect(try ShapeRules.embedding([64], vocabulary: 65, dimension: 16) == [64, 16])
   #expect(try ShapeRules.embedding([], vocabulary: 65, dimension: 16) == [16])

@@ -29,9 +29,10 @@ func xorChecksClean() {
     evaluate XorNet on points { metrics = [loss] }
     """)
   #expect(result.diagnostics.isEmpty, "\(rendered(result))")
-  #expect(nodeSummary(result, model: "XorNet") == [
-    "input [2]", "dense [8] h", "tanh [8]", "dense [1] y", "sigmoid [1]",
-  ])
+  #expect(
+    nodeSummary(result, model: "XorNet") == [
+      "input [2]", "dense [8] h", "tanh [8]", "dense [1] y", "sigmoid [1]",
+    ])
   guard let program = result.program else { return }
   #expect(program.tasks.count == 2)
   if case .train(let train) = program.tasks.first {

@@ -17,12 +17,17 @@ func relativeImports() {
   let result = checkFiles(
     "app/main.net",
     [
-      "app/main.net": "import \"lib/blocks.net\"\nmodel M {\n    input x: [4]\n    output y = mlp(x)\n}\n",
-      "app/lib/blocks.net": "import \"../shared/consts.net\"\nblock mlp(x) {\n    return dense(x, width)\n}\n",
+      "app/main.net":
+        "import \"lib/blocks.net\"\nmodel M {\n    input x: [4]\n    output y = mlp(x)\n}\n",
+      "app/lib/blocks.net":
+        "import \"../shared/consts.net\"\nblock mlp(x) {\n    return dense(x, width)\n}\n",
       "app/shared/consts.net": "let width = 3\nlet unused_here = 4\n",
     ])
   #expect(result.diagnostics.isEmpty, "\(rendered(result))")
-  #expect(result.files.files.map(\.path) == ["app/main.net", "app/lib/blocks.net", "app/shared/consts.net"])
+  #expect(
+    result.files.files.map(\.path) == [
+      "app/main.net", "app/lib/blocks.net", "app/shared/consts.net",
+    ])
   #expect(result.units.map(\.file.rawValue) == [2, 1, 0])
   #expect(result.program?.model(named: "M")?.nodes.last?.shape == [3])
 }
@@ -43,7 +48,10 @@ func importTwice() {
 func importCycle() {
   let result = checkFiles(
     "main.net",
-    ["main.net": "import \"a.net\"\n", "a.net": "import \"b.net\"\n", "b.net": "import \"main.net\"\n"])
+    [
+      "main.net": "import \"a.net\"\n", "a.net": "import \"b.net\"\n",
+      "b.net": "import \"main.net\"\n",
+    ])
   #expect(result.diagnostics.map(\.code) == [.importCycle])
   #expect(result.diagnostics.first?.message == "import cycle: main.net → a.net → b.net → main.net")
   #expect(result.files.describe(result.diagnostics[0].span) == "b.net:1:8")
@@ -56,7 +64,9 @@ func missingImport() {
   #expect(codes(result) == ["E0205 1:8"])
   let noMain = checkFiles("absent.net", [:])
   #expect(noMain.diagnostics.count == 1 && noMain.program == nil)
-  #expect(DiagnosticRenderer(files: noMain.files).render(noMain.diagnostics).hasPrefix("absent.net:1:1: error[E0205]"))
+  #expect(
+    DiagnosticRenderer(files: noMain.files).render(noMain.diagnostics).hasPrefix(
+      "absent.net:1:1: error[E0205]"))
 }
 
 @Test("a name declared in two files is E0202; imported files get no unused warnings")
@@ -86,14 +96,17 @@ func dataPaths() {
   let result = checkFiles(
     "proj/main.net",
     [
-      "proj/main.net": "import \"data/sets.net\"\ndata local = csv(\"iris.csv\", standardize: true)\n",
+      "proj/main.net":
+        "import \"data/sets.net\"\ndata local = csv(\"iris.csv\", standardize: true)\n",
       "proj/data/sets.net": "data train = idx(\"train-images\", labels: \"/abs/labels\")\n",
     ])
   #expect(result.diagnostics.isEmpty, "\(rendered(result))")
   #expect(
     result.program?.data(named: "train")?.spec
       == .idx(images: "proj/data/train-images", labels: "/abs/labels", scale: 1))
-  #expect(result.program?.data(named: "local")?.spec == .csv(path: "proj/iris.csv", label: "label", standardize: .own))
+  #expect(
+    result.program?.data(named: "local")?.spec
+      == .csv(path: "proj/iris.csv", label: "label", standardize: .own))
   let broken = checkFiles("main.net", ["main.net": "data d = idx(\"missing-images\")\n"])
   #expect(codes(broken) == ["E0501 1:14"])
   #expect(broken.diagnostics.first?.message == "cannot read data: missing-images: no such file")

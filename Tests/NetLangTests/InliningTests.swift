@@ -69,10 +69,11 @@ func blockPrefixes() {
         output y = dense(flatten(u), 10, name: "classifier")
     }
     """)
-  #expect(names == [
-    "h.conv2d", "s.a.conv2d", "s.conv_pool.conv2d", "t.a.conv2d", "t.conv_pool.conv2d",
-    "extra.conv2d", "classifier",
-  ])
+  #expect(
+    names == [
+      "h.conv2d", "s.a.conv2d", "s.conv_pool.conv2d", "t.a.conv2d", "t.conv_pool.conv2d",
+      "extra.conv2d", "classifier",
+    ])
 }
 
 @Test("a block sees its parameters and top-level names, not the caller's bindings")
@@ -143,12 +144,14 @@ func exponentialRecursion() {
 
 @Test("huge loops and huge models are E0209")
 func hugeLoops() {
-  #expect(codes(check(model("    repeat 1000000 {\n        x = relu(x)\n    }\n    output y = x"))) == [
-    "E0209 3:12"
-  ])
-  #expect(codes(check(model("    for i in range(200000) {\n    }\n    output y = x"))) == [
-    "E0209 3:20"
-  ])
+  #expect(
+    codes(check(model("    repeat 1000000 {\n        x = relu(x)\n    }\n    output y = x"))) == [
+      "E0209 3:12"
+    ])
+  #expect(
+    codes(check(model("    for i in range(200000) {\n    }\n    output y = x"))) == [
+      "E0209 3:20"
+    ])
   let big = check(
     model(
       """
@@ -187,8 +190,41 @@ func deepExpression() {
 func manyLayers() {
   let clock = ContinuousClock()
   let start = clock.now
-  let result = check(model("    repeat 30000 {\n        x = relu(dense(x, 4))\n    }\n    output y = x"))
+  let result = check(
+    model("    repeat 30000 {\n        x = relu(dense(x, 4))\n    }\n    output y = x"))
   #expect(result.program?.model(named: "M")?.nodes.count == 60_001)
   #expect(result.program?.models.first?.nodes[59_999].layerName == "x_30000")
   #expect(clock.now - start < .seconds(30))
+}
+
+@Test("arguments are evaluated in source order, so layer names follow the text")
+func argumentOrder() {
+  let result = check(
+    """
+    block pair(a, b, scale = 1) {
+        return concat(a, b) * scale
+    }
+    model M {
+        input x: [4]
+        output h = pair(dense(x, 3), b: dense(x, 5), scale: 2)
+    }
+    """)
+  guard let model = result.program?.model(named: "M") else {
+    Issue.record("\(rendered(result))")
+    return
+  }
+  let layers = model.nodes.filter { $0.layerName != nil }
+  #expect(layers.map(\.layerName) == ["h", "h_2"])
+  #expect(layers.map(\.shape) == [[3], [5]])
+  #expect(model.nodes.last?.shape == [8])
+}
+
+@Test("empty nested loops and many ranges are bounded too")
+func emptyLoops() {
+  let nested = check(
+    "let big = range(100000)\n"
+      + model("    for i in big {\n        for j in big {\n        }\n    }\n    output y = x"))
+  #expect(nested.diagnostics.map(\.code) == [.unrollsTooLarge])
+  let ranges = Array(repeating: "range(100000)", count: 11).joined(separator: ", ")
+  #expect(check("let many = [\(ranges)]\n").diagnostics.map(\.code) == [.unrollsTooLarge])
 }

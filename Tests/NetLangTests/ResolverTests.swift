@@ -58,12 +58,14 @@ func kinds() {
   #expect(codes(check(model("    output y = dense(x, 3, init: \"xavir\")"))) == ["E0223 3:34"])
   #expect(codes(check(model("    output y = 3"))) == ["E0203 3:16"])
   let wrongKind = check(model("    output y = dense(x, 2.5)"))
-  #expect(wrongKind.diagnostics[0].message == "'units' of 'dense' must be a whole number ≥ 1, found 2.5")
+  #expect(
+    wrongKind.diagnostics[0].message == "'units' of 'dense' must be a whole number ≥ 1, found 2.5")
 }
 
 @Test("constants are computed and division by zero is an error")
 func constants() {
-  let clean = check("let side = 28 - 5 + 1\nlet half = side / 2\n" + model("    output y = dense(x, half)"))
+  let clean = check(
+    "let side = 28 - 5 + 1\nlet half = side / 2\n" + model("    output y = dense(x, half)"))
   #expect(clean.diagnostics.isEmpty, "\(rendered(clean))")
   #expect(clean.program.map { $0.models[0].nodes[1].shape } == [12])
   #expect(codes(check("let a = 1 / (2 - 2)\n")) == ["E0213 1:11"])
@@ -149,5 +151,8 @@ func uncalledBlocks() {
     }
     """)
   #expect(codes(result) == ["E0201 2:23", "E0206 3:21", "E0201 4:12"])
-  #expect(check("block fine(x, n = 2) {\n    for i in range(n) {\n        x = relu(x) * i\n    }\n    return x\n}\n").diagnostics.isEmpty)
+  #expect(
+    check(
+      "block fine(x, n = 2) {\n    for i in range(n) {\n        x = relu(x) * i\n    }\n    return x\n}\n"
+    ).diagnostics.isEmpty)
 }

@@ -39,12 +39,29 @@ let semanticFixtures = ["E02", "E03", "E04", "E05", "W02"].flatMap { fixtureName
     for fixture in semanticFixtures {
       var files = SourceFiles()
       let directory = fixturesDirectory.appendingPathComponent("diagnostics")
-      let data = FileManager.default.contents(
-        atPath: directory.appendingPathComponent(fixture + ".net").path) ?? Data()
+      let data =
+        FileManager.default.contents(
+          atPath: directory.appendingPathComponent(fixture + ".net").path) ?? Data()
       let id = files.add(path: fixture + ".net", bytes: Array(data))
       let diagnostics = semanticDiagnose(&files, id, directory)
       let first = diagnostics.first.map { ($0.severity == .warning ? "W" : "E") + "\($0.code)" }
       #expect(first == String(fixture.prefix(5)), "\(fixture)")
     }
   }
+}
+
+@Test("semantic codes are unique, in their ranges, with kebab-case names")
+func semanticCodesAreUnique() {
+  let codes = DiagnosticCode.semanticCodes
+  #expect(Set(codes).count == codes.count)
+  #expect(Set(codes.map(\.name)).count == codes.count)
+  let warnings: Set<DiagnosticCode> = [.unusedBinding, .unusedInput, .unusedParameter, .unusedLoopVariable]
+  let errors = codes.filter { !warnings.contains($0) }
+  #expect(Set(errors.map(\.number)).count == errors.count)
+  #expect(Set(warnings.map(\.number)).count == warnings.count)
+  for code in codes {
+    #expect((200..<600).contains(code.number), "\(code.name)")
+    #expect(code.name.allSatisfy { $0.isLowercase || $0 == "-" }, "\(code.name)")
+  }
+  #expect(Set(codes.map(\.number)).isDisjoint(with: DiagnosticCode.syntaxCodes.map(\.number)))
 }

@@ -104,11 +104,12 @@ func shapeMismatchMessage() {
   let diagnostic = result.diagnostics[0]
   #expect(diagnostic.message == "cannot add tensors of shapes [120] and [84]")
   #expect(diagnostic.highlights.count == 2)
-  #expect(diagnostic.notes.map(\.message) == [
-    "'h' has shape [120] (from main.net:4:5)",
-    "'skip' has shape [84] (from main.net:3:5)",
-    "project one side to the other's size, e.g. dense(skip, 120)",
-  ])
+  #expect(
+    diagnostic.notes.map(\.message) == [
+      "'h' has shape [120] (from main.net:4:5)",
+      "'skip' has shape [84] (from main.net:3:5)",
+      "project one side to the other's size, e.g. dense(skip, 120)",
+    ])
 }
 
 @Test("a LeNet-like model checks clean with the right shapes, layer names and parameter count")
@@ -140,17 +141,21 @@ func lenet() {
     evaluate LeNet on mnist {}
     """)
   #expect(result.diagnostics.isEmpty, "\(rendered(result))")
-  #expect(nodeSummary(result, model: "LeNet") == [
-    "input [1, 28, 28]", "conv2d [6, 28, 28] c1.conv2d", "relu [6, 28, 28]", "maxpool [6, 14, 14]",
-    "conv2d [16, 10, 10] c2.conv2d", "relu [16, 10, 10]", "maxpool [16, 5, 5]", "flatten [400]",
-    "dense [120] fc1", "relu [120]", "dense [84] fc2", "relu [84]", "dense [10] logits",
-  ])
+  #expect(
+    nodeSummary(result, model: "LeNet") == [
+      "input [1, 28, 28]", "conv2d [6, 28, 28] c1.conv2d", "relu [6, 28, 28]",
+      "maxpool [6, 14, 14]",
+      "conv2d [16, 10, 10] c2.conv2d", "relu [16, 10, 10]", "maxpool [16, 5, 5]", "flatten [400]",
+      "dense [120] fc1", "relu [120]", "dense [84] fc2", "relu [84]", "dense [10] logits",
+    ])
   guard let program = result.program, let model = program.model(named: "LeNet") else { return }
   // 156 + 2416 + 48120 + 10164 + 850, as torchsummary gives for LeNet-5.
   #expect(parameterCount(model) == 61_706)
   #expect(model.parameterCount == 61_706)
   #expect(model.bindings.map(\.name) == ["image", "c1", "c2", "f", "fc1", "fc2", "logits"])
-  #expect(program.data(named: "mnist")?.spec == .idx(images: "train-images", labels: "train-labels", scale: 1.0 / 255))
+  #expect(
+    program.data(named: "mnist")?.spec
+      == .idx(images: "train-images", labels: "train-labels", scale: 1.0 / 255))
   if case .evaluate(let evaluation) = program.tasks.last {
     #expect(evaluation.metrics == [.loss, .accuracy])
     #expect(evaluation.loss?.kind == .crossEntropy)

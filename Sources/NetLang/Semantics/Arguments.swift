@@ -126,7 +126,8 @@ extension Checker {
       return true
     case .whole(let minimum):
       guard case .number(let number) = value else { return wrongKind("a whole number") }
-      return checkWhole(number, minimum: minimum, argument: argument, parameter: parameter, callee: callee)
+      return checkWhole(
+        number, minimum: minimum, argument: argument, parameter: parameter, callee: callee)
     case .fraction(let openUpper):
       guard case .number(let number) = value else { return wrongKind("a number") }
       if number >= 0, openUpper ? number < 1 : number <= 1 { return true }
@@ -139,14 +140,18 @@ extension Checker {
     case .window(let minimum):
       switch value {
       case .number(let number):
-        return checkWhole(number, minimum: minimum, argument: argument, parameter: parameter, callee: callee)
+        return checkWhole(
+          number, minimum: minimum, argument: argument, parameter: parameter, callee: callee)
       case .list(let items) where items.count == 2:
         var fits = true
         for item in items {
           guard case .number(let number) = item else {
             return wrongKind("a whole number or a list [height, width]")
           }
-          fits = fits && checkWhole(number, minimum: minimum, argument: argument, parameter: parameter, callee: callee)
+          fits =
+            fits
+            && checkWhole(
+              number, minimum: minimum, argument: argument, parameter: parameter, callee: callee)
         }
         return fits
       default:

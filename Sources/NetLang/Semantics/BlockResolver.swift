@@ -51,7 +51,8 @@ extension Checker {
       {
         report(
           SemanticDiagnostics.unknownName(
-            name, at: expr.span, suggestion: suggestion(for: name, among: Array(scope) + globalNames)))
+            name, at: expr.span,
+            suggestion: suggestion(for: name, among: Array(scope) + globalNames)))
       }
     case .call(let callee, let arguments):
       for argument in arguments {

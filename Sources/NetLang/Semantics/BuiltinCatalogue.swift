@@ -111,4 +111,6 @@ enum Builtins {
 
   /// The most elements `range(n)` may give (the loop limit, grammar.md section 4).
   static let maximumRange = 100_000
+  /// The most elements all `range` calls of a program may make together.
+  static let maximumRangeElements = 1_000_000
 }

@@ -64,7 +64,10 @@ extension Builtins {
   static func recurrent(_ name: String) -> Builtin {
     Builtin(
       name, .model,
-      [BuiltinParameter("x", .tensor), BuiltinParameter("units", .whole(minimum: 1)), nameParameter])
+      [
+        BuiltinParameter("x", .tensor), BuiltinParameter("units", .whole(minimum: 1)),
+        nameParameter,
+      ])
   }
 
   static func pool(_ name: String) -> Builtin {

@@ -68,12 +68,15 @@ extension Checker {
   ) -> Arguments? {
     let names = builtin.parameters.map(\.name)
     let match = matchArguments(
-      arguments, parameters: names, required: Set(builtin.parameters.filter(\.isRequired).map(\.name)),
+      arguments, parameters: names,
+      required: Set(builtin.parameters.filter(\.isRequired).map(\.name)),
       callee: callee, variadic: builtin.variadic != nil, anyLabel: builtin.acceptsAnyLabel)
     var args = Arguments(callee: callee.name, calleeSpan: callee.span, callSpan: span)
     args.labelOrder = match.labelOrder
     var valid = !match.failed
-    for (name, argument) in match.byParameter {
+    // In source order: evaluation order decides node order and layer-name suffixes.
+    for name in match.labelOrder {
+      guard let argument = match.byParameter[name] else { continue }
       let value = evaluate(argument.value)
       args.named[name] = ArgumentValue(value: value, span: argument.value.span)
     }
@@ -83,7 +86,8 @@ extension Checker {
     guard valid else { return nil }
     for parameter in builtin.parameters {
       if let given = args.named[parameter.name] {
-        valid = checkKind(given, parameter.kind, parameter: parameter.name, callee: builtin.name) && valid
+        valid =
+          checkKind(given, parameter.kind, parameter: parameter.name, callee: builtin.name) && valid
         continue
       }
       switch parameter.defaultValue {
@@ -104,7 +108,8 @@ extension Checker {
   /// `range(n)`: `[0, 1, ..., n-1]`.
   private mutating func applyRange(_ args: Arguments) -> Value {
     guard let count = args["n"]?.integer else { return .invalid }
-    if count > Builtins.maximumRange {
+    rangeElements += count
+    if count > Builtins.maximumRange || rangeElements > Builtins.maximumRangeElements {
       report(SemanticDiagnostics.loopTooLong(count, at: args.span("n")))
       return .invalid
     }
@@ -137,7 +142,8 @@ extension Checker {
       arguments, parameters: names, required: required, callee: callee,
       signature: decl.parameters.map(\.name.name))
     var values: [String: Value] = [:]
-    for (name, argument) in match.byParameter {
+    for name in match.labelOrder {
+      guard let argument = match.byParameter[name] else { continue }
       values[name] = evaluate(argument.value)
     }
     if match.failed || aborted { return .invalid }
@@ -152,10 +158,10 @@ extension Checker {
       }
       prefixName = text
     }
-    var callee_frame = Frame()
-    callee_frame.blockName = decl.name.name
+    var calleeFrame = Frame()
+    calleeFrame.blockName = decl.name.name
     let caller = frame
-    callee_frame.prefix =
+    calleeFrame.prefix =
       (caller?.prefix ?? "") + (prefixName ?? caller?.statementName ?? decl.name.name) + "."
     for parameter in decl.parameters {
       let value: Value
@@ -166,12 +172,14 @@ extension Checker {
       } else {
         value = .invalid
       }
-      callee_frame.locals[parameter.name.name] = Local(
+      calleeFrame.locals[parameter.name.name] = Local(
         value: value, span: parameter.name.span, role: .parameter)
     }
-    frame = callee_frame
+    frame = calleeFrame
     callDepth += 1
+    blockCalls.append((name: decl.name.name, span: callee.span))
     executeBody(decl.body)
+    blockCalls.removeLast()
     callDepth -= 1
     let result = frame?.returnValue ?? .invalid
     if let finished = frame { releaseLocals(finished) }

@@ -9,7 +9,7 @@ import NetLangTraining
 struct Checker {
   /// Most steps (statements and calls) one model may take to unroll: a guard against
   /// loops that make no tensors but would run for hours.
-  static let maximumSteps = 2_000_000
+  static let maximumSteps = 1_000_000
   /// Deepest nesting of block calls (grammar.md section 4).
   static let maximumCallDepth = 64
   /// Deepest expression evaluation; the parser stops at 256.
@@ -42,6 +42,10 @@ struct Checker {
   var usage = UsageTracker()
   /// Blocks inlined at least once; the others are only name-checked.
   var calledBlocks: Set<String> = []
+  /// The block calls being inlined, innermost last.
+  var blockCalls: [(name: String, span: SourceSpan)] = []
+  /// Elements made by `range` so far, against `Builtins.maximumRangeElements`.
+  var rangeElements = 0
   /// The data declaration being evaluated: its name, file and right-hand side.
   var currentData: (name: String, file: FileID, valueSpan: SourceSpan)?
 
@@ -84,7 +88,12 @@ struct Checker {
       models: modelOrder.compactMap { models[$0] }, dataSets: dataSets, tasks: tasks)
   }
 
+  /// Records a diagnostic; one found while inlining a block says which call it came from.
   mutating func report(_ diagnostic: Diagnostic) {
+    var diagnostic = diagnostic
+    if let call = blockCalls.last, diagnostic.severity == .error, call.span != diagnostic.span {
+      diagnostic = diagnostic.with(.note("in block '\(call.name)' called here", at: call.span))
+    }
     diagnostics.append(diagnostic)
   }
 
@@ -94,7 +103,8 @@ struct Checker {
     var kept: [Diagnostic] = []
     for diagnostic in list {
       let span = diagnostic.span
-      let key = "\(diagnostic.severity) \(diagnostic.code) \(span.file.rawValue):\(span.start)-\(span.end) \(diagnostic.message)"
+      let key =
+        "\(diagnostic.severity) \(diagnostic.code) \(span.file.rawValue):\(span.start)-\(span.end) \(diagnostic.message)"
       if seen.insert(key).inserted { kept.append(diagnostic) }
     }
     return kept
@@ -145,7 +155,8 @@ struct Checker {
     guard let entry = globals[name] else { return .invalid }
     states[name] = .inProgress
     // Constants and data are evaluated outside any model, whoever asked for them.
-    let saved = (context, builder, frame, callDepth, expressionDepth)
+    let saved = (context, builder, frame, callDepth, expressionDepth, blockCalls)
+    blockCalls = []
     context = .constant
     builder = nil
     frame = nil
@@ -161,7 +172,7 @@ struct Checker {
     case .block, .model:
       break
     }
-    (context, builder, frame, callDepth, expressionDepth) = saved
+    (context, builder, frame, callDepth, expressionDepth, blockCalls) = saved
     states[name] = .done(value)
     return value
   }
@@ -172,7 +183,8 @@ struct Checker {
   // MARK: Unused names
 
   private mutating func reportUnused() {
-    for entry in usage.unusedEntries where entry.span.file == mainFile && entry.role != .output {
+    let entries = usage.unusedEntries.sorted { $0.span.start < $1.span.start }
+    for entry in entries where entry.span.file == mainFile && entry.role != .output {
       report(SemanticDiagnostics.unusedName(entry.name, role: entry.role, at: entry.span))
     }
   }

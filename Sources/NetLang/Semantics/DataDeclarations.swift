@@ -135,7 +135,8 @@ extension Checker {
     for label in args.labelOrder {
       let span = args.span(label)
       guard case .list(let rows) = args[label], !rows.isEmpty else {
-        report(SemanticDiagnostics.badTableColumn(label, at: span, reason: "a non-empty list of rows"))
+        report(
+          SemanticDiagnostics.badTableColumn(label, at: span, reason: "a non-empty list of rows"))
         return nil
       }
       var values: [[Double]] = []
@@ -150,7 +151,9 @@ extension Checker {
           numbers = items.compactMap(\.number)
           scalar = false
         default:
-          report(SemanticDiagnostics.badTableColumn(label, at: span, reason: "rows of numbers or of lists of numbers"))
+          report(
+            SemanticDiagnostics.badTableColumn(
+              label, at: span, reason: "rows of numbers or of lists of numbers"))
           return nil
         }
         if let width, width != numbers.count || (scalar && row.number == nil) {
@@ -161,7 +164,8 @@ extension Checker {
         values.append(numbers)
       }
       if let size, size != rows.count {
-        report(SemanticDiagnostics.tableSizeMismatch(label, rows: rows.count, expected: size, at: span))
+        report(
+          SemanticDiagnostics.tableSizeMismatch(label, rows: rows.count, expected: size, at: span))
         return nil
       }
       size = rows.count
@@ -207,7 +211,8 @@ extension Checker {
     default:
       report(
         SemanticDiagnostics.unknownMember(
-          name, suggestion: suggestion(for: name.name, among: ["size", "classes", "vocab", "heldout"])))
+          name,
+          suggestion: suggestion(for: name.name, among: ["size", "classes", "vocab", "heldout"])))
       return .invalid
     }
     report(SemanticDiagnostics.memberNotAvailable(name, data: data.name))

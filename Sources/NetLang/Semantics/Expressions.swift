@@ -70,7 +70,9 @@ extension Checker {
       return .invalid
     }
     let candidates = (frame.map { Array($0.locals.keys) } ?? []) + globalNames
-    report(SemanticDiagnostics.unknownName(name, at: span, suggestion: suggestion(for: name, among: candidates)))
+    report(
+      SemanticDiagnostics.unknownName(
+        name, at: span, suggestion: suggestion(for: name, among: candidates)))
     return .invalid
   }
 
@@ -81,8 +83,9 @@ extension Checker {
       return .number(-number)
     case .tensor(let node, let shape):
       let span = opSpan.merged(with: operand.span)
-      guard case .tensor(let minusOne, _) = makeNode(
-        .constant(-1), inputs: [], shape: [], span: opSpan)
+      guard
+        case .tensor(let minusOne, _) = makeNode(
+          .constant(-1), inputs: [], shape: [], span: opSpan)
       else { return .invalid }
       return makeNode(.multiply, inputs: [minusOne, node], shape: shape, span: span)
     case .invalid:
@@ -115,7 +118,9 @@ extension Checker {
         result = a / b
       }
       guard result.isFinite else {
-        report(SemanticDiagnostics.arithmeticOverflow(at: opSpan, operands: [leftExpr.span, rightExpr.span]))
+        report(
+          SemanticDiagnostics.arithmeticOverflow(
+            at: opSpan, operands: [leftExpr.span, rightExpr.span]))
         return .invalid
       }
       return .number(result)
@@ -159,8 +164,9 @@ extension Checker {
     switch value {
     case .tensor(let node, let shape): return (node, shape)
     case .number(let number):
-      guard case .tensor(let node, let shape) = makeNode(
-        .constant(number), inputs: [], shape: [], span: span)
+      guard
+        case .tensor(let node, let shape) = makeNode(
+          .constant(number), inputs: [], shape: [], span: span)
       else { return nil }
       return (node, shape)
     default: return nil

@@ -37,7 +37,7 @@ struct ModelBuilder {
     return ref
   }
 
-  /// `base`, or `base_2`, `base_3`, ... if taken.
+  /// The name `base` if free, otherwise the first free `base_2`, `base_3`, ....
   mutating func uniqueLayerName(_ base: String) -> String {
     var candidate = base
     var counter = nextSuffix[base] ?? 2

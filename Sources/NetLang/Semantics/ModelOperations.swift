@@ -85,7 +85,8 @@ extension Checker {
         let units = args["units"]?.integer ?? 1
         let result = try ShapeRules.recurrent(name, shape, units: units)
         let op: LayerOp =
-          name == "rnn" ? .rnn(units: units) : name == "lstm" ? .lstm(units: units) : .gru(units: units)
+          name == "rnn"
+          ? .rnn(units: units) : name == "lstm" ? .lstm(units: units) : .gru(units: units)
         return makeLayer(op, name, explicitName, input, result, span)
       default:
         return .invalid

@@ -61,7 +61,7 @@ struct Frame {
   var locals: [String: Local] = [:]
   /// The block being inlined, nil in a model body.
   var blockName: String?
-  /// Prefix of layer names made in this frame, e.g. "h." inside `h = conv_pool(...)`.
+  /// Prefix of layer names made in this frame ("h." inside `h = conv_pool(...)`).
   var prefix = ""
   /// The name the current statement binds (layer names default to it); nil in `return`.
   var statementName: String?

@@ -95,7 +95,8 @@ enum SemanticDiagnostics {
   }
 
   static func badOperands(
-    _ op: BinaryOperator, _ left: Value, _ right: Value, opSpan: SourceSpan, left leftSpan: SourceSpan,
+    _ op: BinaryOperator, _ left: Value, _ right: Value, opSpan: SourceSpan,
+    left leftSpan: SourceSpan,
     right rightSpan: SourceSpan
   ) -> Diagnostic {
     .error(
@@ -323,7 +324,7 @@ enum SemanticDiagnostics {
     return "'\(parameter)' of '\(callee)'"
   }
 
-  /// "add", "subtract", ... for messages about an operator.
+  /// The verb of an operator for messages ("add", "subtract", ...).
   static func verb(_ op: BinaryOperator) -> String {
     switch op {
     case .add: "add"

@@ -5,7 +5,8 @@ import NetLangTensor
 
 extension SemanticDiagnostics {
   /// A layer whose weights alone would not fit in memory.
-  static func layerTooLarge(_ operation: String, parameters: Int, at span: SourceSpan) -> Diagnostic {
+  static func layerTooLarge(_ operation: String, parameters: Int, at span: SourceSpan) -> Diagnostic
+  {
     let count = parameters == Int.max ? "more than \(Int.max)" : "\(parameters)"
     return .error(
       .tensorTooLarge,
@@ -27,7 +28,8 @@ extension SemanticDiagnostics {
       if ["rnn", "lstm", "gru", "last"].contains(operation) {
         notes.append(
           .help(
-            "sequence operations need a [time, features] input, e.g. from embedding(ids, vocab, dim)"))
+            "sequence operations need a [time, features] input, e.g. from embedding(ids, vocab, dim)"
+          ))
       } else if ["conv2d", "maxpool", "avgpool"].contains(operation), actual.rank < 3 {
         notes.append(.help("give it channels, height and width, e.g. reshape(x, [1, 28, 28])"))
       }

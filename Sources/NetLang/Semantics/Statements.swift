@@ -67,7 +67,7 @@ extension Checker {
         return
       }
       for element in elements {
-        if aborted { return }
+        if aborted || !countStep(at: sequence.span) { return }
         bind(variable, element, role: .loopVariable)
         executeBody(body)
       }
@@ -87,7 +87,7 @@ extension Checker {
         return
       }
       for _ in 0..<times {
-        if aborted { return }
+        if aborted || !countStep(at: count.span) { return }
         executeBody(body)
       }
     case .returnStmt(let value, _):
@@ -107,7 +107,8 @@ extension Checker {
     frame?.locals[name.name] = Local(value: value, span: name.span, role: role)
     if case .tensor(let node, _) = value {
       let prefix = frame?.prefix ?? ""
-      builder?.bindings.append(CheckedBinding(name: prefix + name.name, node: node, span: name.span))
+      builder?.bindings.append(
+        CheckedBinding(name: prefix + name.name, node: node, span: name.span))
     }
   }
 
@@ -135,21 +136,26 @@ extension Checker {
         {
           dimensions.append(dimension)
         } else {
-          if case .invalid = item {} else {
+          if case .invalid = item {
+          } else {
             report(SemanticDiagnostics.badDimension(item, at: shape.span))
           }
           valid = false
         }
       }
     } else {
-      if case .invalid = value {} else { report(SemanticDiagnostics.notAShape(value, at: shape.span)) }
+      if case .invalid = value {
+      } else {
+        report(SemanticDiagnostics.notAShape(value, at: shape.span))
+      }
       valid = false
     }
     guard valid else {
       bind(name, .invalid, role: .input)
       return
     }
-    let node = makeNode(.input(name: name.name), inputs: [], shape: Shape(dimensions), span: name.span)
+    let node = makeNode(
+      .input(name: name.name), inputs: [], shape: Shape(dimensions), span: name.span)
     if case .tensor(let ref, _) = node { builder?.inputs.append(ref) }
     bind(name, node, role: .input)
   }

@@ -19,21 +19,32 @@ extension Checker {
     var checked: [CheckedTask?] = []
     var trainLosses: [String: LossSpec] = [:]
     var pendingEvaluations: [Int: SourceSpan] = [:]
+    var trainedModels: Set<String> = []
     for declaration in unit.declarations {
       guard case .taskDecl(let task) = declaration else { continue }
       let result = checkTask(task)
+      if task.verb.name == "train" { trainedModels.insert(task.model.name) }
       if case .train(let train) = result, trainLosses[train.model] == nil {
         trainLosses[train.model] = train.loss
       }
       if case .evaluate(let evaluation) = result, evaluation.loss == nil {
-        pendingEvaluations[checked.count] = task.span
+        pendingEvaluations[checked.count] = task.verb.span
       }
       checked.append(result)
     }
     for (index, span) in pendingEvaluations.sorted(by: { $0.key < $1.key }) {
       guard case .evaluate(var evaluation) = checked[index] else { continue }
       guard let loss = trainLosses[evaluation.model] else {
-        report(SemanticDiagnostics.noLoss(model: evaluation.model, at: span))
+        // A train task whose loss failed has already said why.
+        if !trainedModels.contains(evaluation.model) {
+          report(SemanticDiagnostics.noLoss(model: evaluation.model, at: span))
+        }
+        continue
+      }
+      if let data = dataSets.first(where: { $0.name == evaluation.data }),
+        !data.schema.fields.contains(where: { $0.name == loss.target })
+      {
+        report(SemanticDiagnostics.lossTarget(Expr(.name(loss.target), span), data: data))
         continue
       }
       evaluation.loss = loss
@@ -55,11 +66,14 @@ extension Checker {
       return nil
     }
     if task.preposition.name != preposition {
-      report(SemanticDiagnostics.wrongPreposition(task.preposition, expected: preposition, verb: task.verb.name))
+      report(
+        SemanticDiagnostics.wrongPreposition(
+          task.preposition, expected: preposition, verb: task.verb.name))
     }
     let allowed =
       task.verb.name == "train"
-      ? Self.trainSettings : task.verb.name == "evaluate" ? Self.evaluateSettings : Self.sampleSettings
+      ? Self.trainSettings
+      : task.verb.name == "evaluate" ? Self.evaluateSettings : Self.sampleSettings
     var settings: [String: Setting] = [:]
     for setting in task.settings {
       if let previous = settings[setting.name.name] {
@@ -87,7 +101,7 @@ extension Checker {
     }
     guard let model, let data else {
       // Still check the settings' own values.
-      for setting in settings.values where !["loss", "metrics"].contains(setting.name.name) {
+      for setting in task.settings where !["loss", "metrics"].contains(setting.name.name) {
         _ = evaluateInGlobalScope(setting.value)
       }
       return nil
@@ -125,7 +139,9 @@ extension Checker {
       let node = model[ref]
       guard case .input(let name) = node.op else { continue }
       guard let field = data.schema.fields.first(where: { $0.name == name }) else {
-        report(SemanticDiagnostics.missingField(name, model: model.name, data: data, at: span, input: node.span))
+        report(
+          SemanticDiagnostics.missingField(
+            name, model: model.name, data: data, at: span, input: node.span))
         continue
       }
       if field.shape != node.shape,
@@ -184,11 +200,13 @@ extension Checker {
         report(SemanticDiagnostics.lossNeedsClasses(field, data: data.name, at: target.span))
         return nil
       }
-      guard outputShape.rank >= 1, Array(outputShape.dimensions.dropLast()) == field.shape.dimensions
+      guard outputShape.rank >= 1,
+        Array(outputShape.dimensions.dropLast()) == field.shape.dimensions
       else {
         report(
           SemanticDiagnostics.lossShapes(
-            kind, output: outputShape, field: field, at: expr.span, operands: [output.span, target.span]))
+            kind, output: outputShape, field: field, at: expr.span,
+            operands: [output.span, target.span]))
         return nil
       }
       if let classes = data.schema.classes, let width = outputShape.dimensions.last,
@@ -205,7 +223,8 @@ extension Checker {
       {
         report(
           SemanticDiagnostics.lossShapes(
-            kind, output: outputShape, field: field, at: expr.span, operands: [output.span, target.span]))
+            kind, output: outputShape, field: field, at: expr.span,
+            operands: [output.span, target.span]))
         return nil
       }
     }
@@ -226,8 +245,12 @@ extension Checker {
     else {
       let options = Builtins.all.values.filter { $0.family == family }.map(\.name).sorted()
       var hint: String? = nil
-      if case .call(let callee, _) = expr.kind { hint = suggestion(for: callee.name, among: options) }
-      report(SemanticDiagnostics.badSettingCall(setting, options: options, at: expr.span, suggestion: hint))
+      if case .call(let callee, _) = expr.kind {
+        hint = suggestion(for: callee.name, among: options)
+      }
+      report(
+        SemanticDiagnostics.badSettingCall(
+          setting, options: options, at: expr.span, suggestion: hint))
       return nil
     }
     let saved = (context, frame)

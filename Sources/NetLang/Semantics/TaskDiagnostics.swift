@@ -62,9 +62,11 @@ extension SemanticDiagnostics {
       ])
   }
 
-  static func lossNeedsClasses(_ field: DataField, data: String, at span: SourceSpan) -> Diagnostic {
+  static func lossNeedsClasses(_ field: DataField, data: String, at span: SourceSpan) -> Diagnostic
+  {
     .error(
-      .lossTarget, "cross_entropy needs class labels, but field '\(field.name)' of '\(data)' "
+      .lossTarget,
+      "cross_entropy needs class labels, but field '\(field.name)' of '\(data)' "
         + "holds real values", at: span,
       notes: [.help("use mse(...) for real-valued targets")])
   }
@@ -72,8 +74,11 @@ extension SemanticDiagnostics {
   static func lossOutput(_ expr: Expr, model: CheckedModel) -> Diagnostic {
     let outputs = model.outputs.map { "'\($0.name)'" }.joined(separator: ", ")
     let subject: String
-    if case .name(let name) = expr.kind { subject = "'\(name)' is not an output of model '\(model.name)'" }
-    else { subject = "the first argument of a loss must name an output of model '\(model.name)'" }
+    if case .name(let name) = expr.kind {
+      subject = "'\(name)' is not an output of model '\(model.name)'"
+    } else {
+      subject = "the first argument of a loss must name an output of model '\(model.name)'"
+    }
     return .error(
       .lossOutput, subject, at: expr.span, notes: [.note("its outputs are \(outputs)")])
   }
@@ -93,13 +98,17 @@ extension SemanticDiagnostics {
 
   static func lossTarget(_ expr: Expr, data: CheckedData) -> Diagnostic {
     let subject: String
-    if case .name(let name) = expr.kind { subject = "data set '\(data.name)' has no field '\(name)'" }
-    else { subject = "the second argument of a loss must name a field of '\(data.name)'" }
+    if case .name(let name) = expr.kind {
+      subject = "data set '\(data.name)' has no field '\(name)'"
+    } else {
+      subject = "the second argument of a loss must name a field of '\(data.name)'"
+    }
     return .error(.lossTarget, subject, at: expr.span, notes: [.note(fieldList(data))])
   }
 
   static func missingField(
-    _ input: String, model: String, data: CheckedData, at span: SourceSpan, input inputSpan: SourceSpan
+    _ input: String, model: String, data: CheckedData, at span: SourceSpan,
+    input inputSpan: SourceSpan
   ) -> Diagnostic {
     .error(
       .inputFieldMismatch,
@@ -149,11 +158,14 @@ extension SemanticDiagnostics {
     _ name: String, rows: Int, expected: Int, at span: SourceSpan
   ) -> Diagnostic {
     .error(
-      .invalidValue, "table field '\(name)' has \(rows) rows but the fields before it have "
+      .invalidValue,
+      "table field '\(name)' has \(rows) rows but the fields before it have "
         + "\(expected)", at: span)
   }
 
-  static func tooFewClasses(_ width: Int, classes: Int, data: String, at span: SourceSpan) -> Diagnostic {
+  static func tooFewClasses(_ width: Int, classes: Int, data: String, at span: SourceSpan)
+    -> Diagnostic
+  {
     .error(
       .lossTarget, "the output has \(width) classes but '\(data)' has labels up to \(classes - 1)",
       at: span, notes: [.help("give the last layer \(classes) units")])
@@ -195,8 +207,9 @@ extension SemanticDiagnostics {
 
   static func wrongPreposition(_ word: Identifier, expected: String, verb: String) -> Diagnostic {
     .error(
-      .wrongPreposition, "'\(verb)' is written '\(verb) Model \(expected) data'", at: word.span)
-      .with(.help("write '\(expected)' instead of '\(word.name)'"))
+      .wrongPreposition, "'\(verb)' is written '\(verb) Model \(expected) data'", at: word.span
+    )
+    .with(.help("write '\(expected)' instead of '\(word.name)'"))
   }
 
   /// "its fields are image [1, 28, 28], label []".

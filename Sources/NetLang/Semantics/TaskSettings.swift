@@ -91,11 +91,13 @@ extension Checker {
       metrics = loss.kind == .crossEntropy ? [.loss, .accuracy] : [.loss]
     }
     if let loss, metrics.contains(.accuracy), loss.kind == .mse {
-      report(SemanticDiagnostics.accuracyNeedsClasses(at: settings["metrics"]?.value.span ?? task.span))
+      report(
+        SemanticDiagnostics.accuracyNeedsClasses(at: settings["metrics"]?.value.span ?? task.span))
       return nil
     }
     return .evaluate(
-      EvaluateTask(model: model.name, data: data.name, loss: loss, metrics: metrics, span: task.span))
+      EvaluateTask(
+        model: model.name, data: data.name, loss: loss, metrics: metrics, span: task.span))
   }
 
   /// `sample Model from text { length, temperature, prime, seed }`.

@@ -8,7 +8,7 @@ enum ValueKind: String, Sendable {
   case number, string, boolean, list, tensor
   case dataSet = "data set"
 
-  /// "a number", "an ..."
+  /// The kind with an article, "a number".
   var withArticle: String { "a \(rawValue)" }
 }
 

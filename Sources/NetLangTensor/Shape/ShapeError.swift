@@ -28,7 +28,8 @@ public enum ShapeError: Error, Equatable, Sendable, CustomStringConvertible {
     case .wrongRank(let operation, let expected, let actual):
       return "'\(operation)' expects a tensor of shape \(expected), found \(actual)"
     case .windowTooLarge(let operation, let window, let input):
-      return "'\(operation)' window \(Shape(window)) is larger than its padded input \(Shape(input))"
+      return
+        "'\(operation)' window \(Shape(window)) is larger than its padded input \(Shape(input))"
     case .invalidSize(let what, let value):
       return "\(what) must be positive, found \(value)"
     case .concatMismatch(let axis, let shapes):
@@ -38,7 +39,8 @@ public enum ShapeError: Error, Equatable, Sendable, CustomStringConvertible {
       return "axis \(axis) is out of range for a tensor of rank \(rank)"
     case .reshapeMismatch(let from, let to):
       let target = "[" + to.map(String.init).joined(separator: ", ") + "]"
-      return "cannot reshape \(from) (\(ShapeRules.saturatingCount(from.dimensions)) elements) to \(target)"
+      return
+        "cannot reshape \(from) (\(ShapeRules.saturatingCount(from.dimensions)) elements) to \(target)"
     case .tooLarge(let shape):
       return "a tensor of shape \(shape) has more than \(ShapeRules.maximumElements) elements"
     }

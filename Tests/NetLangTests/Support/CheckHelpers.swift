@@ -27,7 +27,8 @@ func fakeInspect(_ spec: DataSourceSpec) throws(DataError) -> DataSchema {
   case .xor(let samples, _, _):
     return DataSchema(
       fields: [
-        DataField(name: "x", shape: [2], kind: .real), DataField(name: "y", shape: [1], kind: .real),
+        DataField(name: "x", shape: [2], kind: .real),
+        DataField(name: "y", shape: [1], kind: .real),
         DataField(name: "label", shape: [], kind: .classIndex),
       ], size: samples, classes: 2)
   case .spirals(let arms, let points, _, _):
@@ -99,13 +100,16 @@ func parameterCount(_ model: CheckedModel) -> Int {
     case .dense(let units, let bias, _):
       total += units * (input.dimensions.last ?? 0) + (bias ? units : 0)
     case .conv2d(let filters, let window, let bias, _):
-      total += filters * input.dimensions[0] * window.kernel.0 * window.kernel.1 + (bias ? filters : 0)
+      total +=
+        filters * input.dimensions[0] * window.kernel.0 * window.kernel.1 + (bias ? filters : 0)
     case .batchnorm:
       total += 2 * input.dimensions[0]
     case .embedding(let vocabulary, let dimension):
       total += vocabulary * dimension
     case .rnn(let units), .lstm(let units), .gru(let units):
-      let gates = { if case .lstm = node.op { return 4 }; if case .gru = node.op { return 3 }; return 1 }()
+      let gates = {
+        if case .lstm = node.op { return 4 }; if case .gru = node.op { return 3 }; return 1
+      }()
       let features = input.dimensions.last ?? 0
       total += gates * units * (features + units + 2)
     default:
