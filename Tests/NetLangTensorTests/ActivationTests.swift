@@ -1,12 +1,12 @@
 // ActivationTests: forward values by hand and against Double formulas; backward against
 // central differences; the fused bias-add; accumulate mode.
 
+import NetLangTensor
+import Testing
+
 #if canImport(Glibc)
   import Glibc
 #endif
-import Testing
-
-import NetLangTensor
 
 /// The Double reference of each activation.
 private func reference(_ activation: Activation, _ x: Double) -> Double {

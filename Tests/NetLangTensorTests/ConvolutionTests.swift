@@ -1,9 +1,8 @@
 // ConvolutionTests: im2col + Gemm against a direct convolution loop, col2im as the exact
 // adjoint of im2col, and conv backward against central differences.
 
-import Testing
-
 import NetLangTensor
+import Testing
 
 /// Geometries with odd sizes, strides, paddings and 1×1 / non-square windows.
 private let geometries: [ConvolutionGeometry] = [
@@ -34,7 +33,8 @@ private func directConvolution(
                 let h = oh * g.strideHeight - g.paddingHeight + kh
                 let w = ow * g.strideWidth - g.paddingWidth + kw
                 guard h >= 0, h < g.height, w >= 0, w < g.width else { continue }
-                let weight = weights[((o * g.channels + c) * g.kernelHeight + kh) * g.kernelWidth + kw]
+                let weight = weights[
+                  ((o * g.channels + c) * g.kernelHeight + kh) * g.kernelWidth + kw]
                 total += weight * x[((b * g.channels + c) * g.height + h) * g.width + w]
               }
             }
@@ -54,8 +54,10 @@ func convolutionGeometryRule() throws {
       channels: 3, height: 28, width: 28, kernelHeight: 5, kernelWidth: 5, strideHeight: 2,
       strideWidth: 2, paddingHeight: 2, paddingWidth: 2))
   #expect(g.outputHeight == 14 && g.outputWidth == 14 && g.patchCount == 75)
-  #expect(ConvolutionGeometry(channels: 1, height: 2, width: 2, kernelHeight: 3, kernelWidth: 1) == nil)
-  #expect(ConvolutionGeometry(channels: 0, height: 2, width: 2, kernelHeight: 1, kernelWidth: 1) == nil)
+  #expect(
+    ConvolutionGeometry(channels: 1, height: 2, width: 2, kernelHeight: 3, kernelWidth: 1) == nil)
+  #expect(
+    ConvolutionGeometry(channels: 0, height: 2, width: 2, kernelHeight: 1, kernelWidth: 1) == nil)
   #expect(
     ConvolutionGeometry(
       channels: 1, height: 2, width: 2, kernelHeight: 1, kernelWidth: 1, strideHeight: 0) == nil)

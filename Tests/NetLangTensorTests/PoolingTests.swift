@@ -1,9 +1,8 @@
 // PoolingTests: max/average pooling by hand, against a naive window loop, and their backward
 // passes against central differences (inputs distinct, so max has no ties).
 
-import Testing
-
 import NetLangTensor
+import Testing
 
 private let poolGeometries: [ConvolutionGeometry] = [
   ConvolutionGeometry(

@@ -1,8 +1,7 @@
 // ReductionTests: row/column sums by hand and against a naive loop; axpy and scale by hand.
 
-import Testing
-
 import NetLangTensor
+import Testing
 
 @Test("sums over rows and columns, by hand and accumulating")
 func reductionSumsByHand() {

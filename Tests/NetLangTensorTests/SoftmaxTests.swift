@@ -1,12 +1,12 @@
 // SoftmaxTests: softmax and log-softmax rows against Double formulas (including huge logits
 // that would overflow a naive version), and their backward passes against central differences.
 
+import NetLangTensor
+import Testing
+
 #if canImport(Glibc)
   import Glibc
 #endif
-import Testing
-
-import NetLangTensor
 
 /// Double softmax (or log-softmax) of each row.
 private func referenceRows(_ x: [Double], columns: Int, log: Bool) -> [Double] {

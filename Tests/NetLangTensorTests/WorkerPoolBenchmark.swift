@@ -2,13 +2,13 @@
 // busy work. Runs only by hand:
 //   NETLANG_BENCH=1 swift test -c release --filter workerPoolBenchmark
 
-#if canImport(Glibc)
-  import Glibc
-#endif
+import NetLangTensor
 import Synchronization
 import Testing
 
-import NetLangTensor
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 @Test("WorkerPool handoff cost and speedup (prints)", .enabled(if: getenv("NETLANG_BENCH") != nil))
 func workerPoolBenchmark() {

@@ -1,12 +1,12 @@
 // WorkerPoolTests: every part runs exactly once, on any thread count, repeatedly and nested.
 
-#if canImport(Glibc)
-  import Glibc
-#endif
+import NetLangTensor
 import Synchronization
 import Testing
 
-import NetLangTensor
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 @Test("every part runs exactly once", arguments: [1, 2, 4])
 func workerPoolRunsEachPartOnce(threads: Int) {

@@ -7,13 +7,21 @@
 
 /// A pointwise nonlinearity.
 public enum Activation: Sendable, Hashable, CaseIterable {
-  /// y = x. Backward: dx = dy.
+  /// y = x.
+  ///
+  /// Backward: dx = dy.
   case identity
-  /// y = max(0, x); NaN stays NaN. Backward: dx = dy where y > 0, else 0 (0 at exactly 0).
+  /// y = max(0, x); NaN stays NaN.
+  ///
+  /// Backward: dx = dy where y > 0, else 0 (0 at exactly 0).
   case relu
-  /// y = 1 / (1 + e^-x). Backward: dx = dy · y · (1 - y).
+  /// y = 1 / (1 + e^-x).
+  ///
+  /// Backward: dx = dy · y · (1 - y).
   case sigmoid
-  /// y = tanh x. Backward: dx = dy · (1 - y²).
+  /// y = tanh x.
+  ///
+  /// Backward: dx = dy · (1 - y²).
   case tanh
 
   /// y[i] = f(x[i]) for `count` elements; in place allowed.
@@ -29,8 +37,9 @@ public enum Activation: Sendable, Hashable, CaseIterable {
     }
   }
 
-  /// dx = dy · f'(x), with f' written in terms of the forward output y. With `accumulate`,
-  /// dx += instead of dx =. `gradInput` may alias `gradOutput`.
+  /// dx = dy · f'(x), with f' written in terms of the forward output y.
+  ///
+  /// With `accumulate`, dx += instead of dx =. `gradInput` may alias `gradOutput`.
   public func backward(
     output: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
     gradInput: UnsafeMutablePointer<Float>, count: Int, accumulate: Bool = false
@@ -58,8 +67,9 @@ public enum Activation: Sendable, Hashable, CaseIterable {
   }
 
   /// y[r, c] = f(x[r, c] + bias[c]) over an R × C row-major block (no bias if `bias` is nil).
-  /// In place allowed. Backward: `backward` for dx, then `Reduction.sumOverRows` of dx for
-  /// the bias gradient.
+  ///
+  /// In place allowed. Backward: `backward` for dx, then `Reduction.sumOverRows` of dx for the bias
+  /// gradient.
   public func biasAddForward(
     _ input: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
     _ output: UnsafeMutablePointer<Float>, rows: Int, columns: Int

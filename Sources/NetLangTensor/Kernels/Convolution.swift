@@ -7,7 +7,9 @@
 /// 2-D convolution helpers (cross-correlation, like PyTorch's Conv2d).
 public enum Convolution {
   /// columns[(c, kh, kw), (oh, ow)] = image[c, oh·SH - PH + kh, ow·SW - PW + kw], or 0 in the
-  /// padding. `image` is one [C, H, W] image; `columns` holds P × N floats.
+  /// padding.
+  ///
+  /// `image` is one [C, H, W] image; `columns` holds P × N floats.
   public static func im2col(
     _ image: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
     into columns: UnsafeMutablePointer<Float>
@@ -37,7 +39,9 @@ public enum Convolution {
   }
 
   /// The adjoint of `im2col`: image[c, h, w] += every column entry that was read from it
-  /// (overlapping windows sum). Without `accumulate`, the image is zeroed first.
+  /// (overlapping windows sum).
+  ///
+  /// Without `accumulate`, the image is zeroed first.
   public static func col2im(
     _ columns: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
     into image: UnsafeMutablePointer<Float>, accumulate: Bool = false
@@ -70,8 +74,9 @@ public enum Convolution {
   }
 
   /// output[b, o] = weights[o] ⋆ input[b] + bias[o], for [B, C, H, W] input, [O, C, KH, KW]
-  /// weights, optional [O] bias, [B, O, OH, OW] output. `workspace` holds
-  /// `workspaceCount(geometry)` floats.
+  /// weights, optional [O] bias, [B, O, OH, OW] output.
+  ///
+  /// `workspace` holds `workspaceCount(geometry)` floats.
   public static func forward(
     input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
     output: UnsafeMutablePointer<Float>, batch: Int, outputChannels: Int,
@@ -96,9 +101,10 @@ public enum Convolution {
     }
   }
 
-  /// Gradients of `forward`, all accumulated (+=) into their buffers: gradWeights [O, C, KH,
-  /// KW] += Σ_b dY_b · cols_bᵀ; gradBias [O] += Σ_b,n dY; gradInput [B, C, H, W] +=
-  /// col2im(Wᵀ · dY_b). Pass nil for gradients that are not needed.
+  /// Gradients of `forward`, all accumulated (+=) into their buffers: gradWeights [O, C, KH, KW] +=
+  /// Σ_b dY_b · cols_bᵀ; gradBias [O] += Σ_b,n dY; gradInput [B, C, H, W] += col2im(Wᵀ · dY_b).
+  ///
+  /// Pass nil for gradients that are not needed.
   public static func backward(
     input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
     gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,

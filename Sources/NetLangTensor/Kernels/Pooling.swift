@@ -5,9 +5,10 @@
 
 /// 2-D max and average pooling.
 public enum Pooling {
-  /// output[plane, oh, ow] = max of the window; indices[...] = the winner's position h·W + w
-  /// inside its input plane (first one on ties; -1 and -inf if the window lies entirely in
-  /// padding). NaN wins, so it propagates. `planes` = B·C.
+  /// output[plane, oh, ow] = max of the window; indices[...] = the winner's position h·W + w inside
+  /// its input plane (first one on ties; -1 and -inf if the window lies entirely in padding).
+  ///
+  /// NaN wins, so it propagates. `planes` = B·C.
   public static func maxForward(
     _ input: UnsafePointer<Float>, planes: Int, geometry g: ConvolutionGeometry,
     output: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int>
@@ -37,8 +38,10 @@ public enum Pooling {
     }
   }
 
-  /// gradInput[plane, indices[...]] += gradOutput[...]: each output's gradient goes to the
-  /// input that won. Without `accumulate`, gradInput is zeroed first.
+  /// gradInput[plane, indices[...]] += gradOutput[...]: each output's gradient goes to the input
+  /// that won.
+  ///
+  /// Without `accumulate`, gradInput is zeroed first.
   public static func maxBackward(
     gradOutput: UnsafePointer<Float>, indices: UnsafePointer<Int>, planes: Int,
     geometry g: ConvolutionGeometry, gradInput: UnsafeMutablePointer<Float>,
@@ -78,8 +81,9 @@ public enum Pooling {
     }
   }
 
-  /// gradInput[h, w] += gradOutput / (KH·KW) for every window covering (h, w). Without
-  /// `accumulate`, gradInput is zeroed first.
+  /// gradInput[h, w] += gradOutput / (KH·KW) for every window covering (h, w).
+  ///
+  /// Without `accumulate`, gradInput is zeroed first.
   public static func averageBackward(
     gradOutput: UnsafePointer<Float>, planes: Int, geometry g: ConvolutionGeometry,
     gradInput: UnsafeMutablePointer<Float>, accumulate: Bool = false

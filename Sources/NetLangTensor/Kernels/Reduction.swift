@@ -5,8 +5,9 @@
 
 /// Row and column sums of an R × C row-major matrix.
 public enum Reduction {
-  /// output[c] = Σ_r input[r, c] (length C): the bias gradient of a dense layer. With
-  /// `accumulate`, output += the sums.
+  /// output[c] = Σ_r input[r, c] (length C): the bias gradient of a dense layer.
+  ///
+  /// With `accumulate`, output += the sums.
   public static func sumOverRows(
     _ input: UnsafePointer<Float>, rows: Int, columns: Int,
     into output: UnsafeMutablePointer<Float>, accumulate: Bool = false
@@ -18,7 +19,9 @@ public enum Reduction {
     }
   }
 
-  /// output[r] = Σ_c input[r, c] (length R). With `accumulate`, output += the sums.
+  /// output[r] = Σ_c input[r, c] (length R).
+  ///
+  /// With `accumulate`, output += the sums.
   public static func sumOverColumns(
     _ input: UnsafePointer<Float>, rows: Int, columns: Int,
     into output: UnsafeMutablePointer<Float>, accumulate: Bool = false

@@ -5,8 +5,9 @@
 
 /// Row-wise softmax and log-softmax.
 public enum Softmax {
-  /// y[r, :] = e^(x[r, :] - max) / Σ e^(x[r, :] - max). In place allowed. A row of all -inf
-  /// gives NaN.
+  /// y[r, :] = e^(x[r, :] - max) / Σ e^(x[r, :] - max).
+  ///
+  /// In place allowed. A row of all -inf gives NaN.
   public static func forward(
     _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int,
     columns: Int
@@ -22,8 +23,9 @@ public enum Softmax {
     }
   }
 
-  /// dx[r, :] = y ⊙ (dy - ⟨dy, y⟩) per row, from the forward output y. With `accumulate`,
-  /// dx +=. `gradInput` may alias `gradOutput`.
+  /// dx[r, :] = y ⊙ (dy - ⟨dy, y⟩) per row, from the forward output y.
+  ///
+  /// With `accumulate`, dx +=. `gradInput` may alias `gradOutput`.
   public static func backward(
     output: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
     gradInput: UnsafeMutablePointer<Float>, rows: Int, columns: Int, accumulate: Bool = false
@@ -41,7 +43,9 @@ public enum Softmax {
     }
   }
 
-  /// y[r, :] = x[r, :] - max - ln Σ e^(x[r, :] - max). In place allowed.
+  /// y[r, :] = x[r, :] - max - ln Σ e^(x[r, :] - max).
+  ///
+  /// In place allowed.
   public static func logForward(
     _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int,
     columns: Int
@@ -58,8 +62,9 @@ public enum Softmax {
     }
   }
 
-  /// dx[r, :] = dy - e^y · Σ dy per row, from the forward output y (log-probabilities). With
-  /// `accumulate`, dx +=. `gradInput` may alias `gradOutput`.
+  /// dx[r, :] = dy - e^y · Σ dy per row, from the forward output y (log-probabilities).
+  ///
+  /// With `accumulate`, dx +=. `gradInput` may alias `gradOutput`.
   public static func logBackward(
     output: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
     gradInput: UnsafeMutablePointer<Float>, rows: Int, columns: Int, accumulate: Bool = false
