@@ -50,7 +50,7 @@ enum EpochLine {
   /// Four significant decimals for losses: 0.1234, 12.35, 1.2e-05.
   static func format(_ value: Double) -> String {
     guard value.isFinite else { return String(value) }
-    if value != 0, abs(value) < 1e-3 { return String(format: "%.3e", value) }
+    if value != 0, abs(value) < 1e-3 || abs(value) >= 1e5 { return String(format: "%.3e", value) }
     return String(format: "%.4f", value)
   }
 

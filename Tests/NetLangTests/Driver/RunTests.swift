@@ -1,0 +1,177 @@
+// RunTests: `netlang run` end to end through the Driver on tiny data: convergence, the JSON
+// log, determinism, weights round trip, and the errors of bad data and divergence.
+
+import Foundation
+import Testing
+
+@testable import NetLang
+
+/// Writes `files` (name → contents) into a fresh temporary folder and returns its path.
+func temporaryFolder(_ files: [String: String]) throws -> String {
+  let folder = FileManager.default.temporaryDirectory
+    .appendingPathComponent("netlang-test-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  for (name, contents) in files {
+    try contents.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+  }
+  return folder.path
+}
+
+/// Runs netlang with `arguments`, returning status, stdout and stderr.
+func runNetlang(_ arguments: [String]) -> (NetLang.ExitStatus, String, String) {
+  let console = RecordingConsole()
+  let status = Driver(console: console).main(arguments)
+  return (status, console.output, console.errors)
+}
+
+/// The JSON objects of a JSON Lines file.
+func jsonLines(_ path: String) throws -> [[String: Any]] {
+  let text = try String(contentsOfFile: path, encoding: .utf8)
+  return try text.split(separator: "\n").map { line in
+    let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
+    return object as? [String: Any] ?? [:]
+  }
+}
+
+let xorSource = """
+  data points = xor()
+  model XorNet {
+      input x: [2]
+      hidden = tanh(dense(x, 8))
+      output y = sigmoid(dense(hidden, 1))
+  }
+  train XorNet on points {
+      loss      = mse(y, y)
+      optimizer = sgd(lr: 0.5, momentum: 0.9)
+      batch     = 4
+      epochs    = 300
+      seed      = 3
+  }
+  evaluate XorNet on points { metrics = [loss] }
+  """
+
+@Suite("netlang run")
+struct RunTests {
+  @Test("xor trains below an mse of 0.01 and logs run, epoch and evaluate events")
+  func xorConverges() throws {
+    let folder = try temporaryFolder(["xor.net": xorSource])
+    let log = folder + "/log.jsonl"
+    let (status, output, errors) = runNetlang([
+      "run", folder + "/xor.net", "--log-json", log, "--quiet",
+    ])
+    #expect(status == .success, "\(errors)")
+    #expect(output.contains("evaluate XorNet on points: loss"))
+    let events = try jsonLines(log)
+    #expect(events.first?["event"] as? String == "run")
+    #expect(events.first?["seed"] as? Int == 3)
+    let epochs = events.filter { $0["event"] as? String == "epoch" }
+    #expect(epochs.count == 300)
+    let evaluation = try #require(events.last)
+    #expect(evaluation["event"] as? String == "evaluate")
+    let loss = try #require(evaluation["loss"] as? Double)
+    #expect(loss < 0.01)
+    // The loss of an epoch is the mean of its batch losses: one batch here, so the last
+    // epoch's loss is the loss before the last update, a little above the final one.
+    let last = try #require(epochs.last?["loss"] as? Double)
+    #expect(last >= loss && last < 0.02)
+  }
+
+  @Test("two runs with the same seed log identical losses")
+  func deterministic() throws {
+    let folder = try temporaryFolder(["xor.net": xorSource])
+    var logs: [[Double]] = []
+    for index in 0..<2 {
+      let log = folder + "/log\(index).jsonl"
+      let (status, _, _) = runNetlang([
+        "run", folder + "/xor.net", "--log-json", log, "--quiet", "--epochs", "20",
+      ])
+      #expect(status == .success)
+      logs.append(try jsonLines(log).compactMap { $0["loss"] as? Double })
+    }
+    #expect(logs[0].count == 21)
+    #expect(logs[0] == logs[1])
+    let (_, _, _) = runNetlang([
+      "run", folder + "/xor.net", "--log-json", folder + "/other.jsonl", "--quiet",
+      "--epochs", "20", "--seed", "4",
+    ])
+    let other = try jsonLines(folder + "/other.jsonl").compactMap { $0["loss"] as? Double }
+    #expect(other != logs[0])
+  }
+
+  @Test("weights saved after training load for evaluate with the same loss")
+  func saveAndLoad() throws {
+    let folder = try temporaryFolder(["xor.net": xorSource])
+    let weights = folder + "/xor.safetensors"
+    let (status, output, _) = runNetlang([
+      "run", folder + "/xor.net", "--save", weights, "--quiet", "--epochs", "50",
+    ])
+    #expect(status == .success)
+    let (again, evaluated, errors) = runNetlang([
+      "evaluate", folder + "/xor.net", "--load", weights, "--quiet",
+    ])
+    #expect(again == .success, "\(errors)")
+    let trained = output.split(separator: "\n").last { $0.hasPrefix("evaluate") }
+    let loaded = evaluated.split(separator: "\n").last { $0.hasPrefix("evaluate") }
+    #expect(trained != nil && trained == loaded)
+  }
+
+  @Test("a diverging run stops with status 3 naming the epoch, step and the line of the op")
+  func divergence() throws {
+    let source = """
+      data points = xor()
+      model Linear {
+          input x: [2]
+          h = dense(x, 4)
+          output y = dense(h, 1)
+      }
+      train Linear on points {
+          loss      = mse(y, y)
+          optimizer = sgd(lr: 100)
+          epochs    = 50
+      }
+      """
+    let folder = try temporaryFolder(["xor.net": source])
+    let (status, _, errors) = runNetlang(["run", folder + "/xor.net", "--quiet"])
+    #expect(status == .runtimeFailure)
+    #expect(errors.contains("error[E0502]: training diverged"))
+    #expect(errors.contains("at epoch"))
+    #expect(errors.contains("xor.net:5:16"), "the output layer is the first to overflow")
+  }
+
+  @Test("a malformed csv row fails with status 3, the file and the line")
+  func badCSV() throws {
+    let folder = try temporaryFolder([
+      "bad.csv": "a,b,label\n1,2,0\n3,x,1\n",
+      "m.net": """
+        data d = csv("bad.csv", label: "label")
+        model M {
+            input features: [2]
+            output y = dense(features, 2)
+        }
+        train M on d { loss = cross_entropy(y, label) }
+        """,
+    ])
+    let (status, _, errors) = runNetlang(["run", folder + "/m.net", "--quiet"])
+    #expect(status == .runtimeFailure)
+    #expect(errors.contains("bad.csv"))
+    #expect(errors.contains("line 3"))
+  }
+
+  @Test("a label outside the classes stops with status 3 instead of trapping")
+  func labelOutOfRange() throws {
+    let folder = try temporaryFolder([
+      "d.csv": "a,b,label\n1,2,0\n3,4,7\n",
+      "m.net": """
+        data d = csv("d.csv", label: "label")
+        model M {
+            input features: [2]
+            output y = dense(features, 2)
+        }
+        train M on d { loss = cross_entropy(y, label) }
+        """,
+    ])
+    let (status, _, errors) = runNetlang(["run", folder + "/m.net", "--quiet"])
+    #expect(status == .runtimeFailure || status == .checkFailed, "\(errors)")
+    #expect(errors.contains("error"))
+  }
+}
