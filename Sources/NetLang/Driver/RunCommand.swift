@@ -84,12 +84,3 @@ extension Driver {
     return .success
   }
 }
-
-extension Driver {
-  func gradcheckCommand(
-    _ program: CheckedProgram, files: SourceFiles, invocation: Invocation
-  ) -> ExitStatus {
-    console.writeError("netlang: error: gradcheck is not implemented yet\n")
-    return .runtimeFailure
-  }
-}

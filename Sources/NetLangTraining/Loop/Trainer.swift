@@ -59,7 +59,7 @@ public struct TrainingGraph {
   }
 
   /// The trainable parameters with their gradients, for the optimizer.
-  func parameterBuffers() -> [ParameterBuffer] {
+  public func parameterBuffers() -> [ParameterBuffer] {
     var buffers: [ParameterBuffer] = []
     for (index, parameter) in executor.graph.parameters.enumerated() where parameter.trainable {
       let id = ParameterID(index)
@@ -72,7 +72,7 @@ public struct TrainingGraph {
   }
 
   /// Field index in `data` for each graph input.
-  func fieldIndices(in data: Dataset) throws(TrainingError) -> [Int] {
+  public func fieldIndices(in data: Dataset) throws(TrainingError) -> [Int] {
     var indices: [Int] = []
     for name in inputNames {
       guard let index = data.fieldIndex(named: name) else { throw .missingField(name) }
@@ -82,7 +82,7 @@ public struct TrainingGraph {
   }
 
   /// Copies the examples `rows` of every input field into the executor.
-  func feed(_ data: Dataset, fields: [Int], rows: ArraySlice<Int>) throws(ExecutionError) {
+  public func feed(_ data: Dataset, fields: [Int], rows: ArraySlice<Int>) throws(ExecutionError) {
     try executor.setBatchSize(rows.count)
     for (name, field) in zip(inputNames, fields) {
       let buffer = try executor.inputBuffer(name)
