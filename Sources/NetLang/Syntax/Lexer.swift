@@ -5,8 +5,7 @@
 /// Turns a source file into tokens.
 public enum Lexer {
   /// All tokens of `file`, ending with one `.endOfFile`; lexical errors go to `diagnostics`.
-  public static func tokenize(_ file: SourceFile, into diagnostics: inout [Diagnostic]) -> [Token]
-  {
+  public static func tokenize(_ file: SourceFile, into diagnostics: inout [Diagnostic]) -> [Token] {
     var scanner = TokenScanner(file, errorLimit: SyntaxLimits.maxErrors)
     var tokens: [Token] = []
     while true {
@@ -17,8 +16,9 @@ public enum Lexer {
   }
 }
 
-/// The lexer's state: a cursor over the bytes and the stack of open delimiters. The parser
-/// pulls tokens from it one at a time, so a huge file never needs a huge token array.
+/// The lexer's state: a cursor over the bytes and the stack of open delimiters.
+///
+/// The parser pulls tokens from it one at a time, so a huge file never needs a huge token array.
 ///
 /// NOTE: tests run debug builds, where reading `array[i]` retains the array and calling a
 /// non-mutating method from a mutating one copies the whole struct. So the scan reads an
@@ -30,7 +30,9 @@ struct TokenScanner {
   private let storage: ByteStorage
   private let bytes: UnsafeBufferPointer<UInt8>
   private(set) var position: Int
-  /// Open `(`, `[` and `{`, innermost last. Line ends are tokens only outside `(` and `[`.
+  /// Open `(`, `[` and `{`, innermost last.
+  ///
+  /// Line ends are tokens only outside `(` and `[`.
   private var openers: [UInt8] = []
   /// How many of each opener `openers` holds, so a stray closer never scans the stack.
   private var openParens = 0
@@ -54,7 +56,9 @@ struct TokenScanner {
     scan(bytes, into: &diagnostics)
   }
 
-  private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, into diagnostics: inout [Diagnostic])
+  private mutating func scan(
+    _ bytes: UnsafeBufferPointer<UInt8>, into diagnostics: inout [Diagnostic]
+  )
     -> Token
   {
     while true {
@@ -93,11 +97,14 @@ struct TokenScanner {
     }
   }
 
-  /// Skips the blanks after an ignored line end. If the next line starts a statement or a
-  /// declaration (a keyword other than `in`, or `IDENT IDENT on|from` of a task), neither of
-  /// which can appear inside brackets, a `(` or `[` was left open: such openers are dropped so
-  /// the parser sees the line end and reports the unclosed delimiter where it belongs.
-  private mutating func leaveParenthesesBeforeStatement(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+  /// Skips the blanks after an ignored line end.
+  ///
+  /// If the next line starts a statement or a declaration (a keyword other than `in`, or `IDENT
+  /// IDENT on|from` of a task), neither of which can appear inside brackets, a `(` or `[` was left
+  /// open: such openers are dropped so the parser sees the line end and reports the unclosed
+  /// delimiter where it belongs.
+  private mutating func leaveParenthesesBeforeStatement(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool
+  {
     while true {
       skipBlanks(bytes)
       let length = Self.lineEndLength(bytes, at: position)
@@ -174,8 +181,9 @@ struct TokenScanner {
     return Token(.identifier, span(start, position), text: text)
   }
 
-  /// NUMBER: `12`, `0.5`, `.5`, `1e-3`, `2.5E+4`. Overflow gives an infinite value, which the
-  /// parser reports (E0103).
+  /// NUMBER: `12`, `0.5`, `.5`, `1e-3`, `2.5E+4`.
+  ///
+  /// Overflow gives an infinite value, which the parser reports (E0103).
   private mutating func number(_ bytes: UnsafeBufferPointer<UInt8>) -> Token {
     let start = position
     var whole = 0.0
@@ -208,8 +216,10 @@ struct TokenScanner {
     while position < bytes.count, isDigit(bytes[position]) { position += 1 }
   }
 
-  /// STRING: `"..."` on one line with escapes `\" \\ \n \t`. Unterminated strings (E0102) and
-  /// unknown escapes (E0107) are reported, and the token still carries what was read.
+  /// STRING: `"..."` on one line with escapes `\" \\ \n \t`.
+  ///
+  /// Unterminated strings (E0102) and unknown escapes (E0107) are reported, and the token still
+  /// carries what was read.
   private mutating func string(
     _ bytes: UnsafeBufferPointer<UInt8>, into diagnostics: inout [Diagnostic]
   ) -> Token {
@@ -408,43 +418,4 @@ struct TokenScanner {
     }
     diagnostics.append(diagnostic)
   }
-}
-
-// NOTE: `@_transparent` makes even debug builds inline these byte tests; as ordinary calls
-// they cost more than the rest of the per-byte work.
-
-@_transparent
-private func isDigit(_ byte: UInt8) -> Bool {
-  byte &- 0x30 < 10  // 0-9
-}
-
-@_transparent
-private func isIdentifierStart(_ byte: UInt8) -> Bool {
-  (byte | 0x20) &- 0x61 < 26 || byte == 0x5F  // a-z or A-Z, _
-}
-
-@_transparent
-private func isIdentifierPart(_ byte: UInt8) -> Bool {
-  (byte | 0x20) &- 0x61 < 26 || byte &- 0x30 < 10 || byte == 0x5F
-}
-
-/// The text of a token from its bytes; one-byte tokens (`x`, `1`) skip the generic decoder,
-/// which is slow in debug builds.
-private func tokenText(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
-  if end == start + 1 { return String(Unicode.Scalar(bytes[start])) }
-  return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-}
-
-/// A copy of a file's bytes at a stable address, freed with the last scanner that uses it.
-private final class ByteStorage {
-  private let allocation: UnsafeMutableBufferPointer<UInt8>
-  let bytes: UnsafeBufferPointer<UInt8>
-
-  init(_ source: [UInt8]) {
-    allocation = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, source.count))
-    _ = allocation.initialize(from: source)
-    bytes = UnsafeBufferPointer(rebasing: allocation[0..<source.count])
-  }
-
-  deinit { allocation.deallocate() }
 }

@@ -5,9 +5,10 @@
 /// Parses a source file into a syntax tree.
 public enum Parser {
   /// The declarations of `file`; syntax errors go to `diagnostics` and failed parts of the tree
-  /// become `.error` nodes. Never traps, and recursion is bounded by `SyntaxLimits.maxDepth`.
-  public static func parse(_ file: SourceFile, into diagnostics: inout [Diagnostic]) -> SourceUnit
-  {
+  /// become `.error` nodes.
+  ///
+  /// Never traps, and recursion is bounded by `SyntaxLimits.maxDepth`.
+  public static func parse(_ file: SourceFile, into diagnostics: inout [Diagnostic]) -> SourceUnit {
     var parser = SyntaxParser(file)
     let declarations = parser.parseFile()
     diagnostics.append(contentsOf: parser.diagnostics)
@@ -130,8 +131,9 @@ struct SyntaxParser {
     lookahead.removeAll()
   }
 
-  /// Reports "expected `what`, found <current>". An `.invalid` token was reported by the
-  /// lexer already, so it only starts panic mode.
+  /// Reports "expected `what`, found <current>".
+  ///
+  /// An `.invalid` token was reported by the lexer already, so it only starts panic mode.
   mutating func errorExpected(_ what: String) {
     guard current.kind != .invalid else {
       panicking = true
@@ -153,7 +155,9 @@ struct SyntaxParser {
 
   /// Consumes the closer of `opener`, or reports E0106 pointing back at the opener (or, when
   /// `alternatives` is given and another element seems to follow, E0104 "expected ',' or ')'").
-  mutating func expectClosing(_ kind: TokenKind, _ closer: String, opener: Token, alternatives: String? = nil) {
+  mutating func expectClosing(
+    _ kind: TokenKind, _ closer: String, opener: Token, alternatives: String? = nil
+  ) {
     if match(kind) != nil { return }
     guard current.kind != .invalid else {
       panicking = true
@@ -204,9 +208,10 @@ struct SyntaxParser {
     return true
   }
 
-  /// Skips the balanced group that starts at `current` (an opener), without recursion. A
-  /// `(` or `[` group also ends at a line end, which the lexer only produces once it has given
-  /// up on the group.
+  /// Skips the balanced group that starts at `current` (an opener), without recursion.
+  ///
+  /// A `(` or `[` group also ends at a line end, which the lexer only produces once it has given up
+  /// on the group.
   mutating func skipGroup() {
     let isBrace = current.kind == .lBrace
     var balance = 0

@@ -82,7 +82,9 @@ extension SyntaxParser {
     let start = current.span
     let name = Identifier(current.text, current.span)
     advance()
-    guard expect(.equal, "'=' after '\(name.name)'") != nil else { return .error(span(from: start)) }
+    guard expect(.equal, "'=' after '\(name.name)'") != nil else {
+      return .error(span(from: start))
+    }
     let value = parseExpression()
     return .assign(name: name, value: value, span: span(from: start))
   }
