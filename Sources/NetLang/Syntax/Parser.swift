@@ -163,15 +163,20 @@ struct SyntaxParser {
       panicking = true
       return
     }
-    if let alternatives, Self.startsExpression(current.kind) {
+    // A token on a later line than the last one was not meant to continue the list: the
+    // closer is missing, and the error points at the end of the previous line.
+    let onLaterLine = file.line(of: current.span.start) > file.line(of: previousEnd)
+    if let alternatives, Self.startsExpression(current.kind), !onLaterLine {
       errorExpected(alternatives)
       return
     }
     let (line, column) = file.location(of: opener.span.start)
+    let point = SourceSpan(file: file.id, start: previousEnd, end: previousEnd)
     report(
       .unclosedDelimiter(
         closer: closer, opener: opener.text, openerLocation: "\(line):\(column)",
-        openerSpan: opener.span, found: Self.describe(current), at: errorSpan))
+        openerSpan: opener.span, found: Self.describe(current),
+        at: onLaterLine ? point : errorSpan))
   }
 
   /// True for tokens that can begin an expression.

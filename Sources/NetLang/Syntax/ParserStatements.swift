@@ -6,7 +6,13 @@ extension SyntaxParser {
   /// Returns nil (after reporting) when there is no `{`. The last statement may end at `}`.
   mutating func parseBody() -> [Stmt]? {
     guard current.kind == .lBrace else {
-      errorExpected("'{'")
+      if current.kind == .newline && peek(1).kind == .lBrace {
+        report(
+          .expectedToken("'{'", found: Self.describe(current), at: errorSpan)
+            .with(.help("put '{' at the end of this line, not on the next one")))
+      } else {
+        errorExpected("'{'")
+      }
       return nil
     }
     let opener = current
