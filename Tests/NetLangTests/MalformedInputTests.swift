@@ -182,11 +182,18 @@ private func seconds(_ body: () -> Void) -> Double {
       "model M {\n" + String(repeating: "for i in x {\n", count: limit - 2)
       + "h = " + String(repeating: "-", count: 1) + "x\n"
       + String(repeating: "}\n", count: limit - 1)
-    for text in [parens, loops] {
+    // The deepest recursion per level: a labelled argument of a call, negated.
+    let calls =
+      "let x = " + String(repeating: "f(a: -", count: limit / 2) + "1"
+      + String(repeating: ")", count: limit / 2) + "\n"
+    for text in [parens, loops, calls] {
       let (unit, diagnostics) = parseAndRender(Array(text.utf8))
       #expect(diagnostics.isEmpty)
       #expect(!ASTPrinter.print(unit).isEmpty)
     }
+    let oneTooDeep = "let x = " + String(repeating: "(", count: limit + 1) + "1"
+      + String(repeating: ")", count: limit + 1) + "\n"
+    #expect(parseAndRender(Array(oneTooDeep.utf8)).diagnostics.map(\.code) == [.nestingTooDeep])
   }
 
   @Test("a sum of a million terms is one flat chain")
