@@ -72,8 +72,10 @@ struct TokenScanner {
         if insideParentheses && !leaveParenthesesBeforeStatement(bytes) { continue }
         return Token(.newline, span(start, start + length), text: "\n")
       }
-      if isIdentifierStart(byte) { return identifier(bytes) }
-      if isDigit(byte) || (byte == 0x2E && start + 1 < bytes.count && isDigit(bytes[start + 1])) {
+      if SourceByte.isIdentifierStart(byte) { return identifier(bytes) }
+      if SourceByte.isDigit(byte)
+        || (byte == 0x2E && start + 1 < bytes.count && SourceByte.isDigit(bytes[start + 1]))
+      {
         return number(bytes)
       }
       if byte == 0x22 { return string(bytes, into: &diagnostics) }  // "
@@ -130,9 +132,9 @@ struct TokenScanner {
   /// to tell keywords, `on` and `from` apart); moves `index` past it.
   private static func word(_ bytes: UnsafeBufferPointer<UInt8>, at index: inout Int) -> String {
     while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
-    guard index < bytes.count, isIdentifierStart(bytes[index]) else { return "" }
+    guard index < bytes.count, SourceByte.isIdentifierStart(bytes[index]) else { return "" }
     let start = index
-    while index < bytes.count, isIdentifierPart(bytes[index]) { index += 1 }
+    while index < bytes.count, SourceByte.isIdentifierPart(bytes[index]) { index += 1 }
     return String(decoding: bytes[start..<min(index, start + 7)], as: UTF8.self)
   }
 
@@ -166,8 +168,8 @@ struct TokenScanner {
   /// IDENT `[A-Za-z_][A-Za-z0-9_]*`, or a keyword.
   private mutating func identifier(_ bytes: UnsafeBufferPointer<UInt8>) -> Token {
     let start = position
-    while position < bytes.count, isIdentifierPart(bytes[position]) { position += 1 }
-    let text = tokenText(bytes, start, position)
+    while position < bytes.count, SourceByte.isIdentifierPart(bytes[position]) { position += 1 }
+    let text = SourceByte.text(bytes, start, position)
     // Keywords are 2 to 6 letters and start with one of "bdfilmor"; test that before
     // comparing strings.
     let first = bytes[start]
@@ -187,12 +189,14 @@ struct TokenScanner {
   private mutating func number(_ bytes: UnsafeBufferPointer<UInt8>) -> Token {
     let start = position
     var whole = 0.0
-    while position < bytes.count, isDigit(bytes[position]) {
+    while position < bytes.count, SourceByte.isDigit(bytes[position]) {
       whole = whole * 10 + Double(bytes[position] &- 0x30)
       position += 1
     }
     var isSimple = position - start <= 15
-    if position + 1 < bytes.count, bytes[position] == 0x2E, isDigit(bytes[position + 1]) {  // .
+    // A fraction: "." and a digit.
+    let dot = position + 1 < bytes.count && bytes[position] == 0x2E
+    if dot && SourceByte.isDigit(bytes[position + 1]) {
       isSimple = false
       position += 1
       skipDigits(bytes)
@@ -200,20 +204,20 @@ struct TokenScanner {
     if position + 1 < bytes.count, bytes[position] | 0x20 == 0x65 {  // e or E
       let signed = bytes[position + 1] == 0x2B || bytes[position + 1] == 0x2D  // + -
       let digit = position + (signed ? 2 : 1)
-      if digit < bytes.count, isDigit(bytes[digit]) {
+      if digit < bytes.count, SourceByte.isDigit(bytes[digit]) {
         isSimple = false
         position = digit
         skipDigits(bytes)
       }
     }
-    let text = tokenText(bytes, start, position)
+    let text = SourceByte.text(bytes, start, position)
     // Up to 15 digits a whole number is exact in a double; others go through strtod.
     let value = isSimple ? whole : Double(text) ?? .infinity
     return Token(.number, span(start, position), text: text, number: value)
   }
 
   private mutating func skipDigits(_ bytes: UnsafeBufferPointer<UInt8>) {
-    while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+    while position < bytes.count, SourceByte.isDigit(bytes[position]) { position += 1 }
   }
 
   /// STRING: `"..."` on one line with escapes `\" \\ \n \t`.
@@ -339,7 +343,7 @@ struct TokenScanner {
   /// True when the character at `index` cannot start any token, blank or line end.
   private static func isBad(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
     let byte = bytes[index]
-    if isIdentifierPart(byte) || punctuation(byte) != .invalid { return false }
+    if SourceByte.isIdentifierPart(byte) || punctuation(byte) != .invalid { return false }
     switch byte {
     case 0x20, 0x09, 0x0A, 0x23, 0x22: return false  // space, tab, line feed, #, "
     case 0x0D: return lineEndLength(bytes, at: index) == 0

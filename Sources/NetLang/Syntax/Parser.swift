@@ -100,6 +100,7 @@ struct SyntaxParser {
     return Identifier(token.text, token.span)
   }
 
+  /// Skips line-end tokens (blank lines, or the line ends between statements).
   mutating func skipNewlines() {
     while current.kind == .newline { advance() }
   }
