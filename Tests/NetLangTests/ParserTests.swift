@@ -289,3 +289,23 @@ private func expressionDump(_ expr: String, sourceLocation: SourceLocation = #_s
     #expect(dump == "(model A\n  (input x (list 1)))\n(model B\n  (input y (list 1)))\n")
   }
 }
+
+@Suite("Parser diagnostics at markers") struct ParserMarkerTests {
+  @Test("each mistake is reported where the marker stands")
+  func markers() {
+    assertDiagnostics(
+      """
+      let 1️⃣= 3
+      model M {
+          input x 2️⃣[2]
+          h = f(x, 3️⃣, 1)
+          output y = [1, 24️⃣
+      }
+      data d = 5️⃣1e999
+      """,
+      [
+        ("1️⃣", .unexpectedToken), ("2️⃣", .unexpectedToken), ("3️⃣", .unexpectedToken),
+        ("4️⃣", .unclosedDelimiter), ("5️⃣", .numberOutOfRange),
+      ])
+  }
+}
