@@ -39,7 +39,7 @@ struct TokenScanner {
   private var openBrackets = 0
   private var openBraces = 0
   /// Lexical errors reported so far, and how many to report before going quiet (nil: all).
-  private var errorCount = 0
+  private(set) var errorCount = 0
   private let errorLimit: Int?
 
   init(_ file: SourceFile, errorLimit: Int? = nil) {
@@ -79,8 +79,7 @@ struct TokenScanner {
         return number(bytes)
       }
       if byte == 0x22 { return string(bytes, into: &diagnostics) }  // "
-      let kind = Self.punctuation(byte)
-      if kind != .invalid {
+      if let kind = Self.punctuation(byte) {
         position += 1
         track(kind)
         return Token(kind, span(start, position), text: Self.punctuationText(kind))
@@ -275,8 +274,8 @@ struct TokenScanner {
     return Token(.string, span(start, position), text: String(decoding: value, as: UTF8.self))
   }
 
-  /// The single-byte punctuation tokens; `.invalid` for any other byte.
-  private static func punctuation(_ byte: UInt8) -> TokenKind {
+  /// The single-byte punctuation tokens.
+  private static func punctuation(_ byte: UInt8) -> TokenKind? {
     switch byte {
     case 0x28: .lParen  // (
     case 0x29: .rParen  // )
@@ -292,7 +291,7 @@ struct TokenScanner {
     case 0x2D: .minus  // -
     case 0x2A: .star  // *
     case 0x2F: .slash  // /
-    default: .invalid
+    default: nil
     }
   }
 
@@ -343,7 +342,7 @@ struct TokenScanner {
   /// True when the character at `index` cannot start any token, blank or line end.
   private static func isBad(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
     let byte = bytes[index]
-    if SourceByte.isIdentifierPart(byte) || punctuation(byte) != .invalid { return false }
+    if SourceByte.isIdentifierPart(byte) || punctuation(byte) != nil { return false }
     switch byte {
     case 0x20, 0x09, 0x0A, 0x23, 0x22: return false  // space, tab, line feed, #, "
     case 0x0D: return lineEndLength(bytes, at: index) == 0

@@ -55,8 +55,11 @@ struct SyntaxParser {
   private mutating func fetch() -> Token {
     if stopped { return endOfFileToken }
     let token = scanner.next(into: &diagnostics)
-    checkErrorLimit(at: token.span)
-    return stopped ? endOfFileToken : token
+    if scanner.errorCount > 0 {
+      checkErrorLimit(at: token.span)
+      if stopped { return endOfFileToken }
+    }
+    return token
   }
 
   private var endOfFileToken: Token {
@@ -66,9 +69,13 @@ struct SyntaxParser {
 
   /// Moves to the next token.
   mutating func advance() {
-    guard current.kind != .endOfFile else { return }
-    if current.kind != .newline { previousEnd = current.span.end }
-    atLineStart = current.kind == .newline
+    switch current.kind {
+    case .endOfFile: return
+    case .newline: atLineStart = true
+    default:
+      previousEnd = current.span.end
+      atLineStart = false
+    }
     current = lookahead.isEmpty ? fetch() : lookahead.removeFirst()
     if stopped { current = endOfFileToken }
   }
