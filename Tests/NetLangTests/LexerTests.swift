@@ -112,7 +112,10 @@ private func kinds(_ tokens: [Token]) -> [String] {
   func crlf() {
     let (tokens, diagnostics) = lex("let a = 1\r\n# c\r\nlet b = 2\r\n")
     #expect(diagnostics.isEmpty)
-    #expect(kinds(tokens) == ["kw:let", "id:a", "=", "num:1", "NL", "NL", "kw:let", "id:b", "=", "num:2", "NL", "EOF"])
+    #expect(
+      kinds(tokens) == [
+        "kw:let", "id:a", "=", "num:1", "NL", "NL", "kw:let", "id:b", "=", "num:2", "NL", "EOF",
+      ])
     #expect(tokens[4].span.length == 2)
     #expect(tokens[5].span.length == 2)
   }
@@ -128,7 +131,10 @@ private func kinds(_ tokens: [Token]) -> [String] {
   @Test("bad characters: one E0101 per run, naming the first character")
   func badCharacters() {
     let (tokens, diagnostics) = lex("a @ $ % b ; c\u{0}d \u{7F} é\r")
-    #expect(kinds(tokens) == ["id:a", "invalid", "id:b", "invalid", "id:c", "invalid", "id:d", "invalid", "EOF"])
+    #expect(
+      kinds(tokens) == [
+        "id:a", "invalid", "id:b", "invalid", "id:c", "invalid", "id:d", "invalid", "EOF",
+      ])
     #expect(
       diagnostics.map(\.message) == [
         "unexpected character '@'", "unexpected character ';'",
@@ -144,7 +150,8 @@ private func kinds(_ tokens: [Token]) -> [String] {
     let (_, diagnostics) = lexBytes(code)
     #expect(diagnostics.map(\.message) == ["invalid UTF-8 byte sequence"])
     #expect(diagnostics.first?.span.start == 8)
-    let quiet: [UInt8] = Array("# ".utf8) + [0xFF, 0x00, 0x80] + Array("\nlet s = \"".utf8) + [0xFE, 0x01] + [0x22]
+    let quiet: [UInt8] =
+      Array("# ".utf8) + [0xFF, 0x00, 0x80] + Array("\nlet s = \"".utf8) + [0xFE, 0x01] + [0x22]
     let (tokens, none) = lexBytes(quiet)
     #expect(none.isEmpty)
     #expect(kinds(tokens) == ["NL", "kw:let", "id:s", "=", "str:\u{FFFD}\u{1}", "EOF"])

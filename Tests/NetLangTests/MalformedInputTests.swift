@@ -20,7 +20,9 @@ private struct SplitMix64 {
 }
 
 /// Parses `bytes`, renders the diagnostics, and checks what every malformed input must give:
-/// each diagnostic inside the file and each rendering short. Returns the diagnostics.
+/// each diagnostic inside the file and each rendering short.
+///
+/// Returns the diagnostics.
 @discardableResult
 private func parseAndRender(
   _ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation
@@ -33,7 +35,8 @@ private func parseAndRender(
   #expect(diagnostics.count <= SyntaxLimits.maxErrors + 1, sourceLocation: sourceLocation)
   let renderer = DiagnosticRenderer(files: files)
   for diagnostic in diagnostics {
-    #expect(diagnostic.span.start >= 0 && diagnostic.span.end <= size, sourceLocation: sourceLocation)
+    #expect(
+      diagnostic.span.start >= 0 && diagnostic.span.end <= size, sourceLocation: sourceLocation)
     let text = renderer.render(diagnostic)
     #expect(text.hasPrefix("input.net:"), sourceLocation: sourceLocation)
     #expect(text.count < 1_000, sourceLocation: sourceLocation)
@@ -85,7 +88,9 @@ private func seconds(_ body: () -> Void) -> Double {
     let (_, diagnostics) = parseAndRender(code)
     #expect(diagnostics.map(\.message) == ["invalid UTF-8 byte sequence"])
     let quiet: [UInt8] =
-      Array("# \u{FF}".utf8) + [0xFF, 0xFE, 0x0A] + Array("let s = \"".utf8) + [0xED, 0xA0, 0x80, 0x22]
+      Array("# \u{FF}".utf8) + [0xFF, 0xFE, 0x0A] + Array("let s = \"".utf8) + [
+        0xED, 0xA0, 0x80, 0x22,
+      ]
     let (unit, none) = parseAndRender(quiet)
     #expect(none.isEmpty)
     #expect(ASTPrinter.print(unit) == "(let s \"\u{FFFD}\u{FFFD}\u{FFFD}\")\n")
@@ -135,11 +140,14 @@ private func seconds(_ body: () -> Void) -> Double {
     #expect(diagnostics.map(\.code) == expected[kind])
   }
 
-  @Test("100 000 nested openers give one E0105 at the first too-deep one", arguments: ["(", "[", "-", "f("])
+  @Test(
+    "100 000 nested openers give one E0105 at the first too-deep one",
+    arguments: ["(", "[", "-", "f("])
   func deepNesting(opener: String) {
     let depth = 100_000
     let closer = opener == "[" ? "]" : opener == "-" ? "" : ")"
-    let text = "let x = " + String(repeating: opener, count: depth) + "1"
+    let text =
+      "let x = " + String(repeating: opener, count: depth) + "1"
       + String(repeating: closer, count: depth) + "\n"
     let (unit, diagnostics) = parseAndRender(Array(text.utf8))
     #expect(diagnostics.map(\.code) == [.nestingTooDeep])
@@ -167,15 +175,25 @@ private func seconds(_ body: () -> Void) -> Double {
   @Test("nesting exactly at the limit parses cleanly")
   func nestingAtTheLimit() {
     let limit = SyntaxLimits.maxDepth
-    let parens = "let x = " + String(repeating: "(", count: limit - 1) + "[1]"
+    let parens =
+      "let x = " + String(repeating: "(", count: limit - 1) + "[1]"
       + String(repeating: ")", count: limit - 1) + "\n"
-    let loops = "model M {\n" + String(repeating: "for i in x {\n", count: limit - 2)
-      + "h = " + String(repeating: "-", count: 1) + "x\n" + String(repeating: "}\n", count: limit - 1)
-    for text in [parens, loops] {
+    let loops =
+      "model M {\n" + String(repeating: "for i in x {\n", count: limit - 2)
+      + "h = " + String(repeating: "-", count: 1) + "x\n"
+      + String(repeating: "}\n", count: limit - 1)
+    // The deepest recursion per level: a labelled argument of a call, negated.
+    let calls =
+      "let x = " + String(repeating: "f(a: -", count: limit / 2) + "1"
+      + String(repeating: ")", count: limit / 2) + "\n"
+    for text in [parens, loops, calls] {
       let (unit, diagnostics) = parseAndRender(Array(text.utf8))
       #expect(diagnostics.isEmpty)
       #expect(!ASTPrinter.print(unit).isEmpty)
     }
+    let oneTooDeep = "let x = " + String(repeating: "(", count: limit + 1) + "1"
+      + String(repeating: ")", count: limit + 1) + "\n"
+    #expect(parseAndRender(Array(oneTooDeep.utf8)).diagnostics.map(\.code) == [.nestingTooDeep])
   }
 
   @Test("a sum of a million terms is one flat chain")

@@ -187,7 +187,8 @@ private func expressionDump(_ expr: String, sourceLocation: SourceLocation = #_s
 
   @Test("number literals in every written form")
   func numbers() {
-    #expect(expressionDump("[12, 0.5, .5, 1e-3, 2.5E+4, 7e2]") == "(list 12 0.5 0.5 0.001 25000 700)")
+    #expect(
+      expressionDump("[12, 0.5, .5, 1e-3, 2.5E+4, 7e2]") == "(list 12 0.5 0.5 0.001 25000 700)")
     #expect(expressionDump("1e-99999") == "0")
   }
 
@@ -283,7 +284,28 @@ private func expressionDump(_ expr: String, sourceLocation: SourceLocation = #_s
   func unclosedBody() {
     let source = "model A {\n  input x: [1]\nmodel B {\n  input y: [1]\n}\n"
     let (dump, diagnostics) = parseDump(source)
-    #expect(diagnostics.map(\.message) == ["expected '}' to close '{' at 1:9, found keyword 'model'"])
+    #expect(
+      diagnostics.map(\.message) == ["expected '}' to close '{' at 1:9, found keyword 'model'"])
     #expect(dump == "(model A\n  (input x (list 1)))\n(model B\n  (input y (list 1)))\n")
+  }
+}
+
+@Suite("Parser diagnostics at markers") struct ParserMarkerTests {
+  @Test("each mistake is reported where the marker stands")
+  func markers() {
+    assertDiagnostics(
+      """
+      let 1️⃣= 3
+      model M {
+          input x 2️⃣[2]
+          h = f(x, 3️⃣, 1)
+          output y = [1, 24️⃣
+      }
+      data d = 5️⃣1e999
+      """,
+      [
+        ("1️⃣", .unexpectedToken), ("2️⃣", .unexpectedToken), ("3️⃣", .unexpectedToken),
+        ("4️⃣", .unclosedDelimiter), ("5️⃣", .numberOutOfRange),
+      ])
   }
 }

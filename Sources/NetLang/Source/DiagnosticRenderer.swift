@@ -63,7 +63,8 @@ public struct DiagnosticRenderer: Sendable {
     // Window long lines around the primary marker, shifted left when the marker is near the
     // line's end so the window stays full.
     var offset = 0
-    var shownWidth = Self.characterCount(file.bytes, from: lineStart, to: lineEnd, limit: maxLineWidth + 1)
+    var shownWidth = Self.characterCount(
+      file.bytes, from: lineStart, to: lineEnd, limit: maxLineWidth + 1)
     var prefix = ""
     var suffix = ""
     if shownWidth > maxLineWidth {
@@ -125,6 +126,7 @@ public struct DiagnosticRenderer: Sendable {
   }
 
   /// Characters (UTF-8 lead bytes) in `bytes[start..<end]`, counting at most to `limit`.
+  ///
   /// Eight bytes at a time: a byte `10xxxxxx` continues a character.
   private static func characterCount(
     _ bytes: [UInt8], from start: Int, to end: Int, limit: Int = .max

@@ -5,8 +5,7 @@
 /// Turns a source file into tokens.
 public enum Lexer {
   /// All tokens of `file`, ending with one `.endOfFile`; lexical errors go to `diagnostics`.
-  public static func tokenize(_ file: SourceFile, into diagnostics: inout [Diagnostic]) -> [Token]
-  {
+  public static func tokenize(_ file: SourceFile, into diagnostics: inout [Diagnostic]) -> [Token] {
     var scanner = TokenScanner(file, errorLimit: SyntaxLimits.maxErrors)
     var tokens: [Token] = []
     while true {
@@ -17,8 +16,9 @@ public enum Lexer {
   }
 }
 
-/// The lexer's state: a cursor over the bytes and the stack of open delimiters. The parser
-/// pulls tokens from it one at a time, so a huge file never needs a huge token array.
+/// The lexer's state: a cursor over the bytes and the stack of open delimiters.
+///
+/// The parser pulls tokens from it one at a time, so a huge file never needs a huge token array.
 ///
 /// NOTE: tests run debug builds, where reading `array[i]` retains the array and calling a
 /// non-mutating method from a mutating one copies the whole struct. So the scan reads an
@@ -30,14 +30,16 @@ struct TokenScanner {
   private let storage: ByteStorage
   private let bytes: UnsafeBufferPointer<UInt8>
   private(set) var position: Int
-  /// Open `(`, `[` and `{`, innermost last. Line ends are tokens only outside `(` and `[`.
+  /// Open `(`, `[` and `{`, innermost last.
+  ///
+  /// Line ends are tokens only outside `(` and `[`.
   private var openers: [UInt8] = []
   /// How many of each opener `openers` holds, so a stray closer never scans the stack.
   private var openParens = 0
   private var openBrackets = 0
   private var openBraces = 0
   /// Lexical errors reported so far, and how many to report before going quiet (nil: all).
-  private var errorCount = 0
+  private(set) var errorCount = 0
   private let errorLimit: Int?
 
   init(_ file: SourceFile, errorLimit: Int? = nil) {
@@ -54,7 +56,9 @@ struct TokenScanner {
     scan(bytes, into: &diagnostics)
   }
 
-  private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, into diagnostics: inout [Diagnostic])
+  private mutating func scan(
+    _ bytes: UnsafeBufferPointer<UInt8>, into diagnostics: inout [Diagnostic]
+  )
     -> Token
   {
     while true {
@@ -68,13 +72,14 @@ struct TokenScanner {
         if insideParentheses && !leaveParenthesesBeforeStatement(bytes) { continue }
         return Token(.newline, span(start, start + length), text: "\n")
       }
-      if isIdentifierStart(byte) { return identifier(bytes) }
-      if isDigit(byte) || (byte == 0x2E && start + 1 < bytes.count && isDigit(bytes[start + 1])) {
+      if SourceByte.isIdentifierStart(byte) { return identifier(bytes) }
+      if SourceByte.isDigit(byte)
+        || (byte == 0x2E && start + 1 < bytes.count && SourceByte.isDigit(bytes[start + 1]))
+      {
         return number(bytes)
       }
       if byte == 0x22 { return string(bytes, into: &diagnostics) }  // "
-      let kind = Self.punctuation(byte)
-      if kind != .invalid {
+      if let kind = Self.punctuation(byte) {
         position += 1
         track(kind)
         return Token(kind, span(start, position), text: Self.punctuationText(kind))
@@ -93,11 +98,14 @@ struct TokenScanner {
     }
   }
 
-  /// Skips the blanks after an ignored line end. If the next line starts a statement or a
-  /// declaration (a keyword other than `in`, or `IDENT IDENT on|from` of a task), neither of
-  /// which can appear inside brackets, a `(` or `[` was left open: such openers are dropped so
-  /// the parser sees the line end and reports the unclosed delimiter where it belongs.
-  private mutating func leaveParenthesesBeforeStatement(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+  /// Skips the blanks after an ignored line end.
+  ///
+  /// If the next line starts a statement or a declaration (a keyword other than `in`, or `IDENT
+  /// IDENT on|from` of a task), neither of which can appear inside brackets, a `(` or `[` was left
+  /// open: such openers are dropped so the parser sees the line end and reports the unclosed
+  /// delimiter where it belongs.
+  private mutating func leaveParenthesesBeforeStatement(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool
+  {
     while true {
       skipBlanks(bytes)
       let length = Self.lineEndLength(bytes, at: position)
@@ -123,9 +131,9 @@ struct TokenScanner {
   /// to tell keywords, `on` and `from` apart); moves `index` past it.
   private static func word(_ bytes: UnsafeBufferPointer<UInt8>, at index: inout Int) -> String {
     while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
-    guard index < bytes.count, isIdentifierStart(bytes[index]) else { return "" }
+    guard index < bytes.count, SourceByte.isIdentifierStart(bytes[index]) else { return "" }
     let start = index
-    while index < bytes.count, isIdentifierPart(bytes[index]) { index += 1 }
+    while index < bytes.count, SourceByte.isIdentifierPart(bytes[index]) { index += 1 }
     return String(decoding: bytes[start..<min(index, start + 7)], as: UTF8.self)
   }
 
@@ -159,8 +167,8 @@ struct TokenScanner {
   /// IDENT `[A-Za-z_][A-Za-z0-9_]*`, or a keyword.
   private mutating func identifier(_ bytes: UnsafeBufferPointer<UInt8>) -> Token {
     let start = position
-    while position < bytes.count, isIdentifierPart(bytes[position]) { position += 1 }
-    let text = tokenText(bytes, start, position)
+    while position < bytes.count, SourceByte.isIdentifierPart(bytes[position]) { position += 1 }
+    let text = SourceByte.text(bytes, start, position)
     // Keywords are 2 to 6 letters and start with one of "bdfilmor"; test that before
     // comparing strings.
     let first = bytes[start]
@@ -174,17 +182,20 @@ struct TokenScanner {
     return Token(.identifier, span(start, position), text: text)
   }
 
-  /// NUMBER: `12`, `0.5`, `.5`, `1e-3`, `2.5E+4`. Overflow gives an infinite value, which the
-  /// parser reports (E0103).
+  /// NUMBER: `12`, `0.5`, `.5`, `1e-3`, `2.5E+4`.
+  ///
+  /// Overflow gives an infinite value, which the parser reports (E0103).
   private mutating func number(_ bytes: UnsafeBufferPointer<UInt8>) -> Token {
     let start = position
     var whole = 0.0
-    while position < bytes.count, isDigit(bytes[position]) {
+    while position < bytes.count, SourceByte.isDigit(bytes[position]) {
       whole = whole * 10 + Double(bytes[position] &- 0x30)
       position += 1
     }
     var isSimple = position - start <= 15
-    if position + 1 < bytes.count, bytes[position] == 0x2E, isDigit(bytes[position + 1]) {  // .
+    // A fraction: "." and a digit.
+    let dot = position + 1 < bytes.count && bytes[position] == 0x2E
+    if dot && SourceByte.isDigit(bytes[position + 1]) {
       isSimple = false
       position += 1
       skipDigits(bytes)
@@ -192,24 +203,26 @@ struct TokenScanner {
     if position + 1 < bytes.count, bytes[position] | 0x20 == 0x65 {  // e or E
       let signed = bytes[position + 1] == 0x2B || bytes[position + 1] == 0x2D  // + -
       let digit = position + (signed ? 2 : 1)
-      if digit < bytes.count, isDigit(bytes[digit]) {
+      if digit < bytes.count, SourceByte.isDigit(bytes[digit]) {
         isSimple = false
         position = digit
         skipDigits(bytes)
       }
     }
-    let text = tokenText(bytes, start, position)
+    let text = SourceByte.text(bytes, start, position)
     // Up to 15 digits a whole number is exact in a double; others go through strtod.
     let value = isSimple ? whole : Double(text) ?? .infinity
     return Token(.number, span(start, position), text: text, number: value)
   }
 
   private mutating func skipDigits(_ bytes: UnsafeBufferPointer<UInt8>) {
-    while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+    while position < bytes.count, SourceByte.isDigit(bytes[position]) { position += 1 }
   }
 
-  /// STRING: `"..."` on one line with escapes `\" \\ \n \t`. Unterminated strings (E0102) and
-  /// unknown escapes (E0107) are reported, and the token still carries what was read.
+  /// STRING: `"..."` on one line with escapes `\" \\ \n \t`.
+  ///
+  /// Unterminated strings (E0102) and unknown escapes (E0107) are reported, and the token still
+  /// carries what was read.
   private mutating func string(
     _ bytes: UnsafeBufferPointer<UInt8>, into diagnostics: inout [Diagnostic]
   ) -> Token {
@@ -261,8 +274,8 @@ struct TokenScanner {
     return Token(.string, span(start, position), text: String(decoding: value, as: UTF8.self))
   }
 
-  /// The single-byte punctuation tokens; `.invalid` for any other byte.
-  private static func punctuation(_ byte: UInt8) -> TokenKind {
+  /// The single-byte punctuation tokens.
+  private static func punctuation(_ byte: UInt8) -> TokenKind? {
     switch byte {
     case 0x28: .lParen  // (
     case 0x29: .rParen  // )
@@ -278,7 +291,7 @@ struct TokenScanner {
     case 0x2D: .minus  // -
     case 0x2A: .star  // *
     case 0x2F: .slash  // /
-    default: .invalid
+    default: nil
     }
   }
 
@@ -329,7 +342,7 @@ struct TokenScanner {
   /// True when the character at `index` cannot start any token, blank or line end.
   private static func isBad(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
     let byte = bytes[index]
-    if isIdentifierPart(byte) || punctuation(byte) != .invalid { return false }
+    if SourceByte.isIdentifierPart(byte) || punctuation(byte) != nil { return false }
     switch byte {
     case 0x20, 0x09, 0x0A, 0x23, 0x22: return false  // space, tab, line feed, #, "
     case 0x0D: return lineEndLength(bytes, at: index) == 0
@@ -408,43 +421,4 @@ struct TokenScanner {
     }
     diagnostics.append(diagnostic)
   }
-}
-
-// NOTE: `@_transparent` makes even debug builds inline these byte tests; as ordinary calls
-// they cost more than the rest of the per-byte work.
-
-@_transparent
-private func isDigit(_ byte: UInt8) -> Bool {
-  byte &- 0x30 < 10  // 0-9
-}
-
-@_transparent
-private func isIdentifierStart(_ byte: UInt8) -> Bool {
-  (byte | 0x20) &- 0x61 < 26 || byte == 0x5F  // a-z or A-Z, _
-}
-
-@_transparent
-private func isIdentifierPart(_ byte: UInt8) -> Bool {
-  (byte | 0x20) &- 0x61 < 26 || byte &- 0x30 < 10 || byte == 0x5F
-}
-
-/// The text of a token from its bytes; one-byte tokens (`x`, `1`) skip the generic decoder,
-/// which is slow in debug builds.
-private func tokenText(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
-  if end == start + 1 { return String(Unicode.Scalar(bytes[start])) }
-  return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-}
-
-/// A copy of a file's bytes at a stable address, freed with the last scanner that uses it.
-private final class ByteStorage {
-  private let allocation: UnsafeMutableBufferPointer<UInt8>
-  let bytes: UnsafeBufferPointer<UInt8>
-
-  init(_ source: [UInt8]) {
-    allocation = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, source.count))
-    _ = allocation.initialize(from: source)
-    bytes = UnsafeBufferPointer(rebasing: allocation[0..<source.count])
-  }
-
-  deinit { allocation.deallocate() }
 }

@@ -5,9 +5,10 @@
 /// Parses a source file into a syntax tree.
 public enum Parser {
   /// The declarations of `file`; syntax errors go to `diagnostics` and failed parts of the tree
-  /// become `.error` nodes. Never traps, and recursion is bounded by `SyntaxLimits.maxDepth`.
-  public static func parse(_ file: SourceFile, into diagnostics: inout [Diagnostic]) -> SourceUnit
-  {
+  /// become `.error` nodes.
+  ///
+  /// Never traps, and recursion is bounded by `SyntaxLimits.maxDepth`.
+  public static func parse(_ file: SourceFile, into diagnostics: inout [Diagnostic]) -> SourceUnit {
     var parser = SyntaxParser(file)
     let declarations = parser.parseFile()
     diagnostics.append(contentsOf: parser.diagnostics)
@@ -54,8 +55,11 @@ struct SyntaxParser {
   private mutating func fetch() -> Token {
     if stopped { return endOfFileToken }
     let token = scanner.next(into: &diagnostics)
-    checkErrorLimit(at: token.span)
-    return stopped ? endOfFileToken : token
+    if scanner.errorCount > 0 {
+      checkErrorLimit(at: token.span)
+      if stopped { return endOfFileToken }
+    }
+    return token
   }
 
   private var endOfFileToken: Token {
@@ -65,9 +69,13 @@ struct SyntaxParser {
 
   /// Moves to the next token.
   mutating func advance() {
-    guard current.kind != .endOfFile else { return }
-    if current.kind != .newline { previousEnd = current.span.end }
-    atLineStart = current.kind == .newline
+    switch current.kind {
+    case .endOfFile: return
+    case .newline: atLineStart = true
+    default:
+      previousEnd = current.span.end
+      atLineStart = false
+    }
     current = lookahead.isEmpty ? fetch() : lookahead.removeFirst()
     if stopped { current = endOfFileToken }
   }
@@ -99,6 +107,7 @@ struct SyntaxParser {
     return Identifier(token.text, token.span)
   }
 
+  /// Skips line-end tokens (blank lines, or the line ends between statements).
   mutating func skipNewlines() {
     while current.kind == .newline { advance() }
   }
@@ -130,8 +139,9 @@ struct SyntaxParser {
     lookahead.removeAll()
   }
 
-  /// Reports "expected `what`, found <current>". An `.invalid` token was reported by the
-  /// lexer already, so it only starts panic mode.
+  /// Reports "expected `what`, found <current>".
+  ///
+  /// An `.invalid` token was reported by the lexer already, so it only starts panic mode.
   mutating func errorExpected(_ what: String) {
     guard current.kind != .invalid else {
       panicking = true
@@ -153,21 +163,28 @@ struct SyntaxParser {
 
   /// Consumes the closer of `opener`, or reports E0106 pointing back at the opener (or, when
   /// `alternatives` is given and another element seems to follow, E0104 "expected ',' or ')'").
-  mutating func expectClosing(_ kind: TokenKind, _ closer: String, opener: Token, alternatives: String? = nil) {
+  mutating func expectClosing(
+    _ kind: TokenKind, _ closer: String, opener: Token, alternatives: String? = nil
+  ) {
     if match(kind) != nil { return }
     guard current.kind != .invalid else {
       panicking = true
       return
     }
-    if let alternatives, Self.startsExpression(current.kind) {
+    // A token on a later line than the last one was not meant to continue the list: the
+    // closer is missing, and the error points at the end of the previous line.
+    let onLaterLine = file.line(of: current.span.start) > file.line(of: previousEnd)
+    if let alternatives, Self.startsExpression(current.kind), !onLaterLine {
       errorExpected(alternatives)
       return
     }
     let (line, column) = file.location(of: opener.span.start)
+    let point = SourceSpan(file: file.id, start: previousEnd, end: previousEnd)
     report(
       .unclosedDelimiter(
         closer: closer, opener: opener.text, openerLocation: "\(line):\(column)",
-        openerSpan: opener.span, found: Self.describe(current), at: errorSpan))
+        openerSpan: opener.span, found: Self.describe(current),
+        at: onLaterLine ? point : errorSpan))
   }
 
   /// True for tokens that can begin an expression.
@@ -204,9 +221,10 @@ struct SyntaxParser {
     return true
   }
 
-  /// Skips the balanced group that starts at `current` (an opener), without recursion. A
-  /// `(` or `[` group also ends at a line end, which the lexer only produces once it has given
-  /// up on the group.
+  /// Skips the balanced group that starts at `current` (an opener), without recursion.
+  ///
+  /// A `(` or `[` group also ends at a line end, which the lexer only produces once it has given up
+  /// on the group.
   mutating func skipGroup() {
     let isBrace = current.kind == .lBrace
     var balance = 0

@@ -34,7 +34,7 @@ extension SyntaxParser {
 
   /// unary := "-" unary | postfix
   mutating func parseUnary() -> Expr {
-    guard current.kind == .minus else { return parsePostfix() }
+    guard case .minus = current.kind else { return parsePostfix() }
     let minus = current
     guard enterNesting(at: minus) else { return skipTooDeepOperand(from: minus.span) }
     advance()
@@ -49,7 +49,7 @@ extension SyntaxParser {
     var expr = parsePrimary()
     var levels = 0
     defer { depth -= levels }
-    while current.kind == .dot {
+    while case .dot = current.kind {
       guard enterNesting(at: current) else { return skipTooDeepOperand(from: expr.span) }
       levels += 1
       advance()
@@ -102,7 +102,8 @@ extension SyntaxParser {
     var elements: [Expr] = []
     while !Self.endsList(current.kind) {
       elements.append(parseExpression())
-      if match(.comma) == nil { break }
+      guard case .comma = current.kind else { break }
+      advance()
     }
     expectClosing(.rBracket, "]", opener: opener, alternatives: "',' or ']'")
     return Expr(.list(elements), span(from: opener.span))
@@ -134,7 +135,8 @@ extension SyntaxParser {
     var arguments: [Argument] = []
     while !Self.endsList(current.kind) {
       arguments.append(parseArgument())
-      if match(.comma) == nil { break }
+      guard case .comma = current.kind else { break }
+      advance()
     }
     expectClosing(.rParen, ")", opener: opener, alternatives: "',' or ')'")
     return Expr(.call(callee: callee, arguments: arguments), span(from: callee.span))
@@ -171,7 +173,7 @@ extension SyntaxParser {
     default:
       break
     }
-    while current.kind == .dot {
+    while case .dot = current.kind {
       advance()
       if current.kind == .identifier { advance() }
     }
