@@ -5,9 +5,10 @@
 /// Parses a source file into a syntax tree.
 public enum Parser {
   /// The declarations of `file`; syntax errors go to `diagnostics` and failed parts of the tree
-  /// become `.error` nodes. Never traps, and recursion is bounded by `SyntaxLimits.maxDepth`.
-  public static func parse(_ file: SourceFile, into diagnostics: inout [Diagnostic]) -> SourceUnit
-  {
+  /// become `.error` nodes.
+  ///
+  /// Never traps, and recursion is bounded by `SyntaxLimits.maxDepth`.
+  public static func parse(_ file: SourceFile, into diagnostics: inout [Diagnostic]) -> SourceUnit {
     var parser = SyntaxParser(file)
     let declarations = parser.parseFile()
     diagnostics.append(contentsOf: parser.diagnostics)
@@ -16,6 +17,10 @@ public enum Parser {
 }
 
 /// One parse of one file: a cursor over the lexer's tokens plus error state.
+///
+/// NOTE: helpers that only read are `static` or `mutating`: in debug builds (which run the
+/// tests) a non-mutating call from a mutating method copies the whole parser, retaining every
+/// array it holds; avoiding that made parsing a 10 MB line several times faster.
 struct SyntaxParser {
   let file: SourceFile
   private var scanner: TokenScanner
@@ -24,12 +29,15 @@ struct SyntaxParser {
   private(set) var current: Token
   /// Tokens after `current`, read by `peek`.
   private var lookahead: [Token] = []
-  /// The end of the token before `current`: where "expected X" points at a line end.
+  /// The end of the last token before `current` that is not a line end: where "expected X"
+  /// points when `current` is a line end or the end of the file.
   private(set) var previousEnd = 0
   /// True when `current` is the first token of a line.
   private(set) var atLineStart = true
   /// Set by an error; further errors are dropped until the parser resynchronises (clox).
   var panicking = false
+  /// Set by the first error reported at the end of the file.
+  private var reportedAtEndOfFile = false
   /// Set once `SyntaxLimits.maxErrors` errors are reported; from then on every token is EOF.
   private var stopped = false
   /// Current nesting of brackets, blocks and expressions (E0105 above `SyntaxLimits.maxDepth`).
@@ -59,7 +67,7 @@ struct SyntaxParser {
   /// Moves to the next token.
   mutating func advance() {
     guard current.kind != .endOfFile else { return }
-    previousEnd = current.span.end
+    if current.kind != .newline { previousEnd = current.span.end }
     atLineStart = current.kind == .newline
     current = lookahead.isEmpty ? fetch() : lookahead.removeFirst()
     if stopped { current = endOfFileToken }
@@ -97,7 +105,7 @@ struct SyntaxParser {
   }
 
   /// A span from `start` to the end of the last consumed token.
-  func span(from start: SourceSpan) -> SourceSpan {
+  mutating func span(from start: SourceSpan) -> SourceSpan {
     SourceSpan(file: file.id, start: start.start, end: max(start.end, previousEnd))
   }
 
@@ -106,6 +114,11 @@ struct SyntaxParser {
   /// Reports `diagnostic` unless the parser is already panicking, then starts panicking.
   mutating func report(_ diagnostic: Diagnostic) {
     guard !panicking, !stopped else { return }
+    // Once the file has ended, every open construct would say so: report the innermost only.
+    if current.kind == .endOfFile {
+      guard !reportedAtEndOfFile else { return }
+      reportedAtEndOfFile = true
+    }
     diagnostics.append(diagnostic)
     panicking = true
     checkErrorLimit(at: diagnostic.span)
@@ -118,46 +131,56 @@ struct SyntaxParser {
     lookahead.removeAll()
   }
 
-  /// Reports "expected `what`, found <current>". An `.invalid` token was reported by the
-  /// lexer already, so it only starts panic mode.
+  /// Reports "expected `what`, found <current>".
+  ///
+  /// An `.invalid` token was reported by the lexer already, so it only starts panic mode.
   mutating func errorExpected(_ what: String) {
     guard current.kind != .invalid else {
       panicking = true
       return
     }
-    report(.expectedToken(what, found: describe(current), at: errorSpan))
+    report(.expectedToken(what, found: Self.describe(current), at: errorSpan))
   }
 
   /// Where an error about `current` points: the token, or just after the previous token when
   /// `current` is a line end or the end of the file.
   var errorSpan: SourceSpan {
-    switch current.kind {
-    case .newline, .endOfFile: SourceSpan(file: file.id, start: previousEnd, end: previousEnd)
-    default: current.span
+    mutating get {
+      switch current.kind {
+      case .newline, .endOfFile: SourceSpan(file: file.id, start: previousEnd, end: previousEnd)
+      default: current.span
+      }
     }
   }
 
   /// Consumes the closer of `opener`, or reports E0106 pointing back at the opener (or, when
   /// `alternatives` is given and another element seems to follow, E0104 "expected ',' or ')'").
-  mutating func expectClosing(_ kind: TokenKind, _ closer: String, opener: Token, alternatives: String? = nil) {
+  mutating func expectClosing(
+    _ kind: TokenKind, _ closer: String, opener: Token, alternatives: String? = nil
+  ) {
     if match(kind) != nil { return }
     guard current.kind != .invalid else {
       panicking = true
       return
     }
-    if let alternatives, startsExpression(current.kind) {
+    // A token on a later line than the last one was not meant to continue the list: the
+    // closer is missing, and the error points at the end of the previous line.
+    let onLaterLine = file.line(of: current.span.start) > file.line(of: previousEnd)
+    if let alternatives, Self.startsExpression(current.kind), !onLaterLine {
       errorExpected(alternatives)
       return
     }
     let (line, column) = file.location(of: opener.span.start)
+    let point = SourceSpan(file: file.id, start: previousEnd, end: previousEnd)
     report(
       .unclosedDelimiter(
         closer: closer, opener: opener.text, openerLocation: "\(line):\(column)",
-        openerSpan: opener.span, found: describe(current), at: errorSpan))
+        openerSpan: opener.span, found: Self.describe(current),
+        at: onLaterLine ? point : errorSpan))
   }
 
   /// True for tokens that can begin an expression.
-  func startsExpression(_ kind: TokenKind) -> Bool {
+  static func startsExpression(_ kind: TokenKind) -> Bool {
     switch kind {
     case .identifier, .number, .string, .lParen, .lBracket, .minus: true
     default: false
@@ -165,7 +188,7 @@ struct SyntaxParser {
   }
 
   /// How a token is named in "found ..." messages.
-  func describe(_ token: Token) -> String {
+  static func describe(_ token: Token) -> String {
     switch token.kind {
     case .identifier: "'\(token.text)'"
     case .number: "number '\(token.text.count > 40 ? token.text.prefix(40) + "..." : token.text)'"
@@ -190,9 +213,10 @@ struct SyntaxParser {
     return true
   }
 
-  /// Skips the balanced group that starts at `current` (an opener), without recursion. A
-  /// `(` or `[` group also ends at a line end, which the lexer only produces once it has given
-  /// up on the group.
+  /// Skips the balanced group that starts at `current` (an opener), without recursion.
+  ///
+  /// A `(` or `[` group also ends at a line end, which the lexer only produces once it has given up
+  /// on the group.
   mutating func skipGroup() {
     let isBrace = current.kind == .lBrace
     var balance = 0

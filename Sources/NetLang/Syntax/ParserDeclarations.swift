@@ -33,7 +33,8 @@ extension SyntaxParser {
     default:
       let start = current.span
       if current.kind != .invalid {
-        report(.expectedDeclaration(found: describe(current), hint: topLevelHint(), at: errorSpan))
+        report(
+          .expectedDeclaration(found: Self.describe(current), hint: topLevelHint(), at: errorSpan))
       }
       panicking = true
       return .error(start)
@@ -60,7 +61,8 @@ extension SyntaxParser {
     guard let path = expect(.string, "a file path in quotes after 'import'") else {
       return .error(span(from: keyword.span))
     }
-    return .importDecl(ImportDecl(path: path.text, pathSpan: path.span, span: span(from: keyword.span)))
+    return .importDecl(
+      ImportDecl(path: path.text, pathSpan: path.span, span: span(from: keyword.span)))
   }
 
   /// let_decl := "let" IDENT "=" expr
@@ -100,7 +102,7 @@ extension SyntaxParser {
       return .error(span(from: start))
     }
     var parameters: [Parameter] = []
-    while !endsList(current.kind) {
+    while !Self.endsList(current.kind) {
       guard let parameter = parseParameter() else { break }
       parameters.append(parameter)
       if match(.comma) == nil { break }
@@ -108,7 +110,8 @@ extension SyntaxParser {
     expectClosing(.rParen, ")", opener: opener, alternatives: "',' or ')'")
     if panicking { return .error(span(from: start)) }
     guard let body = parseBody() else { return .error(span(from: start)) }
-    return .blockDecl(BlockDecl(name: name, parameters: parameters, body: body, span: span(from: start)))
+    return .blockDecl(
+      BlockDecl(name: name, parameters: parameters, body: body, span: span(from: start)))
   }
 
   /// param := IDENT [ "=" expr ]
@@ -178,7 +181,9 @@ extension SyntaxParser {
         let value = parseExpression()
         settings.append(Setting(name: name, value: value, span: span(from: start)))
       }
-      if !panicking && current.kind != .newline && current.kind != .rBrace {
+      if !panicking && current.kind != .newline && current.kind != .rBrace
+        && current.kind != .endOfFile
+      {
         errorExpected("end of line after the setting")
       }
       if panicking { synchronizeStatement() }

@@ -12,24 +12,24 @@ extension SyntaxParser {
   mutating func parseAdditive() -> Expr {
     let first = parseMultiplicative()
     var rest: [BinaryTerm] = []
-    while let op = additiveOperator(current.kind) {
+    while let op = Self.additiveOperator(current.kind) {
       let opSpan = current.span
       advance()
       rest.append(BinaryTerm(op: op, opSpan: opSpan, operand: parseMultiplicative()))
     }
-    return chain(first, rest)
+    return Self.chain(first, rest)
   }
 
   /// multiplicative := unary { ( "*" | "/" ) unary }
   mutating func parseMultiplicative() -> Expr {
     let first = parseUnary()
     var rest: [BinaryTerm] = []
-    while let op = multiplicativeOperator(current.kind) {
+    while let op = Self.multiplicativeOperator(current.kind) {
       let opSpan = current.span
       advance()
       rest.append(BinaryTerm(op: op, opSpan: opSpan, operand: parseUnary()))
     }
-    return chain(first, rest)
+    return Self.chain(first, rest)
   }
 
   /// unary := "-" unary | postfix
@@ -77,8 +77,8 @@ extension SyntaxParser {
       advance()
       return Expr(.string(token.text), token.span)
     case .identifier:
-      if peek(1).kind == .lParen { return parseCall() }
       advance()
+      if current.kind == .lParen { return parseCall(callee: Identifier(token.text, token.span)) }
       return Expr(.name(token.text), token.span)
     case .lBracket:
       return parseList()
@@ -100,7 +100,7 @@ extension SyntaxParser {
     defer { depth -= 1 }
     advance()
     var elements: [Expr] = []
-    while !endsList(current.kind) {
+    while !Self.endsList(current.kind) {
       elements.append(parseExpression())
       if match(.comma) == nil { break }
     }
@@ -122,10 +122,8 @@ extension SyntaxParser {
     return Expr(inner.kind, span(from: opener.span))
   }
 
-  /// `IDENT "(" [ args ] ")"`, args := arg { "," arg } [ "," ]
-  mutating func parseCall() -> Expr {
-    let callee = Identifier(current.text, current.span)
-    advance()
+  /// `IDENT "(" [ args ] ")"`, args := arg { "," arg } [ "," ]; `current` is the `(`.
+  mutating func parseCall(callee: Identifier) -> Expr {
     let opener = current
     guard enterNesting(at: opener) else {
       skipGroup()
@@ -134,7 +132,7 @@ extension SyntaxParser {
     defer { depth -= 1 }
     advance()
     var arguments: [Argument] = []
-    while !endsList(current.kind) {
+    while !Self.endsList(current.kind) {
       arguments.append(parseArgument())
       if match(.comma) == nil { break }
     }
@@ -143,16 +141,17 @@ extension SyntaxParser {
   }
 
   /// arg := [ IDENT ":" ] expr
+  ///
+  /// Parsed as an expression first: a bare name followed by `:` was the label.
   mutating func parseArgument() -> Argument {
     let start = current.span
-    var label: Identifier?
-    if current.kind == .identifier && peek(1).kind == .colon {
-      label = Identifier(current.text, current.span)
-      advance()
-      advance()
+    let first = parseExpression()
+    guard case .name(let name) = first.kind, current.kind == .colon else {
+      return Argument(label: nil, value: first, span: first.span)
     }
+    advance()
     let value = parseExpression()
-    return Argument(label: label, value: value, span: span(from: start))
+    return Argument(label: Identifier(name, first.span), value: value, span: span(from: start))
   }
 
   // MARK: Helpers
@@ -180,19 +179,19 @@ extension SyntaxParser {
   }
 
   /// True for tokens that end an argument or element list: closers, line ends, keywords.
-  func endsList(_ kind: TokenKind) -> Bool {
+  static func endsList(_ kind: TokenKind) -> Bool {
     switch kind {
     case .rParen, .rBracket, .rBrace, .newline, .endOfFile, .keyword: true
     default: false
     }
   }
 
-  private func chain(_ first: Expr, _ rest: [BinaryTerm]) -> Expr {
+  private static func chain(_ first: Expr, _ rest: [BinaryTerm]) -> Expr {
     guard let last = rest.last else { return first }
     return Expr(.binary(first: first, rest: rest), first.span.merged(with: last.operand.span))
   }
 
-  private func additiveOperator(_ kind: TokenKind) -> BinaryOperator? {
+  private static func additiveOperator(_ kind: TokenKind) -> BinaryOperator? {
     switch kind {
     case .plus: .add
     case .minus: .subtract
@@ -200,7 +199,7 @@ extension SyntaxParser {
     }
   }
 
-  private func multiplicativeOperator(_ kind: TokenKind) -> BinaryOperator? {
+  private static func multiplicativeOperator(_ kind: TokenKind) -> BinaryOperator? {
     switch kind {
     case .star: .multiply
     case .slash: .divide

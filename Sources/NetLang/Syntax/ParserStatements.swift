@@ -6,7 +6,13 @@ extension SyntaxParser {
   /// Returns nil (after reporting) when there is no `{`. The last statement may end at `}`.
   mutating func parseBody() -> [Stmt]? {
     guard current.kind == .lBrace else {
-      errorExpected("'{'")
+      if current.kind == .newline && peek(1).kind == .lBrace {
+        report(
+          .expectedToken("'{'", found: Self.describe(current), at: errorSpan)
+            .with(.help("put '{' at the end of this line, not on the next one")))
+      } else {
+        errorExpected("'{'")
+      }
       return nil
     }
     let opener = current
@@ -26,7 +32,9 @@ extension SyntaxParser {
       }
       let before = current.span.start
       statements.append(parseStatement())
-      if !panicking && current.kind != .newline && current.kind != .rBrace {
+      if !panicking && current.kind != .newline && current.kind != .rBrace
+        && current.kind != .endOfFile
+      {
         errorExpected("end of line after the statement")
       }
       if panicking {
@@ -80,7 +88,9 @@ extension SyntaxParser {
     let start = current.span
     let name = Identifier(current.text, current.span)
     advance()
-    guard expect(.equal, "'=' after '\(name.name)'") != nil else { return .error(span(from: start)) }
+    guard expect(.equal, "'=' after '\(name.name)'") != nil else {
+      return .error(span(from: start))
+    }
     let value = parseExpression()
     return .assign(name: name, value: value, span: span(from: start))
   }

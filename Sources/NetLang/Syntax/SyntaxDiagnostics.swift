@@ -36,8 +36,7 @@ enum SyntaxLimits {
 
 extension Diagnostic {
   /// E0104 `expected a declaration, found ...`, with a hint for statements written at top level.
-  static func expectedDeclaration(found: String, hint: String?, at span: SourceSpan) -> Diagnostic
-  {
+  static func expectedDeclaration(found: String, hint: String?, at span: SourceSpan) -> Diagnostic {
     .error(.unexpectedToken, "expected a declaration, found \(found)", at: span)
       .with(hint.map { Note.help($0) })
   }

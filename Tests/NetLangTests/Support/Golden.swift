@@ -14,9 +14,10 @@ let fixturesDirectory: URL = URL(fileURLWithPath: #filePath)
   .deletingLastPathComponent()  // NetLangTests
   .appendingPathComponent("Fixtures")
 
-/// Produces the diagnostics of a fixture. `files` already holds the fixture under its bare
-/// file name (so rendered paths do not depend on the checkout); `directory` is the folder it
-/// was read from, for resolving imports.
+/// Produces the diagnostics of a fixture.
+///
+/// `files` already holds the fixture under its bare file name (so rendered paths do not depend on
+/// the checkout); `directory` is the folder it was read from, for resolving imports.
 typealias GoldenDiagnose = (_ files: inout SourceFiles, _ fixture: FileID, _ directory: URL) ->
   [Diagnostic]
 
