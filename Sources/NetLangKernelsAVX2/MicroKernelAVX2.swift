@@ -14,9 +14,10 @@ public enum MicroKernelAVX2 {
   /// Columns of every C tile (NR).
   public static let columns = 16
 
-  /// C[6×16] = alpha · A·B + beta · C; A holds `depth` steps of `aStride` values (the
-  /// first 6 used), B `depth` steps of `bStride` (the first 16 used). beta = 0 never
-  /// reads C.
+  /// C[6×16] = alpha · A·B + beta · C.
+  ///
+  /// A holds `depth` steps of `aStride` values (the first 6 used), B `depth` steps of
+  /// `bStride` (the first 16 used). beta = 0 never reads C.
   @inline(never)
   public static func multiply6x16(
     depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
@@ -79,9 +80,10 @@ public enum MicroKernelAVX2 {
     }
   }
 
-  /// C[3×16] = alpha · A·B + beta · C; A holds `depth` steps of `aStride` values (the
-  /// first 3 used), B `depth` steps of `bStride` (the first 16 used). beta = 0 never
-  /// reads C.
+  /// C[3×16] = alpha · A·B + beta · C.
+  ///
+  /// A holds `depth` steps of `aStride` values (the first 3 used), B `depth` steps of
+  /// `bStride` (the first 16 used). beta = 0 never reads C.
   @inline(never)
   public static func multiply3x16(
     depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,

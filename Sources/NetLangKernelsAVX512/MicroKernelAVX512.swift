@@ -14,9 +14,10 @@ public enum MicroKernelAVX512 {
   /// Columns of every C tile (NR).
   public static let columns = 32
 
-  /// C[12×32] = alpha · A·B + beta · C; A holds `depth` steps of `aStride` values (the
-  /// first 12 used), B `depth` steps of `bStride` (the first 32 used). beta = 0 never
-  /// reads C.
+  /// C[12×32] = alpha · A·B + beta · C.
+  ///
+  /// A holds `depth` steps of `aStride` values (the first 12 used), B `depth` steps of
+  /// `bStride` (the first 32 used). beta = 0 never reads C.
   @inline(never)
   public static func multiply12x32(
     depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
@@ -121,9 +122,10 @@ public enum MicroKernelAVX512 {
     }
   }
 
-  /// C[8×32] = alpha · A·B + beta · C; A holds `depth` steps of `aStride` values (the
-  /// first 8 used), B `depth` steps of `bStride` (the first 32 used). beta = 0 never
-  /// reads C.
+  /// C[8×32] = alpha · A·B + beta · C.
+  ///
+  /// A holds `depth` steps of `aStride` values (the first 8 used), B `depth` steps of
+  /// `bStride` (the first 32 used). beta = 0 never reads C.
   @inline(never)
   public static func multiply8x32(
     depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
@@ -200,9 +202,10 @@ public enum MicroKernelAVX512 {
     }
   }
 
-  /// C[4×32] = alpha · A·B + beta · C; A holds `depth` steps of `aStride` values (the
-  /// first 4 used), B `depth` steps of `bStride` (the first 32 used). beta = 0 never
-  /// reads C.
+  /// C[4×32] = alpha · A·B + beta · C.
+  ///
+  /// A holds `depth` steps of `aStride` values (the first 4 used), B `depth` steps of
+  /// `bStride` (the first 32 used). beta = 0 never reads C.
   @inline(never)
   public static func multiply4x32(
     depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,

@@ -2,12 +2,12 @@
 // timed test: it runs only with NETLANG_BENCH=1, by hand, in a release build:
 //   NETLANG_BENCH=1 swift test -c release --filter GemmBenchmark
 
+import NetLangTensor
+import Testing
+
 #if canImport(Glibc)
   import Glibc
 #endif
-import Testing
-
-import NetLangTensor
 
 private let benchmarkEnabled = getenv("NETLANG_BENCH") != nil
 
@@ -49,6 +49,8 @@ func gemmBenchmark() {
       best = min(best, seconds / Double(repeats))
     }
     let label = "\(m)x\(n)x\(k) ta=\(ta) tb=\(tb)"
-    print("\(kernel.name) \(kernel.depthBlock),\(kernel.rowBlock),\(kernel.columnBlock) t=\(threads) \(label): \(Int(flops / best / 1e9)) GFLOP/s  \(Int(best * 1e6)) us")
+    print(
+      "\(kernel.name) \(kernel.depthBlock),\(kernel.rowBlock),\(kernel.columnBlock) t=\(threads) \(label): \(Int(flops / best / 1e9)) GFLOP/s  \(Int(best * 1e6)) us"
+    )
   }
 }

@@ -1,9 +1,8 @@
 // GemmTests: the packed GEMM against the naive reference for every micro-kernel this CPU can
 // run, over transposes, ragged edges, padded strides, alpha/beta and thread counts.
 
-import Testing
-
 import NetLangTensor
+import Testing
 
 /// One GEMM configuration; strides exceed the logical widths by `pad`.
 struct GemmCase: CustomStringConvertible, Sendable {
@@ -32,17 +31,13 @@ struct GemmCase: CustomStringConvertible, Sendable {
     let b = randomFloats(bRows * ldb, seed: seed &+ 1)
     var fast = randomFloats(m * ldc, seed: seed &+ 2)
     var slow = fast
-    fast.withUnsafeMutableBufferPointer { c in
-      Gemm.multiply(
-        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c.baseAddress!, ldc: ldc, pool: pool,
-        kernel: kernel)
-    }
-    slow.withUnsafeMutableBufferPointer { c in
-      Gemm.referenceMultiply(
-        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c.baseAddress!, ldc: ldc)
-    }
+    Gemm.multiply(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: &fast, ldc: ldc, pool: pool,
+      kernel: kernel)
+    Gemm.referenceMultiply(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: &slow, ldc: ldc)
     return (fast, slow)
   }
 

@@ -1,9 +1,12 @@
 // WorkerPoolTests: every part runs exactly once, on any thread count, repeatedly and nested.
 
+import NetLangTensor
 import Synchronization
 import Testing
 
-import NetLangTensor
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 @Test("every part runs exactly once", arguments: [1, 2, 4])
 func workerPoolRunsEachPartOnce(threads: Int) {
@@ -37,4 +40,24 @@ func workerPoolShutdown() {
     pool.run(parts: 5) { part in total.add(part, ordering: .relaxed) }
     #expect(total.load(ordering: .relaxed) == 10)
   }
+}
+
+@Test("parts really run on two threads at once")
+func workerPoolUsesWorkers() {
+  let pool = WorkerPool(threads: 2)
+  let inside = Atomic<Int>(0)
+  let overlap = Atomic<Bool>(false)
+  // Each part waits (up to ~2 s) for the other to arrive; only concurrent execution ends early.
+  pool.run(parts: 2) { _ in
+    inside.add(1, ordering: .acquiringAndReleasing)
+    for _ in 0..<2000 {
+      if inside.load(ordering: .acquiring) == 2 {
+        overlap.store(true, ordering: .releasing)
+        break
+      }
+      usleep(1000)
+    }
+  }
+  let overlapped = overlap.load(ordering: .acquiring)
+  #expect(overlapped)
 }

@@ -8,9 +8,10 @@ def kernel_function(MR, NV, L):
     NR = NV * L
     out = []
     w = out.append
-    w(f"  /// C[{MR}×{NR}] = alpha · A·B + beta · C; A holds `depth` steps of `aStride` values (the")
-    w(f"  /// first {MR} used), B `depth` steps of `bStride` (the first {NR} used). beta = 0 never")
-    w("  /// reads C.")
+    w(f"  /// C[{MR}×{NR}] = alpha · A·B + beta · C.")
+    w("  ///")
+    w(f"  /// A holds `depth` steps of `aStride` values (the first {MR} used), B `depth` steps of")
+    w(f"  /// `bStride` (the first {NR} used). beta = 0 never reads C.")
     w("  @inline(never)")
     w(f"  public static func multiply{MR}x{NR}(")
     w("    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,")

@@ -1,11 +1,95 @@
-// RunCommand: `run`, `evaluate`, `graph` and `gradcheck`: lower the checked program and hand
-// it to the training loop.
+// RunCommand: `netlang run` and `netlang evaluate`: check the file, then run its tasks in
+// order on one Session that keeps each model's weights from task to task.
+
+import Foundation
+import NetLangGraph
+import NetLangTensor
+import NetLangTraining
+
+/// Command-line overrides and outputs of a run.
+struct RunOptions {
+  var epochs: Int?
+  var batch: Int?
+  var learningRate: Double?
+  var seed: UInt64?
+  var threads = 2
+  var save: String?
+  var load: String?
+  var logPath: String?
+  var quiet = false
+  /// `netlang evaluate`: skip train and sample tasks.
+  var evaluateOnly = false
+
+  init(_ invocation: Invocation) {
+    epochs = invocation.options["epochs"].flatMap { Int($0) }
+    batch = invocation.options["batch"].flatMap { Int($0) }
+    learningRate = invocation.options["lr"].flatMap { Double($0) }
+    seed = invocation.options["seed"].flatMap { UInt64($0) }
+    threads = invocation.options["threads"].flatMap { Int($0) } ?? 2
+    save = invocation.options["save"]
+    load = invocation.options["load"]
+    logPath = invocation.options["log-json"]
+    quiet = invocation.has("quiet")
+    evaluateOnly = invocation.command == .evaluate
+  }
+}
+
+/// A failure while running, already rendered for the user.
+struct RunFailure: Error {
+  var status: ExitStatus
+}
 
 extension Driver {
   func runCommand(_ invocation: Invocation) -> ExitStatus {
-    switch loadProgram(invocation.files[0]) {
+    let path = invocation.files[0]
+    let result: FrontendResult
+    switch loadProgram(path) {
     case .failure(let status): return status
-    case .success: return .success
+    case .success(let loaded): result = loaded
     }
+    guard let program = result.program else { return .checkFailed }
+    switch invocation.command {
+    case .graph:
+      return graphCommand(program, files: result.files, invocation: invocation)
+    case .gradcheck:
+      return gradcheckCommand(program, files: result.files, invocation: invocation)
+    default:
+      break
+    }
+    let options = RunOptions(invocation)
+    if options.evaluateOnly, options.load == nil {
+      console.writeError(
+        "netlang: error: 'evaluate' needs trained weights: add --load PATH\n"
+          + "see 'netlang help evaluate'\n")
+      return .usage
+    }
+    let log: JSONLog
+    do {
+      log = try JSONLog(path: options.logPath)
+    } catch {
+      console.writeError("netlang: error: cannot write the log '\(options.logPath ?? "")'\n")
+      return .runtimeFailure
+    }
+    let session = Session(
+      program: program, files: result.files, options: options, console: console, log: log)
+    session.logRun(path: path, source: Driver.readFile(path) ?? [])
+    do {
+      for task in program.tasks {
+        try session.run(task)
+      }
+      try session.saveIfAsked()
+    } catch {
+      return error.status
+    }
+    return .success
+  }
+}
+
+extension Driver {
+  func gradcheckCommand(
+    _ program: CheckedProgram, files: SourceFiles, invocation: Invocation
+  ) -> ExitStatus {
+    console.writeError("netlang: error: gradcheck is not implemented yet\n")
+    return .runtimeFailure
   }
 }

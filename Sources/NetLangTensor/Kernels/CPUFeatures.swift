@@ -13,8 +13,9 @@ package struct CPUFeatures: Sendable, Equatable {
   /// AVX-512 Foundation + VL on top of AVX2/FMA (Skylake-X and later).
   package var avx512: Bool
 
-  /// The features of the machine we run on, detected once. The environment variable
-  /// `NETLANG_SIMD=portable|avx2` caps them (for testing slower paths).
+  /// The features of the machine we run on, detected once.
+  ///
+  /// The environment variable `NETLANG_SIMD=portable|avx2` caps them (for testing slower paths).
   package static let current: CPUFeatures = {
     var found = detect()
     if let cap = getenv("NETLANG_SIMD").map({ String(cString: $0) }) {

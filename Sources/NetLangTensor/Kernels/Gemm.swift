@@ -11,9 +11,10 @@ public enum Gemm {
   /// Products up to this many multiply-adds skip packing.
   static let smallProduct = 4096
 
-  /// C[M×N] = alpha · op(A)[M×K] · op(B)[K×N] + beta · C. `lda`, `ldb`, `ldc` are row strides
-  /// of A, B, C as stored (A is K×M when transposed). beta = 0 ignores C's old contents
-  /// (even NaN). With a `pool`, big products are split across its threads.
+  /// C[M×N] = alpha · op(A)[M×K] · op(B)[K×N] + beta · C.
+  ///
+  /// `lda`, `ldb`, `ldc` are row strides of A, B, C as stored (A is K×M when transposed). beta = 0
+  /// ignores C's old contents (even NaN). With a `pool`, big products are split across its threads.
   public static func multiply(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float, a: UnsafePointer<Float>, lda: Int,

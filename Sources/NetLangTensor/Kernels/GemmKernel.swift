@@ -9,10 +9,12 @@ import NetLangKernelsAVX512
 
 /// C[rows×NR] = alpha · A·B + beta · C over panels whose depth steps are `aStride` and
 /// `bStride` floats apart (packed, or B read in place); beta = 0 never reads C.
-package typealias MicroKernelFunction = @Sendable (
-  _ depth: Int, _ a: UnsafePointer<Float>, _ aStride: Int, _ b: UnsafePointer<Float>, _ bStride: Int,
-  _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
-) -> Void
+package typealias MicroKernelFunction =
+  @Sendable (
+    _ depth: Int, _ a: UnsafePointer<Float>, _ aStride: Int, _ b: UnsafePointer<Float>,
+    _ bStride: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+  ) -> Void
 
 /// A micro-kernel plus its tile and block sizes.
 package struct GemmKernel: Sendable {
@@ -39,8 +41,9 @@ package struct GemmKernel: Sendable {
     return (self.rows, multiply)
   }
 
-  /// 12×32 with 16-lane vectors; 8×32 and 4×32 for ragged rows. Blocks tuned on a Xeon with
-  /// 48 KiB L1d / 2 MiB L2 (see Tests/Benchmarks/README.md).
+  /// 12×32 with 16-lane vectors; 8×32 and 4×32 for ragged rows.
+  ///
+  /// Blocks tuned on a Xeon with 48 KiB L1d / 2 MiB L2 (see Tests/Benchmarks/README.md).
   package static let avx512 = GemmKernel(
     name: "avx512", rows: MicroKernelAVX512.rows, columns: MicroKernelAVX512.columns,
     depthBlock: 256, rowBlock: 96, columnBlock: 1024, inPlaceBRows: 96,
@@ -54,13 +57,15 @@ package struct GemmKernel: Sendable {
         {
           MicroKernelAVX512.multiply4x32(
             depth: $0, a: $1, aStride: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
-        }),
+        }
+      ),
       (
         8,
         {
           MicroKernelAVX512.multiply8x32(
             depth: $0, a: $1, aStride: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
-        }),
+        }
+      ),
     ])
 
   /// 6×16 with 8-lane vectors; 3×16 for ragged rows.
@@ -77,7 +82,8 @@ package struct GemmKernel: Sendable {
         {
           MicroKernelAVX2.multiply3x16(
             depth: $0, a: $1, aStride: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
-        })
+        }
+      )
     ])
 
   /// 4×8 without FMA: safe on any CPU.

@@ -7,6 +7,7 @@
 /// Packing of GEMM operands into micro-panels.
 enum GemmPacking {
   /// Packs op(A)[row0 ..< row0+mc, depth0 ..< depth0+kc] into ⌈mc/MR⌉ panels of MR × kc.
+  ///
   /// op(A)[i, p] is `a[i * lda + p]`, or `a[p * lda + i]` when `transposed`.
   static func packA(
     transposed: Bool, a: UnsafePointer<Float>, lda: Int, row0: Int, depth0: Int,
@@ -35,6 +36,7 @@ enum GemmPacking {
   }
 
   /// Packs op(B)[depth0 ..< depth0+kc, column0 ..< column0+nc] into ⌈nc/NR⌉ panels of kc × NR.
+  ///
   /// op(B)[p, j] is `b[p * ldb + j]`, or `b[j * ldb + p]` when `transposed`.
   static func packB(
     transposed: Bool, b: UnsafePointer<Float>, ldb: Int, depth0: Int, column0: Int,
@@ -67,8 +69,9 @@ enum GemmPacking {
   }
 
   /// Transposing copy: `lines` rows of `depth` contiguous values (row stride `stride`) become
-  /// panel[p * width + line]; lines ≥ `lines` are zero. Works in 8×8 blocks so reads stay
-  /// sequential and writes stay within a few cache lines.
+  /// panel[p * width + line]; lines ≥ `lines` are zero.
+  ///
+  /// Works in 8×8 blocks so reads stay sequential and writes stay within a few cache lines.
   private static func packStrided(
     source: UnsafePointer<Float>, stride: Int, lines: Int, depth: Int, width: Int,
     into panel: UnsafeMutablePointer<Float>

@@ -2,12 +2,13 @@
 // parts are claimed from one atomic counter tagged with the job's generation, so a worker
 // that wakes late can never take a part of a newer job.
 
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Synchronization
 
 /// A fixed set of threads that kernels split work across.
 ///
@@ -67,9 +68,11 @@ public final class WorkerPool: @unchecked Sendable {
   }
 }
 
-/// The state the pool's threads share. Job fields change only under `mutex`; part claims go
-/// through `cursor` = generation << 32 | next part. NOTE: the job closure is only borrowed
-/// (`withoutActuallyEscaping`), so `dispatch` returns only once no worker holds it (`holders`).
+/// The state the pool's threads share.
+///
+/// Job fields change only under `mutex`; part claims go through `cursor` = generation << 32 | next
+/// part. NOTE: the job closure is only borrowed (`withoutActuallyEscaping`), so `dispatch` returns
+/// only once no worker holds it (`holders`).
 final class WorkerPoolState: @unchecked Sendable {
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
   private let wakeUp = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -173,8 +176,9 @@ final class WorkerPoolState: @unchecked Sendable {
     pthread_mutex_unlock(mutex)
   }
 
-  /// Takes the current job (called with `mutex` held; returns with it released) and works on
-  /// it. Separate and never inlined so the closure reference is gone when it returns.
+  /// Takes the current job (called with `mutex` held; returns with it released) and works on it.
+  ///
+  /// Separate and never inlined so the closure reference is gone when it returns.
   @inline(never)
   private func help(tag: Int) {
     let body = job

@@ -1,0 +1,50 @@
+// Reduction: sums over the rows or the columns of a row-major matrix (bias gradients, loss
+// totals). Fixed summation order, so results are bit-reproducible.
+//
+// R = rows, C = columns.
+
+/// Row and column sums of an R × C row-major matrix.
+public enum Reduction {
+  /// output[c] = Σ_r input[r, c] (length C): the bias gradient of a dense layer.
+  ///
+  /// With `accumulate`, output += the sums.
+  public static func sumOverRows(
+    _ input: UnsafePointer<Float>, rows: Int, columns: Int,
+    into output: UnsafeMutablePointer<Float>, accumulate: Bool = false
+  ) {
+    if !accumulate { output.update(repeating: 0, count: columns) }
+    for r in 0..<rows {
+      let row = input + r &* columns
+      for c in 0..<columns { output[c] += row[c] }
+    }
+  }
+
+  /// output[r] = Σ_c input[r, c] (length R).
+  ///
+  /// With `accumulate`, output += the sums.
+  public static func sumOverColumns(
+    _ input: UnsafePointer<Float>, rows: Int, columns: Int,
+    into output: UnsafeMutablePointer<Float>, accumulate: Bool = false
+  ) {
+    for r in 0..<rows {
+      let total = sum(input + r &* columns, count: columns)
+      output[r] = accumulate ? output[r] + total : total
+    }
+  }
+
+  /// Σ input[0..<count], in four interleaved partial sums (vectorizes; fixed order).
+  public static func sum(_ input: UnsafePointer<Float>, count: Int) -> Float {
+    var partial = SIMD4<Float>()
+    var index = 0
+    while index &+ 4 <= count {
+      partial += UnsafeRawPointer(input + index).loadUnaligned(as: SIMD4<Float>.self)
+      index &+= 4
+    }
+    var total = (partial[0] + partial[1]) + (partial[2] + partial[3])
+    while index < count {
+      total += input[index]
+      index &+= 1
+    }
+    return total
+  }
+}

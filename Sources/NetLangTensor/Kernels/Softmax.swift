@@ -1,0 +1,100 @@
+// Softmax: numerically stable softmax and log-softmax over the rows of a matrix, forward and
+// backward side by side.
+//
+// R = rows (batch), C = columns (classes); x = input logits, y = output, dy / dx = gradients.
+
+/// Row-wise softmax and log-softmax.
+public enum Softmax {
+  /// y[r, :] = e^(x[r, :] - max) / Σ e^(x[r, :] - max).
+  ///
+  /// In place allowed. A row of all -inf gives NaN.
+  public static func forward(
+    _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int,
+    columns: Int
+  ) {
+    for r in 0..<rows {
+      let x = input + r &* columns
+      let y = output + r &* columns
+      let largest = maximum(x, columns)
+      for c in 0..<columns { y[c] = x[c] - largest }
+      VectorMath.exp(y, y, count: columns)
+      let scale = 1 / sum(y, columns)
+      for c in 0..<columns { y[c] *= scale }
+    }
+  }
+
+  /// dx[r, :] = y ⊙ (dy - ⟨dy, y⟩) per row, from the forward output y.
+  ///
+  /// With `accumulate`, dx +=. `gradInput` may alias `gradOutput`.
+  public static func backward(
+    output: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+    gradInput: UnsafeMutablePointer<Float>, rows: Int, columns: Int, accumulate: Bool = false
+  ) {
+    for r in 0..<rows {
+      let y = output + r &* columns
+      let dy = gradOutput + r &* columns
+      let dx = gradInput + r &* columns
+      var dot: Float = 0
+      for c in 0..<columns { dot += dy[c] * y[c] }
+      for c in 0..<columns {
+        let local = y[c] * (dy[c] - dot)
+        dx[c] = accumulate ? dx[c] + local : local
+      }
+    }
+  }
+
+  /// y[r, :] = x[r, :] - max - ln Σ e^(x[r, :] - max).
+  ///
+  /// In place allowed.
+  public static func logForward(
+    _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int,
+    columns: Int
+  ) {
+    for r in 0..<rows {
+      let x = input + r &* columns
+      let y = output + r &* columns
+      let largest = maximum(x, columns)
+      for c in 0..<columns { y[c] = x[c] - largest }
+      // e^(x - max) is only needed for its sum: compute it in y, then overwrite y.
+      VectorMath.exp(y, y, count: columns)
+      let offset = largest + MathShim.logf(sum(y, columns))
+      for c in 0..<columns { y[c] = x[c] - offset }
+    }
+  }
+
+  /// dx[r, :] = dy - e^y · Σ dy per row, from the forward output y (log-probabilities).
+  ///
+  /// With `accumulate`, dx +=. `gradInput` may alias `gradOutput`.
+  public static func logBackward(
+    output: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+    gradInput: UnsafeMutablePointer<Float>, rows: Int, columns: Int, accumulate: Bool = false
+  ) {
+    var probabilities = [Float](repeating: 0, count: columns)
+    probabilities.withUnsafeMutableBufferPointer { buffer in
+      guard let p = buffer.baseAddress else { return }
+      for r in 0..<rows {
+        let y = output + r &* columns
+        let dy = gradOutput + r &* columns
+        let dx = gradInput + r &* columns
+        let total = sum(dy, columns)
+        VectorMath.exp(y, p, count: columns)
+        for c in 0..<columns {
+          let local = dy[c] - p[c] * total
+          dx[c] = accumulate ? dx[c] + local : local
+        }
+      }
+    }
+  }
+
+  private static func maximum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
+    var largest = -Float.infinity
+    for c in 0..<count where x[c] > largest || x[c].isNaN { largest = x[c] }
+    return largest
+  }
+
+  private static func sum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
+    var total: Float = 0
+    for c in 0..<count { total += x[c] }
+    return total
+  }
+}

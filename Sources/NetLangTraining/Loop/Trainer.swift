@@ -1,0 +1,258 @@
+// Trainer: the epoch loop. Per batch: gather the fields into the executor's inputs, forward,
+// backward, clip, optimizer step; per epoch: schedule, validation, early stopping. Returns
+// reports through a callback; never prints.
+
+import NetLangGraph
+import NetLangTensor
+
+/// The settings of one training run (a `train` task with command-line overrides applied).
+public struct TrainingSettings: Sendable {
+  public var epochs: Int
+  public var batch: Int
+  public var seed: UInt64
+  public var optimizer: OptimizerSpec
+  public var schedule: ScheduleSpec
+  public var patience: Int?
+  public var clip: Double?
+  public var shuffle: Bool
+
+  public init(
+    epochs: Int, batch: Int, seed: UInt64, optimizer: OptimizerSpec,
+    schedule: ScheduleSpec = .constant, patience: Int? = nil, clip: Double? = nil,
+    shuffle: Bool = true
+  ) {
+    self.epochs = epochs
+    self.batch = batch
+    self.seed = seed
+    self.optimizer = optimizer
+    self.schedule = schedule
+    self.patience = patience
+    self.clip = clip
+    self.shuffle = shuffle
+  }
+}
+
+/// Why training stopped early with an error.
+public enum TrainingError: Error, Equatable, Sendable {
+  /// The loss or a gradient became NaN or infinite; `node` is the first graph node that
+  /// produced a non-finite value, when it could be found.
+  case nonFinite(epoch: Int, step: Int, node: NodeID?, inBackward: Bool)
+  /// The executor refused the data (a bad class index, a size mismatch).
+  case execution(ExecutionError, epoch: Int, step: Int)
+  /// A model input or loss target has no field of that name in the data.
+  case missingField(String)
+}
+
+/// What the graph reads and where: the executor plus the node ids of loss and accuracy.
+public struct TrainingGraph {
+  public let executor: Executor
+  /// Graph input names; each is fed from the data field of the same name.
+  public let inputNames: [String]
+  public let loss: NodeID
+  public let accuracy: NodeID?
+
+  public init(executor: Executor, inputNames: [String], loss: NodeID, accuracy: NodeID?) {
+    self.executor = executor
+    self.inputNames = inputNames
+    self.loss = loss
+    self.accuracy = accuracy
+  }
+
+  /// The trainable parameters with their gradients, for the optimizer.
+  func parameterBuffers() -> [ParameterBuffer] {
+    var buffers: [ParameterBuffer] = []
+    for (index, parameter) in executor.graph.parameters.enumerated() where parameter.trainable {
+      let id = ParameterID(index)
+      guard let gradient = executor.parameterGradient(id) else { continue }
+      buffers.append(
+        ParameterBuffer(
+          name: parameter.name, value: executor.parameterValue(id), gradient: gradient))
+    }
+    return buffers
+  }
+
+  /// Field index in `data` for each graph input.
+  func fieldIndices(in data: Dataset) throws(TrainingError) -> [Int] {
+    var indices: [Int] = []
+    for name in inputNames {
+      guard let index = data.fieldIndex(named: name) else { throw .missingField(name) }
+      indices.append(index)
+    }
+    return indices
+  }
+
+  /// Copies the examples `rows` of every input field into the executor.
+  func feed(_ data: Dataset, fields: [Int], rows: ArraySlice<Int>) throws(ExecutionError) {
+    try executor.setBatchSize(rows.count)
+    for (name, field) in zip(inputNames, fields) {
+      let buffer = try executor.inputBuffer(name)
+      guard let base = buffer.baseAddress else { continue }
+      data.gather(field: field, indices: rows, into: base)
+    }
+  }
+
+  /// Loss (mean over examples) and accuracy of the current weights on `data`, in batches.
+  public func evaluate(_ data: Dataset, batch: Int) throws(TrainingError) -> EvaluationReport {
+    let fields = try fieldIndices(in: data)
+    let size = max(1, min(batch, executor.plan.maxBatch))
+    var lossSum = 0.0
+    var correct = 0.0
+    var start = 0
+    let order = Array(0..<data.count)
+    while start < data.count {
+      let rows = order[start..<min(start + size, data.count)]
+      do {
+        try feed(data, fields: fields, rows: rows)
+        try executor.forward(training: false)
+      } catch {
+        throw .execution(error, epoch: 0, step: start / size + 1)
+      }
+      let count = Double(rows.count)
+      lossSum += Double(executor.value(of: loss)[0]) * count
+      if let accuracy { correct += Double(executor.value(of: accuracy)[0]) * count }
+      start += size
+    }
+    let examples = Double(max(1, data.count))
+    return EvaluationReport(
+      examples: data.count, loss: lossSum / examples,
+      accuracy: accuracy == nil ? nil : correct / examples)
+  }
+}
+
+/// Runs the epoch loop on a `TrainingGraph`.
+public struct Trainer {
+  public let graph: TrainingGraph
+  public let settings: TrainingSettings
+  /// Seconds since an arbitrary start; injected so tests and the driver share one clock.
+  public var clock: () -> Double
+
+  public init(graph: TrainingGraph, settings: TrainingSettings, clock: @escaping () -> Double) {
+    self.graph = graph
+    self.settings = settings
+    self.clock = clock
+  }
+
+  /// Trains on `data`, validating on `validation` after each epoch; reports each event.
+  /// `shouldStop` is polled after every step (an interrupt).
+  /// - Returns: one report per completed epoch.
+  public func train(
+    on data: Dataset, validation: Dataset?,
+    events: (TrainingEvent) -> Void, shouldStop: () -> Bool = { false }
+  ) throws(TrainingError) -> [EpochReport] {
+    let executor = graph.executor
+    let fields = try graph.fieldIndices(in: data)
+    var optimizer = makeOptimizer(settings.optimizer)
+    let parameters = graph.parameterBuffers()
+    var order = EpochOrder(count: data.count, batchSize: settings.batch, shuffle: settings.shuffle)
+    var shuffleRandom = Random(seed: settings.seed &+ 0x5eed)
+    var reports: [EpochReport] = []
+    var best: (loss: Double, epoch: Int, weights: [[Float]])?
+    let start = clock()
+
+    for epoch in 0..<settings.epochs {
+      let rate = learningRate(
+        for: settings.schedule, base: settings.optimizer.learningRate, epoch: epoch,
+        epochs: settings.epochs)
+      order.startEpoch(random: &shuffleRandom)
+      let epochStart = clock()
+      var lossSum = 0.0
+      var correct = 0.0
+      for step in 0..<order.batchCount {
+        let rows = order.batch(step)
+        do {
+          try graph.feed(data, fields: fields, rows: rows)
+          try executor.forward(training: true)
+          try executor.backward()
+        } catch {
+          throw .execution(error, epoch: epoch + 1, step: step + 1)
+        }
+        let loss = Double(executor.value(of: graph.loss)[0])
+        var gradientsFinite = true
+        if let clip = settings.clip {
+          gradientsFinite = GradientClipping.clipGlobalNorm(parameters, maxNorm: Float(clip))
+            .isFinite
+        } else {
+          gradientsFinite = Trainer.allFinite(parameters)
+        }
+        if !loss.isFinite || !gradientsFinite {
+          throw diagnoseNonFinite(epoch: epoch + 1, step: step + 1)
+        }
+        optimizer.step(parameters: parameters, learningRate: Float(rate))
+        lossSum += loss
+        if let accuracy = graph.accuracy {
+          correct += Double(executor.value(of: accuracy)[0]) * Double(rows.count)
+        }
+        events(.progress(epoch: epoch + 1, step: step + 1, steps: order.batchCount, loss: loss))
+        if shouldStop() { return reports }
+      }
+      let now = clock()
+      var report = EpochReport(
+        epoch: epoch + 1, epochs: settings.epochs,
+        loss: lossSum / Double(max(1, order.batchCount)),
+        accuracy: graph.accuracy == nil ? nil : correct / Double(max(1, data.count)),
+        examplesPerSecond: Double(data.count) / max(now - epochStart, 1e-9),
+        seconds: now - start, learningRate: rate)
+      if let validation {
+        let result = try graph.evaluate(validation, batch: settings.batch)
+        report.validationLoss = result.loss
+        report.validationAccuracy = result.accuracy
+      }
+      report.seconds = clock() - start
+      reports.append(report)
+      events(.epochEnd(report))
+
+      if let patience = settings.patience, let validationLoss = report.validationLoss {
+        if best == nil || validationLoss < best?.loss ?? .infinity {
+          best = (validationLoss, epoch + 1, snapshot())
+        } else if let kept = best, epoch + 1 - kept.epoch >= patience {
+          restore(kept.weights)
+          events(.stoppedEarly(epoch: epoch + 1, bestEpoch: kept.epoch))
+          return reports
+        }
+      }
+    }
+    if let kept = best, kept.epoch != reports.count {
+      restore(kept.weights)
+      events(.stoppedEarly(epoch: reports.count, bestEpoch: kept.epoch))
+    }
+    return reports
+  }
+
+  /// Re-runs the failed step with finiteness checks on, to name the first bad node.
+  func diagnoseNonFinite(epoch: Int, step: Int) -> TrainingError {
+    let executor = graph.executor
+    executor.checksFinite = true
+    defer { executor.checksFinite = false }
+    do {
+      try executor.forward(training: true)
+      try executor.backward()
+    } catch .nonFinite(let node) {
+      let inBackward = executor.graph.backwardStart.map { node >= $0 } ?? false
+      return .nonFinite(epoch: epoch, step: step, node: node, inBackward: inBackward)
+    } catch {
+      return .execution(error, epoch: epoch, step: step)
+    }
+    return .nonFinite(epoch: epoch, step: step, node: nil, inBackward: false)
+  }
+
+  static func allFinite(_ parameters: [ParameterBuffer]) -> Bool {
+    var sum: Float = 0
+    for parameter in parameters {
+      for value in parameter.gradient { sum += value * 0 }
+    }
+    return sum.isFinite
+  }
+
+  func snapshot() -> [[Float]] {
+    graph.executor.graph.parameters.indices.map {
+      Array(graph.executor.parameterValue(ParameterID($0)))
+    }
+  }
+
+  func restore(_ weights: [[Float]]) {
+    for (index, values) in weights.enumerated() {
+      let target = graph.executor.parameterValue(ParameterID(index))
+      for i in 0..<min(target.count, values.count) { target[i] = values[i] }
+    }
+  }
+}

@@ -1,0 +1,50 @@
+// ReductionTests: row/column sums by hand and against a naive loop; axpy and scale by hand.
+
+import NetLangTensor
+import Testing
+
+@Test("sums over rows and columns, by hand and accumulating")
+func reductionSumsByHand() {
+  // [[1, 2, 3], [4, 5, 6]]
+  let x: [Float] = [1, 2, 3, 4, 5, 6]
+  var columnTotals = [Float](repeating: 9, count: 3)
+  Reduction.sumOverRows(x, rows: 2, columns: 3, into: &columnTotals)
+  #expect(columnTotals == [5, 7, 9])
+  Reduction.sumOverRows(x, rows: 2, columns: 3, into: &columnTotals, accumulate: true)
+  #expect(columnTotals == [10, 14, 18])
+  var rowTotals = [Float](repeating: 9, count: 2)
+  Reduction.sumOverColumns(x, rows: 2, columns: 3, into: &rowTotals)
+  #expect(rowTotals == [6, 15])
+  Reduction.sumOverColumns(x, rows: 2, columns: 3, into: &rowTotals, accumulate: true)
+  #expect(rowTotals == [12, 30])
+}
+
+@Test("row sums of ragged widths match a Double loop")
+func reductionMatchesNaive() {
+  for columns in [1, 3, 4, 5, 17] {
+    let x = randomFloats(6 * columns, seed: UInt64(columns))
+    var totals = [Float](repeating: 0, count: 6)
+    Reduction.sumOverColumns(x, rows: 6, columns: columns, into: &totals)
+    for r in 0..<6 {
+      let expected = x[r * columns..<(r + 1) * columns].reduce(0.0) { $0 + Double($1) }
+      #expect(abs(Double(totals[r]) - expected) < 1e-5)
+    }
+  }
+}
+
+@Test("axpy, scale, add, multiply by hand")
+func vectorArithmeticByHand() {
+  var y: [Float] = [1, 2, 3]
+  VectorArithmetic.axpy(alpha: 2, [1, 1, -1], &y, count: 3)
+  #expect(y == [3, 4, 1])
+  VectorArithmetic.scale(&y, by: -0.5, count: 3)
+  #expect(y == [-1.5, -2, -0.5])
+  var nan: [Float] = [.nan, 1]
+  VectorArithmetic.scale(&nan, by: 0, count: 2)
+  #expect(nan == [0, 0])
+  var out = [Float](repeating: 0, count: 3)
+  VectorArithmetic.add([1, 2, 3], [10, 20, 30], &out, count: 3)
+  #expect(out == [11, 22, 33])
+  VectorArithmetic.multiply([1, 2, 3], [10, 20, 30], &out, count: 3)
+  #expect(out == [10, 40, 90])
+}
