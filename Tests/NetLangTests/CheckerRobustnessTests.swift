@@ -73,3 +73,40 @@ func mutantsDoNotCrash() throws {
   }
   #expect(checked >= count / 40, "only \(checked) of \(count) mutants reached the checker")
 }
+
+/// Random calls of every built-in on random arguments: most are errors, none may trap.
+@Test("random built-in calls never crash the checker")
+func randomCallsDoNotCrash() {
+  let count = Int(ProcessInfo.processInfo.environment["NETLANG_FUZZ"] ?? "") ?? 200
+  let seed = UInt64(ProcessInfo.processInfo.environment["NETLANG_FUZZ_SEED"] ?? "") ?? 7
+  var mixer = Mixer(state: seed)
+  let names = Builtins.all.keys.sorted()
+  let atoms = [
+    "x", "s", "q", "0", "1", "2", "3", "-1", "0.5", "1e10", "2147483648", "[2, 2]", "[1, -1]",
+    "[0, 3]", "[]", "true", "\"xavier\"", "\"normal\"", "\"\"", "d", "d.size", "range(2)",
+  ]
+  let labels = [
+    "", "", "", "axis: ", "name: ", "stride: ", "padding: ", "init: ", "units: ", "bias: ",
+    "size: ", "std: ", "from: ", "to: ",
+  ]
+  func expression(_ depth: Int) -> String {
+    if depth > 2 || mixer.next(3) == 0 { return atoms[mixer.next(atoms.count)] }
+    let arguments = (0..<mixer.next(4)).map { _ in
+      labels[mixer.next(labels.count)] + expression(depth + 1)
+    }
+    let operators = ["+", "-", "*", "/"]
+    if mixer.next(5) == 0 {
+      return expression(depth + 1) + " \(operators[mixer.next(4)]) " + expression(depth + 1)
+    }
+    return names[mixer.next(names.count)] + "(" + arguments.joined(separator: ", ") + ")"
+  }
+  for _ in 0..<count {
+    let lines = (0..<(1 + mixer.next(4))).map { _ in "    x = \(expression(0))" }
+    let source =
+      "data d = xor()\nmodel M {\n    input x: [3, 8, 8]\n    input s: [5]\n    q = 2\n"
+      + lines.joined(separator: "\n") + "\n    output y = \(expression(0))\n}\n"
+      + "train M on d {\n    loss = mse(y, \(["x", "y", "label"][mixer.next(3)]))\n}\n"
+    let result = check(source)
+    _ = rendered(result)
+  }
+}

@@ -111,3 +111,15 @@ func dataPaths() {
   #expect(codes(broken) == ["E0501 1:14"])
   #expect(broken.diagnostics.first?.message == "cannot read data: missing-images: no such file")
 }
+
+@Test("the main file keeps the path as written; imports resolve from its directory")
+func mainPathAsWritten() {
+  let result = checkFiles(
+    "./proj/../proj/main.net",
+    [
+      "./proj/../proj/main.net": "import \"lib.net\"\nlet y = x\n",
+      "proj/lib.net": "let x = 1\n",
+    ])
+  #expect(result.diagnostics.isEmpty, "\(rendered(result))")
+  #expect(result.files.files.map(\.path) == ["./proj/../proj/main.net", "proj/lib.net"])
+}

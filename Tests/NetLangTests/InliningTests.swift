@@ -228,3 +228,20 @@ func emptyLoops() {
   let ranges = Array(repeating: "range(100000)", count: 11).joined(separator: ", ")
   #expect(check("let many = [\(ranges)]\n").diagnostics.map(\.code) == [.unrollsTooLarge])
 }
+
+@Test("deep expressions inside 60 nested block calls are fine")
+func deepExpressionsInNestedBlocks() {
+  let body = String(repeating: "relu(", count: 20) + "x" + String(repeating: ")", count: 20)
+  let result = check(
+    "block chain(x) {\n    return c1(x)\n}\n"
+      + (1...59).map { "block c\($0)(x) {\n    return c\($0 + 1)(\(body))\n}\n" }.joined()
+      + "block c60(x) {\n    return x\n}\n"
+      + model("    output y = chain(x)"))
+  #expect(result.diagnostics.filter { $0.severity == .error }.isEmpty, "\(rendered(result))")
+  #expect(result.program?.model(named: "M")?.nodes.count == 59 * 20 + 1)
+}
+
+@Test("a block parameter named twice is E0219")
+func duplicateParameter() {
+  #expect(codes(check("block b(x, x) {\n    return x\n}\n")) == ["E0219 1:12"])
+}

@@ -254,3 +254,15 @@ func borrowedLossTarget() {
     """)
   #expect(codes(result) == ["E0406 7:1"])
 }
+
+@Test("learning rates, gammas and epsilons must be positive; momentum and decay not negative")
+func positiveSettings() {
+  func optimizerCodes(_ text: String) -> [String] {
+    codes(check(classifier("train Net on mnist {\n    loss = cross_entropy(logits, label)\n    \(text)\n}")))
+  }
+  #expect(optimizerCodes("optimizer = sgd(0)") == ["E0212 9:21"])
+  #expect(optimizerCodes("optimizer = adam(lr: -0.1)") == ["E0212 9:26"])
+  #expect(optimizerCodes("optimizer = sgd(0.1, momentum: -1)") == ["E0212 9:36"])
+  #expect(optimizerCodes("schedule = exponential(0)") == ["E0212 9:28"])
+  #expect(optimizerCodes("clip = 0") == ["E0212 9:12"])
+}

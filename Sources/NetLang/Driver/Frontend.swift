@@ -50,7 +50,7 @@ public enum Frontend {
     inspectData: @escaping (DataSourceSpec) throws(DataError) -> DataSchema
   ) -> FrontendResult {
     var loader = ImportLoader(readFile: readFile)
-    guard let main = loader.load(path: normalize(path), importedFrom: nil) else {
+    guard let main = loader.load(path: normalize(path), display: path, importedFrom: nil) else {
       var files = SourceFiles()
       let id = files.add(path: path, bytes: [])
       let span = SourceSpan(file: id, start: 0, end: 0)
@@ -139,8 +139,9 @@ struct ImportLoader {
     self.readFile = readFile
   }
 
-  /// Loads `path`; nil when it cannot be read (reported at `importedFrom` when given).
-  mutating func load(path: String, importedFrom: ImportDecl?) -> FileID? {
+  /// Loads `path` (normalised; `display` is how diagnostics show it, by default `path`); nil
+  /// when it cannot be read (reported at `importedFrom` when given).
+  mutating func load(path: String, display: String? = nil, importedFrom: ImportDecl?) -> FileID? {
     if stack.contains(path) {
       if let importedFrom {
         let cycle = (stack.drop { $0 != path } + [path]).joined(separator: " → ")
@@ -159,7 +160,7 @@ struct ImportLoader {
           at: importedFrom.pathSpan))
       return nil
     }
-    guard let bytes = readFile(path) else {
+    guard let bytes = readFile(display ?? path) else {
       if let importedFrom {
         diagnostics.append(
           .error(
@@ -168,7 +169,7 @@ struct ImportLoader {
       }
       return nil
     }
-    let id = files.add(path: path, bytes: bytes)
+    let id = files.add(path: display ?? path, bytes: bytes)
     loaded[path] = id
     var parseDiagnostics: [Diagnostic] = []
     let unit = Parser.parse(files[id], into: &parseDiagnostics)

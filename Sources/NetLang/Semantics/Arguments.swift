@@ -109,6 +109,15 @@ extension Checker {
     case .number:
       if case .number = value { return true }
       return wrongKind("a number")
+    case .positive, .nonNegative:
+      guard case .number(let number) = value else { return wrongKind("a number") }
+      let positive = kind == .positive
+      if positive ? number > 0 : number >= 0 { return true }
+      report(
+        SemanticDiagnostics.invalidNumber(
+          parameter: parameter, callee: callee, requirement: positive ? "> 0" : "≥ 0",
+          found: value, at: argument.span))
+      return false
     case .string:
       if case .string = value { return true }
       return wrongKind("a string")

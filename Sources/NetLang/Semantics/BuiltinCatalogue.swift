@@ -6,6 +6,10 @@
 enum ParameterKind: Equatable {
   case tensor
   case number
+  /// A number > 0 (learning rates, epsilons, standard deviations, gammas).
+  case positive
+  /// A number ≥ 0 (momentum, weight decay, noise).
+  case nonNegative
   /// A whole number at least `minimum`.
   case whole(minimum: Int)
   /// A number in `0...1` (`upper` open when `openUpper`).

@@ -20,7 +20,7 @@ extension Builtins {
     Builtin(
       "xor", .data,
       [
-        BuiltinParameter("noise", .number, .value(.number(0))),
+        BuiltinParameter("noise", .nonNegative, .value(.number(0))),
         BuiltinParameter("samples", .whole(minimum: 1), .value(.number(4))),
         BuiltinParameter("seed", .whole(minimum: 0), .value(.number(0))),
       ]),
@@ -29,7 +29,7 @@ extension Builtins {
       [
         BuiltinParameter("arms", .whole(minimum: 1), .value(.number(3))),
         BuiltinParameter("points", .whole(minimum: 1), .value(.number(100))),
-        BuiltinParameter("noise", .number, .value(.number(0.2))),
+        BuiltinParameter("noise", .nonNegative, .value(.number(0.2))),
         BuiltinParameter("seed", .whole(minimum: 0), .value(.number(0))),
       ]),
     Builtin(
@@ -54,28 +54,29 @@ extension Builtins {
     Builtin(
       "sgd", .optimizer,
       [
-        BuiltinParameter("lr", .number), BuiltinParameter("momentum", .number, .value(.number(0))),
+        BuiltinParameter("lr", .positive),
+        BuiltinParameter("momentum", .nonNegative, .value(.number(0))),
         BuiltinParameter("nesterov", .boolean, .value(.boolean(false))),
-        BuiltinParameter("weight_decay", .number, .value(.number(0))),
-        BuiltinParameter("dampening", .number, .value(.number(0))),
+        BuiltinParameter("weight_decay", .nonNegative, .value(.number(0))),
+        BuiltinParameter("dampening", .nonNegative, .value(.number(0))),
       ]),
     Builtin(
       "adam", .optimizer,
       [
-        BuiltinParameter("lr", .number, .value(.number(0.001))),
+        BuiltinParameter("lr", .positive, .value(.number(0.001))),
         BuiltinParameter("beta1", .fraction(openUpper: true), .value(.number(0.9))),
         BuiltinParameter("beta2", .fraction(openUpper: true), .value(.number(0.999))),
-        BuiltinParameter("eps", .number, .value(.number(1e-8))),
-        BuiltinParameter("weight_decay", .number, .value(.number(0))),
+        BuiltinParameter("eps", .positive, .value(.number(1e-8))),
+        BuiltinParameter("weight_decay", .nonNegative, .value(.number(0))),
       ]),
     Builtin(
       "step", .schedule,
       [
         BuiltinParameter("every", .whole(minimum: 1)),
-        BuiltinParameter("gamma", .number, .value(.number(0.1))),
+        BuiltinParameter("gamma", .positive, .value(.number(0.1))),
       ]),
-    Builtin("exponential", .schedule, [BuiltinParameter("gamma", .number)]),
-    Builtin("cosine", .schedule, [BuiltinParameter("min_lr", .number, .value(.number(0)))]),
+    Builtin("exponential", .schedule, [BuiltinParameter("gamma", .positive)]),
+    Builtin("cosine", .schedule, [BuiltinParameter("min_lr", .nonNegative, .value(.number(0)))]),
   ]
 
   static func loss(_ name: String) -> Builtin {

@@ -8,7 +8,7 @@ extension Builtins {
     BuiltinParameter(
       "init", .choice(["default", "xavier", "kaiming", "normal", "zeros"]),
       .value(.string("default"))),
-    BuiltinParameter("std", .number, .value(.number(0.01))),
+    BuiltinParameter("std", .positive, .value(.number(0.01))),
   ]
 
   static func unary(_ name: String) -> Builtin {
@@ -49,7 +49,7 @@ extension Builtins {
       [
         BuiltinParameter("x", .tensor),
         BuiltinParameter("momentum", .fraction(openUpper: false), .value(.number(0.1))),
-        BuiltinParameter("eps", .number, .value(.number(1e-5))), nameParameter,
+        BuiltinParameter("eps", .positive, .value(.number(1e-5))), nameParameter,
       ]),
     Builtin(
       "embedding", .model,

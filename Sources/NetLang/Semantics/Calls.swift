@@ -178,7 +178,11 @@ extension Checker {
     frame = calleeFrame
     callDepth += 1
     blockCalls.append((name: decl.name.name, span: callee.span))
+    // Expression nesting is limited per body; block nesting has its own limit.
+    let callerExpressionDepth = expressionDepth
+    expressionDepth = 0
     executeBody(decl.body)
+    expressionDepth = callerExpressionDepth
     blockCalls.removeLast()
     callDepth -= 1
     let result = frame?.returnValue ?? .invalid

@@ -150,7 +150,7 @@ extension Checker {
       {
         report(
           SemanticDiagnostics.fieldShapeMismatch(
-            input: name, shape: node.shape, field: field, data: data.name, at: span,
+            input: name, shape: node.shape, field: field, data: data, at: span,
             inputSpan: node.span))
       }
     }

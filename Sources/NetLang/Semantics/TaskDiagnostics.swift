@@ -48,17 +48,18 @@ extension SemanticDiagnostics {
   }
 
   static func fieldShapeMismatch(
-    input: String, shape: Shape, field: DataField, data: String, at span: SourceSpan,
+    input: String, shape: Shape, field: DataField, data: CheckedData, at span: SourceSpan,
     inputSpan: SourceSpan
   ) -> Diagnostic {
     .error(
       .inputFieldMismatch,
-      "input '\(input)' has shape \(shape) but field '\(field.name)' of '\(data)' has shape "
-        + "\(field.shape)",
+      "input '\(input)' has shape \(shape) but field '\(field.name)' of '\(data.name)' has "
+        + "shape \(field.shape)",
       at: span,
       notes: [
         .note("input '\(input)' is declared here", at: inputSpan),
         .note("a field feeds an input of the same number of elements"),
+        .note(fieldList(data)),
       ])
   }
 
