@@ -105,7 +105,7 @@ private func render(
     #expect(endLines[3].hasSuffix("^") && endLines[3].count == 4 + 3 + 120, "\(end)")
   }
 
-  @Test("a 10 MB line renders quickly, short, with the caret under the marked text")
+  @Test("a 10 MB line renders short, with the caret under the marked text")
   func tenMegabyteLine() {
     let text =
       String(repeating: "ab", count: 5_000_000) + "XYZ" + String(repeating: "é", count: 1_000)
@@ -115,11 +115,9 @@ private func render(
     let renderer = DiagnosticRenderer(files: files)
     let diagnostic = Diagnostic.error(
       .unexpectedToken, "message", at: SourceSpan(file: id, start: 10_000_000, end: 10_000_003))
-    // Rendering scans the line a few times, 8 bytes per step: well under a second when quiet.
-    let start = DispatchTime.now().uptimeNanoseconds
+    // Rendering scans the line a few times, 8 bytes per step (no timing asserted: speed is
+    // measured by benchmarks, not unit tests).
     let rendered = renderer.render(diagnostic)
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    #expect(seconds < 10)
     let lines = rendered.split(separator: "\n")
     #expect(lines[0] == "a.net:1:10000001: error[E0104]: message")
     #expect(lines[2].count < 140 && lines[2].contains("abXYZéé"))

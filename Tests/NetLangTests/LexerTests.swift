@@ -120,12 +120,14 @@ private func kinds(_ tokens: [Token]) -> [String] {
     #expect(tokens[5].span.length == 2)
   }
 
-  @Test("a byte-order mark at the start is skipped")
+  @Test("a byte-order mark at the start is dropped, so the first token is at column 1")
   func byteOrderMark() {
     let (tokens, diagnostics) = lexBytes([0xEF, 0xBB, 0xBF] + Array("let".utf8))
     #expect(diagnostics.isEmpty)
     #expect(kinds(tokens) == ["kw:let", "EOF"])
-    #expect(tokens[0].span.start == 3)
+    #expect(tokens[0].span.start == 0)
+    let file = SourceFile(path: "a.net", id: FileID(0), bytes: [0xEF, 0xBB, 0xBF] + Array("x".utf8))
+    #expect(file.location(of: 0) == (1, 1))
   }
 
   @Test("bad characters: one E0101 per run, naming the first character")

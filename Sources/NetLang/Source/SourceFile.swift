@@ -21,14 +21,19 @@ public struct SourceFile: Sendable {
   public let lineStarts: [Int]
 
   public init(path: String, id: FileID, bytes original: [UInt8]) {
-    let text = String(decoding: original, as: UTF8.self)
+    // A byte-order mark is not part of the text: dropping it here keeps columns on line 1 right.
+    let hasBOM = original.count >= 3 && original[0] == 0xEF && original[1] == 0xBB
+      && original[2] == 0xBF
+    let text = String(decoding: hasBOM ? original[3...] : original[...], as: UTF8.self)
     self.path = path
     self.id = id
     self.text = text
     self.bytes = Array(text.utf8)
     var starts = [0]
-    for (offset, byte) in self.bytes.enumerated() where byte == UInt8(ascii: "\n") {
-      starts.append(offset + 1)
+    self.bytes.withUnsafeBufferPointer { buffer in
+      for offset in 0..<buffer.count where buffer[offset] == UInt8(ascii: "\n") {
+        starts.append(offset + 1)
+      }
     }
     self.lineStarts = starts
   }
