@@ -33,6 +33,13 @@ extension Builtins {
         BuiltinParameter("seed", .whole(minimum: 0), .value(.number(0))),
       ]),
     Builtin(
+      "waves", .data,
+      [
+        BuiltinParameter("count", .whole(minimum: 1), .value(.number(512))),
+        BuiltinParameter("steps", .whole(minimum: 1), .value(.number(32))),
+        BuiltinParameter("seed", .whole(minimum: 0), .value(.number(0))),
+      ]),
+    Builtin(
       "text", .data,
       [
         BuiltinParameter("path", .string),

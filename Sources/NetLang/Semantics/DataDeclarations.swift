@@ -76,6 +76,10 @@ extension Checker {
       spec = .spirals(
         arms: args["arms"]?.integer ?? 3, points: args["points"]?.integer ?? 100,
         noise: args["noise"]?.number ?? 0.2, seed: UInt64(max(0, args["seed"]?.integer ?? 0)))
+    case "waves":
+      spec = .waves(
+        count: args["count"]?.integer ?? 512, steps: args["steps"]?.integer ?? 32,
+        seed: UInt64(max(0, args["seed"]?.integer ?? 0)))
     case "text":
       guard let file = path("path") else { return .invalid }
       spec = .text(

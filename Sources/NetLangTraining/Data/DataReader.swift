@@ -41,6 +41,8 @@ public enum DataReader {
       return try SyntheticData.xor(samples: samples, noise: noise, seed: seed)
     case .spirals(let arms, let points, let noise, let seed):
       return try SyntheticData.spirals(arms: arms, points: points, noise: noise, seed: seed)
+    case .waves(let count, let steps, let seed):
+      return try SyntheticData.waves(count: count, steps: steps, seed: seed)
     case .text(let path, let sequence, let heldout, let part):
       return try TextReader.load(path: path, sequence: sequence, heldout: heldout, part: part)
     case .slice(let base, let from, let to, let shuffle):

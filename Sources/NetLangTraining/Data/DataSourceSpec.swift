@@ -47,6 +47,9 @@ public indirect enum DataSourceSpec: Equatable, Sendable {
   case xor(samples: Int, noise: Double, seed: UInt64)
   /// `arms` interleaved spirals of `points` points each.
   case spirals(arms: Int, points: Int, noise: Double, seed: UInt64)
+  /// `count` sine waves of `steps` samples, each with a random phase and frequency; fields
+  /// `x [steps, 1]` and `y [steps, 1]`, the same wave one sample later.
+  case waves(count: Int, steps: Int, seed: UInt64)
   /// A character corpus in windows of `sequence` characters; the last `heldout` fraction is
   /// the held-out part.
   case text(path: String, sequence: Int, heldout: Double, part: TextPart)

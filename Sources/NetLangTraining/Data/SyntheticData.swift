@@ -38,6 +38,33 @@ enum SyntheticData {
       values: [x, y, y], count: samples, classes: 2)
   }
 
+  /// Sine waves for sequence models: example e has phase φ ~ U(0, 2π) and angular frequency
+  /// ω ~ U(0.1, 0.5) radians per step; x_t = sin(φ + ω·t), y_t = x_{t+1}, t in 0..<steps.
+  static func waves(count: Int, steps: Int, seed: UInt64) throws(DataError) -> Dataset {
+    let (total, overflow) = count.multipliedReportingOverflow(by: steps)
+    guard count >= 1, steps >= 1, !overflow, total <= 100_000_000 else {
+      throw DataError(
+        path: "", message: "waves: \(count) waves of \(steps) steps are too many or too few")
+    }
+    var random = Random(seed: seed)
+    var x = [Float](repeating: 0, count: total)
+    var y = [Float](repeating: 0, count: total)
+    for example in 0..<count {
+      let phase = random.uniform(0, 2 * Double.pi)
+      let frequency = random.uniform(0.1, 0.5)
+      for step in 0..<steps {
+        x[example * steps + step] = Float(sin(phase + frequency * Double(step)))
+        y[example * steps + step] = Float(sin(phase + frequency * Double(step + 1)))
+      }
+    }
+    return Dataset(
+      fields: [
+        DataField(name: "x", shape: [steps, 1], kind: .real),
+        DataField(name: "y", shape: [steps, 1], kind: .real),
+      ],
+      values: [x, y], count: count)
+  }
+
   /// CS231n's spirals: arm j has `points` examples with radius r = linspace(0, 1) and angle
   /// t = linspace(4j, 4(j+1)) + noise·N(0, 1), at (r·sin t, r·cos t), label j; arm-major order.
   static func spirals(arms: Int, points: Int, noise: Double, seed: UInt64) throws(DataError)
