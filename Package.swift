@@ -33,7 +33,7 @@ let package = Package(
     .target(
       name: "NetLangTensor", dependencies: ["NetLangKernelsAVX2", "NetLangKernelsAVX512"],
       swiftSettings: optimize),
-    // Register-blocked SGEMM micro-kernels per instruction set; no cross-module inlining, so
+    // SGEMM micro-kernels and vector math per instruction set; no cross-module inlining, so
     // their code never lands in a caller built for a plainer CPU.
     .target(name: "NetLangKernelsAVX2", swiftSettings: avx2Flags),
     .target(name: "NetLangKernelsAVX512", swiftSettings: avx512Flags),
