@@ -105,8 +105,9 @@ BODY = '''
     1 / (1 + exp(-x))
   }
 
-  /// output[i] = body(input[i]) for `count` elements, a vector at a time; the tail goes through
-  /// a zero-padded vector. In place allowed.
+  /// output[i] = body(input[i]) for `count` elements, a vector at a time.
+  ///
+  /// The tail goes through a zero-padded vector. In place allowed.
   @inline(__always)
   static func map(
     _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int,

@@ -1,6 +1,6 @@
-// VectorMath: exp, log, tanh and sigmoid over Float buffers, a vector at a time with
-// Cephes-style polynomials (generated per vector width; no libm call per element), on the widest vectors the CPU
-// offers. Error bounds are in each doc comment and checked over dense sweeps in VectorMathTests.
+// VectorMath: exp, log, tanh and sigmoid over Float buffers on the widest vectors the CPU
+// offers, with Cephes-style polynomials (one generated copy per vector width, no libm call per
+// element). Error bounds are in each doc comment and checked over dense sweeps in the tests.
 //
 // count = number of elements; input and output may be the same buffer (in place).
 
@@ -30,7 +30,6 @@ public enum VectorMath {
       return (features.avx512 ? [.avx512] : []) + (features.avx2FMA ? [.avx2] : []) + [.portable]
     }
   }
-
 
   /// output[i] = e^input[i].
   ///
