@@ -124,6 +124,8 @@ func gemmThreadsAgree() {
     GemmCase(m: 150, n: 200, k: 100, beta: 0.5),
     GemmCase(transposeA: true, transposeB: true, m: 300, n: 40, k: 90),
     GemmCase(transposeB: true, m: 64, n: 300, k: 160),
+    // Short and wide: B read in place, split by columns.
+    GemmCase(m: 64, n: 710, k: 200, beta: 1, pad: 2),
   ] {
     let single = testCase.run(kernel: GemmKernel.best, pool: nil, seed: 5).fast
     let (threaded, slow) = testCase.run(kernel: GemmKernel.best, pool: pool, seed: 5)
