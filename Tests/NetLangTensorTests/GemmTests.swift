@@ -112,6 +112,14 @@ func gemmSpecialScalars() {
     ldb: 2, beta: 2, c: &c, ldc: 2)
   #expect(c == [6, 6, 6, 6])
   Gemm.multiply(
+    transposeA: false, transposeB: false, m: 2, n: 2, k: -1, alpha: 1, a: a, lda: 1, b: b,
+    ldb: 2, beta: 0.5, c: &c, ldc: 2)
+  #expect(c == [3, 3, 3, 3])
+  Gemm.multiply(
+    transposeA: false, transposeB: false, m: -2, n: 2, k: 2, alpha: 1, a: a, lda: 2, b: b,
+    ldb: 2, beta: 0, c: &c, ldc: 2)
+  #expect(c == [3, 3, 3, 3])
+  Gemm.multiply(
     transposeA: false, transposeB: false, m: 2, n: 2, k: 2, alpha: 0, a: a, lda: 2, b: b,
     ldb: 2, beta: 0, c: &c, ldc: 2)
   #expect(c == [0, 0, 0, 0])
