@@ -12,14 +12,20 @@ let optimize: [SwiftSetting] = [
 /// SIMD micro-kernel targets get their instruction set from these flags. Code built with them
 /// dies with "illegal instruction" on older CPUs, so NetLangTensor calls into these targets only
 /// after a run-time CPU check (see CPUFeatures.swift), and falls back to portable SIMD.
+/// They are optimised in debug builds too: unoptimised SIMD code is ~1000× slower, which
+/// would make every debug test that trains a model crawl.
+let kernelsAlwaysOptimized: SwiftSetting = .unsafeFlags(["-O"], .when(configuration: .debug))
 #if arch(x86_64)
-  let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"])]
+  let avx2Flags: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"]), kernelsAlwaysOptimized,
+  ]
   let avx512Flags: [SwiftSetting] = [
-    .unsafeFlags(["-Xcc", "-mavx512f", "-Xcc", "-mavx512vl", "-Xcc", "-mavx2", "-Xcc", "-mfma"])
+    .unsafeFlags(["-Xcc", "-mavx512f", "-Xcc", "-mavx512vl", "-Xcc", "-mavx2", "-Xcc", "-mfma"]),
+    kernelsAlwaysOptimized,
   ]
 #else
-  let avx2Flags: [SwiftSetting] = []
-  let avx512Flags: [SwiftSetting] = []
+  let avx2Flags: [SwiftSetting] = [kernelsAlwaysOptimized]
+  let avx512Flags: [SwiftSetting] = [kernelsAlwaysOptimized]
 #endif
 
 let package = Package(
@@ -33,7 +39,7 @@ let package = Package(
     .target(
       name: "NetLangTensor", dependencies: ["NetLangKernelsAVX2", "NetLangKernelsAVX512"],
       swiftSettings: optimize),
-    // Register-blocked SGEMM micro-kernels per instruction set; no cross-module inlining, so
+    // SGEMM micro-kernels and vector math per instruction set; no cross-module inlining, so
     // their code never lands in a caller built for a plainer CPU.
     .target(name: "NetLangKernelsAVX2", swiftSettings: avx2Flags),
     .target(name: "NetLangKernelsAVX512", swiftSettings: avx512Flags),

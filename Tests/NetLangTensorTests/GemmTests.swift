@@ -112,6 +112,14 @@ func gemmSpecialScalars() {
     ldb: 2, beta: 2, c: &c, ldc: 2)
   #expect(c == [6, 6, 6, 6])
   Gemm.multiply(
+    transposeA: false, transposeB: false, m: 2, n: 2, k: -1, alpha: 1, a: a, lda: 1, b: b,
+    ldb: 2, beta: 0.5, c: &c, ldc: 2)
+  #expect(c == [3, 3, 3, 3])
+  Gemm.multiply(
+    transposeA: false, transposeB: false, m: -2, n: 2, k: 2, alpha: 1, a: a, lda: 2, b: b,
+    ldb: 2, beta: 0, c: &c, ldc: 2)
+  #expect(c == [3, 3, 3, 3])
+  Gemm.multiply(
     transposeA: false, transposeB: false, m: 2, n: 2, k: 2, alpha: 0, a: a, lda: 2, b: b,
     ldb: 2, beta: 0, c: &c, ldc: 2)
   #expect(c == [0, 0, 0, 0])
@@ -124,6 +132,8 @@ func gemmThreadsAgree() {
     GemmCase(m: 150, n: 200, k: 100, beta: 0.5),
     GemmCase(transposeA: true, transposeB: true, m: 300, n: 40, k: 90),
     GemmCase(transposeB: true, m: 64, n: 300, k: 160),
+    // Short and wide: B read in place, split by columns.
+    GemmCase(m: 64, n: 710, k: 200, beta: 1, pad: 2),
   ] {
     let single = testCase.run(kernel: GemmKernel.best, pool: nil, seed: 5).fast
     let (threaded, slow) = testCase.run(kernel: GemmKernel.best, pool: pool, seed: 5)

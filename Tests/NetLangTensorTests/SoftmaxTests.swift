@@ -66,3 +66,31 @@ func softmaxBackwardMatches() {
     #expect(maxAbsDifference(gradient, expected) < 1e-4, "log \(log)")
   }
 }
+
+@Test("log-softmax backward on wide rows (several chunks), in place over dy and accumulating")
+func logSoftmaxBackwardWideRows() {
+  let rows = 2
+  let columns = 600
+  let x = randomFloats(rows * columns, seed: 41).map { $0 * 4 }
+  let dy = randomFloats(rows * columns, seed: 42)
+  var y = [Float](repeating: 0, count: x.count)
+  Softmax.logForward(x, &y, rows: rows, columns: columns)
+  var expected = [Float](repeating: 0, count: x.count)
+  for r in 0..<rows {
+    let range = r * columns..<(r + 1) * columns
+    let total = dy[range].reduce(0.0) { $0 + Double($1) }
+    for i in range { expected[i] = Float(Double(dy[i]) - Glibc.exp(Double(y[i])) * total) }
+  }
+  var inPlace = dy
+  inPlace.withUnsafeMutableBufferPointer { buffer in
+    guard let base = buffer.baseAddress else { return }
+    Softmax.logBackward(
+      output: y, gradOutput: base, gradInput: base, rows: rows, columns: columns)
+  }
+  #expect(maxAbsDifference(inPlace, expected) < 1e-5)
+  var accumulated = dy
+  Softmax.logBackward(
+    output: y, gradOutput: dy, gradInput: &accumulated, rows: rows, columns: columns,
+    accumulate: true)
+  #expect(maxAbsDifference(accumulated, zip(dy, expected).map { $0 + $1 }) < 1e-5)
+}

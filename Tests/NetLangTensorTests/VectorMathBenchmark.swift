@@ -11,13 +11,28 @@ import Testing
 
 @Test("VectorMath errors and throughput (prints)", .enabled(if: getenv("NETLANG_BENCH") != nil))
 func vectorMathBenchmark() {
+  for path in VectorMath.Implementation.available {
+    vectorMathBenchmark(path)
+  }
+}
+
+private func vectorMathBenchmark(_ path: VectorMath.Implementation) {
   typealias BufferFunction = (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
   let cases: [(String, Float, Float, BufferFunction, (Double) -> Double, (Float) -> Float)] = [
-    ("exp", -87.3, 88.7, { VectorMath.exp($0, $1, count: $2) }, { Glibc.exp($0) }, { expf($0) }),
-    ("log", 1e-30, 1e30, { VectorMath.log($0, $1, count: $2) }, { Glibc.log($0) }, { logf($0) }),
-    ("tanh", -12, 12, { VectorMath.tanh($0, $1, count: $2) }, { Glibc.tanh($0) }, { tanhf($0) }),
     (
-      "sigmoid", -80, 40, { VectorMath.sigmoid($0, $1, count: $2) },
+      "exp", -87.3, 88.7, { VectorMath.exp($0, $1, count: $2, using: path) }, { Glibc.exp($0) },
+      { expf($0) }
+    ),
+    (
+      "log", 1e-30, 1e30, { VectorMath.log($0, $1, count: $2, using: path) }, { Glibc.log($0) },
+      { logf($0) }
+    ),
+    (
+      "tanh", -12, 12, { VectorMath.tanh($0, $1, count: $2, using: path) }, { Glibc.tanh($0) },
+      { tanhf($0) }
+    ),
+    (
+      "sigmoid", -80, 40, { VectorMath.sigmoid($0, $1, count: $2, using: path) },
       { 1 / (1 + Glibc.exp(-$0)) }, { 1 / (1 + expf(-$0)) }
     ),
   ]
@@ -54,7 +69,7 @@ func vectorMathBenchmark() {
       scalarBest = min(scalarBest, seconds(ContinuousClock.now - start))
     }
     print(
-      "\(name): max abs error \(absolute), max rel error \(relative); "
+      "\(path) \(name): max abs error \(absolute), max rel error \(relative); "
         + "\(Double(count) / best / 1e9) G/s (libm loop \(Double(count) / scalarBest / 1e9) G/s)")
   }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-# Writes the unrolled SGEMM micro-kernels of Sources/NetLangKernelsAVX2 and
-# Sources/NetLangKernelsAVX512 (register tiles are tedious and error-prone to type by hand).
+# Writes the unrolled SGEMM micro-kernels into Sources/NetLangKernelsAVX2/Generated and
+# Sources/NetLangKernelsAVX512/Generated (register tiles are tedious and error-prone to type by hand).
 # Run from the package root: python3 Tests/Tools/generate_micro_kernels.py
+import subprocess
 import sys
 
 def kernel_function(MR, NV, L):
@@ -85,9 +86,16 @@ def kernel(name, target_desc, flags, rows_list, NV, L, doc):
     w("}")
     return "\n".join(out) + "\n"
 
-with open("Sources/NetLangKernelsAVX512/MicroKernelAVX512.swift", "w") as f:
+with open("Sources/NetLangKernelsAVX512/Generated/MicroKernelAVX512.swift", "w") as f:
     f.write(kernel("MicroKernelAVX512", "CPUs with AVX-512F", "-mavx512f -mfma", [12, 8, 4], 2, 16,
                    "SGEMM micro-kernels on zmm registers: up to 24 accumulators, 2 B vectors, a broadcast."))
-with open("Sources/NetLangKernelsAVX2/MicroKernelAVX2.swift", "w") as f:
+with open("Sources/NetLangKernelsAVX2/Generated/MicroKernelAVX2.swift", "w") as f:
     f.write(kernel("MicroKernelAVX2", "CPUs with AVX2 and FMA", "-mavx2 -mfma", [6, 3], 2, 8,
                    "SGEMM micro-kernels on the 16 ymm registers: up to 12 accumulators, 2 B vectors, a broadcast."))
+
+OUTPUTS = [
+    "Sources/NetLangKernelsAVX512/Generated/MicroKernelAVX512.swift",
+    "Sources/NetLangKernelsAVX2/Generated/MicroKernelAVX2.swift",
+]
+# Keep the output in the repository style.
+subprocess.run(["swift", "format", "-i"] + OUTPUTS, check=True)

@@ -36,11 +36,12 @@ public enum Gemm {
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
     pool: WorkerPool?, kernel: GemmKernel
   ) {
+    // Empty (or, defensively, negative) sizes: nothing to compute; k ≤ 0 only scales C.
     guard m > 0, n > 0 else { return }
     let problem = Problem(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-    if k == 0 || alpha == 0 {
+    if k <= 0 || alpha == 0 {
       problem.scaleC()
       return
     }

@@ -7,10 +7,13 @@
 import NetLangKernelsAVX2
 import NetLangKernelsAVX512
 
-/// C[rows×NR] = alpha · A·B + beta · C over panels whose depth steps are `aStride` and
-/// `bStride` floats apart (packed, or B read in place); beta = 0 never reads C.
+/// C[rows×NR] = alpha · A·B + beta · C over panels of A and B.
+///
+/// Depth steps are `aStride` and `bStride` floats apart (packed, or B read in place); beta = 0
+/// never reads C. A C function pointer, so calling it costs no reference counting in the inner
+/// loop.
 package typealias MicroKernelFunction =
-  @Sendable (
+  @convention(c) (
     _ depth: Int, _ a: UnsafePointer<Float>, _ aStride: Int, _ b: UnsafePointer<Float>,
     _ bStride: Int,
     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float

@@ -81,6 +81,7 @@ extension Gemm {
       let tile = packedB + bCount
 
       let inPlaceB = !transposeB && m <= kernel.inPlaceBRows
+      let fullTile = kernel.multiply
       var jc = 0
       while jc < n {
         let ncNow = min(nc, n &- jc)
@@ -114,7 +115,8 @@ extension Gemm {
                   inPlace ? b + (pc &* ldb &+ jc &+ jr) : UnsafePointer(packedB + jr &* kcNow)
                 let bStride = inPlace ? ldb : nr
                 let target = c + ((ic &+ ir) &* ldc &+ jc &+ jr)
-                let (tileRows, tileKernel) = kernel.tile(forRows: rows)
+                let (tileRows, tileKernel) =
+                  rows == mr ? (mr, fullTile) : kernel.tile(forRows: rows)
                 if rows == tileRows && columns == nr {
                   tileKernel(kcNow, aPanel, mr, bPanel, bStride, target, ldc, alpha, betaNow)
                 } else {

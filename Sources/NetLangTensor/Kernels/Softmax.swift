@@ -69,18 +69,24 @@ public enum Softmax {
     output: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
     gradInput: UnsafeMutablePointer<Float>, rows: Int, columns: Int, accumulate: Bool = false
   ) {
-    var probabilities = [Float](repeating: 0, count: columns)
-    probabilities.withUnsafeMutableBufferPointer { buffer in
+    // e^y goes through a small stack buffer, a chunk at a time: no heap allocation per call.
+    let chunk = 256
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk) { buffer in
       guard let p = buffer.baseAddress else { return }
       for r in 0..<rows {
         let y = output + r &* columns
         let dy = gradOutput + r &* columns
         let dx = gradInput + r &* columns
         let total = sum(dy, columns)
-        VectorMath.exp(y, p, count: columns)
-        for c in 0..<columns {
-          let local = dy[c] - p[c] * total
-          dx[c] = accumulate ? dx[c] + local : local
+        var start = 0
+        while start < columns {
+          let count = min(chunk, columns &- start)
+          VectorMath.exp(y + start, p, count: count)
+          for c in 0..<count {
+            let local = dy[start &+ c] - p[c] * total
+            dx[start &+ c] = accumulate ? dx[start &+ c] + local : local
+          }
+          start &+= count
         }
       }
     }
