@@ -20,7 +20,7 @@ public struct Invocation: Equatable, Sendable {
 
 /// The subcommands.
 public enum CommandName: String, CaseIterable, Equatable, Sendable {
-  case run, check, summary, evaluate, graph, gradcheck, help, version
+  case run, check, summary, evaluate, predict, graph, gradcheck, export, bench, help, version
 }
 
 /// A command-line mistake; rendered as `netlang: error: ...` plus a usage hint.
@@ -53,6 +53,13 @@ public enum CommandLineParser {
     OptionSpec(name: "load", kind: .path, help: "read weights (safetensors) before running"),
     OptionSpec(name: "log-json", kind: .path, help: "write JSON Lines events to PATH"),
     OptionSpec(name: "quiet", kind: .flag, help: "print only results, no per-epoch lines"),
+    OptionSpec(name: "out", kind: .path, help: "folder for pictures and other files (default out/)"),
+    OptionSpec(name: "plot", kind: .path, help: "write training and validation loss as SVG"),
+    OptionSpec(name: "checkpoint", kind: .path, help: "checkpoint file written on interrupt and at the end"),
+    OptionSpec(name: "checkpoint-every", kind: .integer, help: "also write a checkpoint every N epochs"),
+    OptionSpec(name: "keep", kind: .integer, help: "keep the last K periodic checkpoints"),
+    OptionSpec(name: "resume", kind: .path, help: "continue the run saved in a checkpoint"),
+    OptionSpec(name: "watch", kind: .flag, help: "re-check and re-run whenever the file is saved"),
   ]
 
   /// Options per command.
@@ -63,7 +70,31 @@ public enum CommandLineParser {
       trainingOptions.filter {
         ["load", "threads", "log-json", "quiet", "batch"].contains($0.name)
       }
-    case .check, .summary: []
+    case .check:
+      [OptionSpec(name: "watch", kind: .flag, help: "re-check whenever a file is saved")]
+    case .summary: []
+    case .predict:
+      [
+        OptionSpec(name: "load", kind: .path, help: "trained weights (safetensors)"),
+        OptionSpec(name: "data", kind: .name, help: "the data declaration to predict on"),
+        OptionSpec(name: "model", kind: .name, help: "the model (default: the first)"),
+        OptionSpec(name: "out", kind: .path, help: "write the CSV here instead of stdout"),
+        OptionSpec(name: "batch", kind: .integer, help: "examples per forward pass"),
+        OptionSpec(name: "threads", kind: .integer, help: "threads for big kernels (default 2)"),
+      ]
+    case .export:
+      [
+        OptionSpec(name: "load", kind: .path, help: "trained weights (safetensors)"),
+        OptionSpec(name: "output", kind: .path, help: "the ONNX file to write (also -o)"),
+        OptionSpec(name: "model", kind: .name, help: "the model (default: the first)"),
+      ]
+    case .bench:
+      [
+        OptionSpec(name: "threads", kind: .integer, help: "threads (default 1)"),
+        OptionSpec(name: "only", kind: .name, help: "comma-separated workloads to run"),
+        OptionSpec(name: "json", kind: .flag, help: "one JSON object per line"),
+        OptionSpec(name: "repetitions", kind: .integer, help: "timed repetitions per workload"),
+      ]
     case .graph:
       [
         OptionSpec(name: "dot", kind: .flag, help: "print Graphviz DOT instead of text"),
@@ -87,6 +118,7 @@ public enum CommandLineParser {
     case .check: 1...Int.max
     case .help: 0...1
     case .version: 0...0
+    case .bench: 0...0
     default: 1...1
     }
   }
@@ -116,6 +148,14 @@ public enum CommandLineParser {
       index += 1
       if argument == "--help" || argument == "-h" {
         return Invocation(command: .help, files: [command.rawValue])
+      }
+      if argument == "-o", specs.contains(where: { $0.name == "output" }) {
+        guard index < arguments.count else {
+          throw UsageError("option '-o' needs a value", command: command)
+        }
+        invocation.options["output"] = arguments[index]
+        index += 1
+        continue
       }
       if argument == "--" {
         invocation.files += arguments[index...]

@@ -43,6 +43,12 @@ public final class Driver {
       return summary(invocation.files[0])
     case .run, .evaluate, .graph, .gradcheck:
       return runCommand(invocation)
+    case .predict:
+      return predictCommand(invocation)
+    case .export:
+      return exportCommand(invocation)
+    case .bench:
+      return benchCommand(invocation)
     }
   }
 

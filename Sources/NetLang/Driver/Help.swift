@@ -16,6 +16,9 @@ public enum Help {
       check FILE...     parse and check files; print diagnostics or one OK line per file
       summary FILE      each model's bindings with shapes and parameter counts
       evaluate FILE     run only the file's evaluate tasks (use --load for trained weights)
+      predict FILE      write a trained model's predictions on a data set as CSV
+      export FILE       write a model as ONNX
+      bench             time training steps of the benchmark workloads
       graph FILE        the compiled forward and backward graph (--dot for Graphviz)
       gradcheck FILE    compare gradients with finite differences on a small batch
       help [COMMAND]    this text, or one command's options
@@ -61,6 +64,22 @@ public enum Help {
         For a small batch with dropout off, compares each parameter's gradient with central \
         finite differences computed in double precision and prints the worst relative error \
         per parameter; exits with status 1 when one is above the tolerance (default 1e-2).
+        """
+    case .predict:
+      usage = "netlang predict FILE --load WEIGHTS --data NAME [--out FILE]"
+      about = """
+        Runs a trained model on a data set of the file and writes CSV: a header row, then per \
+        example its index and the predicted class with class probabilities (classifiers) or \
+        the output values.
+        """
+    case .export:
+      usage = "netlang export FILE --load WEIGHTS -o model.onnx"
+      about = "Writes a model's forward graph as an ONNX model (opset 17, symbolic batch)."
+    case .bench:
+      usage = "netlang bench [--threads N] [--only NAME,...] [--json]"
+      about = """
+        Times full training steps of the workloads in examples/bench (forward, backward, \
+        optimizer update) on synthetic data and prints examples/s, µs per step and peak memory.
         """
     case .help:
       usage = "netlang help [COMMAND]"
