@@ -37,6 +37,12 @@ func fakeInspect(_ spec: DataSourceSpec) throws(DataError) -> DataSchema {
         DataField(name: "x", shape: [2], kind: .real),
         DataField(name: "label", shape: [], kind: .classIndex),
       ], size: arms * points, classes: arms)
+  case .waves(let count, let steps, _):
+    return DataSchema(
+      fields: [
+        DataField(name: "x", shape: [steps, 1], kind: .real),
+        DataField(name: "y", shape: [steps, 1], kind: .real),
+      ], size: count)
   case .text(let path, let sequence, _, let part):
     if path.contains("missing") { throw DataError(path: path, message: "no such file") }
     return DataSchema(
