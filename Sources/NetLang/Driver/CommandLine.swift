@@ -39,6 +39,8 @@ struct OptionSpec {
   var name: String
   var kind: ValueKind
   var help: String
+  /// Hidden options work but are not listed by `help` (test hooks).
+  var hidden = false
 }
 
 /// Parses argv (without the program name).
@@ -60,6 +62,9 @@ public enum CommandLineParser {
     OptionSpec(name: "keep", kind: .integer, help: "keep the last K periodic checkpoints"),
     OptionSpec(name: "resume", kind: .path, help: "continue the run saved in a checkpoint"),
     OptionSpec(name: "watch", kind: .flag, help: "re-check and re-run whenever the file is saved"),
+    OptionSpec(
+      name: "stop-after-steps", kind: .integer, help: "act as if interrupted after N steps",
+      hidden: true),
   ]
 
   /// Options per command.

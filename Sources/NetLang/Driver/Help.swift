@@ -92,7 +92,7 @@ public enum Help {
     let options = CommandLineParser.options(for: command)
     if !options.isEmpty {
       text += "\nOPTIONS:\n"
-      for option in options {
+      for option in options where !option.hidden {
         let value: String
         switch option.kind {
         case .flag: value = ""

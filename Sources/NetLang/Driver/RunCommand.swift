@@ -19,6 +19,15 @@ struct RunOptions {
   var quiet = false
   /// `netlang evaluate`: skip train and sample tasks.
   var evaluateOnly = false
+  /// Folder for files a run writes (checkpoints, pictures); default `out` beside the file.
+  var out: String?
+  var plot: String?
+  var checkpoint: String?
+  var checkpointEvery: Int?
+  var keep = 1
+  var resume: String?
+  /// Tests: behave as if Ctrl-C was pressed after this many training steps.
+  var stopAfterSteps: Int?
 
   init(_ invocation: Invocation) {
     epochs = invocation.options["epochs"].flatMap { Int($0) }
@@ -31,6 +40,13 @@ struct RunOptions {
     logPath = invocation.options["log-json"]
     quiet = invocation.has("quiet")
     evaluateOnly = invocation.command == .evaluate
+    out = invocation.options["out"]
+    plot = invocation.options["plot"]
+    checkpoint = invocation.options["checkpoint"]
+    checkpointEvery = invocation.options["checkpoint-every"].flatMap { Int($0) }
+    keep = invocation.options["keep"].flatMap { Int($0) } ?? 1
+    resume = invocation.options["resume"]
+    stopAfterSteps = invocation.options["stop-after-steps"].flatMap { Int($0) }
   }
 }
 
@@ -72,10 +88,13 @@ extension Driver {
     }
     let session = Session(
       program: program, files: result.files, options: options, console: console, log: log)
+    session.sourcePath = path
     session.logRun(path: path, source: Driver.readFile(path) ?? [])
     do {
-      for task in program.tasks {
-        try session.run(task)
+      let resume = try session.readResumeCheckpoint()
+      for (index, task) in program.tasks.enumerated() {
+        if let resume, index < resume.task { continue }
+        try session.run(task, index: index, resume: resume?.task == index ? resume : nil)
       }
       try session.saveIfAsked()
     } catch {

@@ -28,11 +28,15 @@ final class Session {
   let log: JSONLog
   let pool: WorkerPool
   let started = Date()
+  /// The `.net` file being run, as given on the command line.
+  var sourcePath = ""
   private var datasets: [String: Dataset] = [:]
   /// Compiled models by model name and loss; `active` names the one holding current weights.
   private var compiled: [String: CompiledModel] = [:]
   private var active: [String: String] = [:]
   private var trainedModels: [String] = []
+  /// The best validation loss seen by `--checkpoint-every`, for `PATH.best`.
+  var bestValidationLoss = Double.infinity
 
   init(
     program: CheckedProgram, files: SourceFiles, options: RunOptions, console: Console,

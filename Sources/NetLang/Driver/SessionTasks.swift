@@ -7,11 +7,11 @@ import NetLangTensor
 import NetLangTraining
 
 extension Session {
-  func run(_ task: CheckedTask) throws(RunFailure) {
+  func run(_ task: CheckedTask, index: Int, resume: Checkpoint?) throws(RunFailure) {
     switch task {
     case .train(let train):
       if options.evaluateOnly { return }
-      try self.train(train)
+      try self.train(train, index: index, resume: resume)
     case .evaluate(let evaluate):
       try self.evaluate(evaluate)
     case .sample(let sample):
@@ -22,51 +22,93 @@ extension Session {
 
   // MARK: train
 
-  func train(_ task: TrainTask) throws(RunFailure) {
+  func train(_ task: TrainTask, index: Int, resume: Checkpoint?) throws(RunFailure) {
     let settings = settings(for: task)
     let data = try dataset(task.data)
     let validation = try task.validate.map { (name) throws(RunFailure) in try dataset(name) }
     let model = try compiledModel(task.model, loss: task.loss, data: task.data, backward: true)
     guard let graph = model.trainingGraph else { return }
-    if !options.quiet {
-      let parameters = model.lowered.graph.trainableParameterCount
-      console.write(
-        "train \(task.model) on \(task.data): \(data.count) examples, "
-          + "\(SummaryTable.grouped(parameters)) parameters, batch \(settings.batch), "
-          + "\(settings.epochs) epochs\n")
-    }
     let trainer = Trainer(
       graph: graph, settings: settings,
       clock: { [started] in Date().timeIntervalSince(started) })
+    var start = trainer.initialState()
+    if let resume {
+      start = try restore(resume, into: model.executor, task: task, settings: settings)
+    }
+    if !options.quiet {
+      let parameters = model.lowered.graph.trainableParameterCount
+      let from = resume.map { " (resuming after epoch \($0.state.epoch), step \($0.state.step))" } ?? ""
+      console.write(
+        "train \(task.model) on \(task.data): \(data.count) examples, "
+          + "\(SummaryTable.grouped(parameters)) parameters, batch \(settings.batch), "
+          + "\(settings.epochs) epochs\(from)\n")
+    }
+    let checkpointPath = checkpointPath(for: task.model)
     let progress = ProgressLine(console: console, enabled: console.isTerminal && !options.quiet)
     let isText = data.vocabulary != nil && task.loss.kind == .crossEntropy
+    let interrupts = Interrupts()
+    interrupts.install()
+    defer { interrupts.uninstall() }
+    var stepsRun = 0
+    var history: [EpochReport] = []
+    let outcome: TrainingOutcome
     do {
-      _ = try trainer.train(on: data, validation: validation) { event in
-        switch event {
-        case .progress(let epoch, let step, let steps, let loss):
-          progress.update(epoch: epoch, epochs: settings.epochs, step: step, of: steps, loss: loss)
-        case .epochEnd(let report):
-          progress.clear()
-          if !options.quiet { console.write(EpochLine.text(report, bitsPerChar: isText) + "\n") }
-          log.write(EpochLine.json(report, model: task.model, bitsPerChar: isText))
-        case .stoppedEarly(let epoch, let best):
-          progress.clear()
-          if !options.quiet {
-            console.write(
-              "stopped early after epoch \(epoch): no better validation loss since epoch "
-                + "\(best); restored its weights\n")
+      outcome = try trainer.train(
+        on: data, validation: validation, from: start,
+        events: { event in
+          switch event {
+          case .progress(let epoch, let step, let steps, let loss):
+            stepsRun += 1
+            if let limit = options.stopAfterSteps, stepsRun >= limit { interrupts.request() }
+            progress.update(
+              epoch: epoch, epochs: settings.epochs, step: step, of: steps, loss: loss)
+          case .epochEnd(let report):
+            progress.clear()
+            history.append(report)
+            if !options.quiet { console.write(EpochLine.text(report, bitsPerChar: isText) + "\n") }
+            log.write(EpochLine.json(report, model: task.model, bitsPerChar: isText))
+          case .stoppedEarly(let epoch, let best):
+            progress.clear()
+            if !options.quiet {
+              console.write(
+                "stopped early after epoch \(epoch): no better validation loss since epoch "
+                  + "\(best); restored its weights\n")
+            }
+            log.write([
+              ("event", .string("early_stop")), ("model", .string(task.model)),
+              ("epoch", .integer(epoch)), ("best_epoch", .integer(best)),
+            ])
           }
-          log.write([
-            ("event", .string("early_stop")), ("model", .string(task.model)),
-            ("epoch", .integer(epoch)), ("best_epoch", .integer(best)),
-          ])
-        }
-      }
+        },
+        shouldStop: { interrupts.isRequested },
+        epochEnded: { state in
+          periodicCheckpoint(
+            state, task: task, index: index, settings: settings, executor: model.executor,
+            path: checkpointPath, validationLoss: history.last?.validationLoss)
+        })
     } catch {
       progress.clear()
       throw report(error, task: task, model: model)
     }
+    progress.clear()
     markTrained(task.model)
+    try writeCheckpoint(
+      outcome.state, task: task, index: index, settings: settings, executor: model.executor,
+      to: checkpointPath)
+    if let plot = options.plot { try writePlot(history, model: task.model, to: plot) }
+    if outcome.interrupted {
+      console.write(
+        "interrupted after epoch \(outcome.state.epoch), step \(outcome.state.step): "
+          + "checkpoint written to \(checkpointPath)\n"
+          + "continue with: netlang run \(sourcePath) --resume \(checkpointPath)\n")
+      log.write([
+        ("event", .string("interrupted")), ("model", .string(task.model)),
+        ("epoch", .integer(outcome.state.epoch)), ("step", .integer(outcome.state.step)),
+        ("checkpoint", .string(checkpointPath)),
+      ])
+      throw RunFailure(status: .interrupted)
+    }
+    if !options.quiet { console.write("checkpoint: \(checkpointPath)\n") }
   }
 
   /// Renders a training failure against the source.
@@ -152,7 +194,10 @@ extension Session {
     }
     var loaded = 0
     var skipped: [String] = []
-    for tensor in tensors {
+    // A checkpoint's training state (optimizer moments, best weights) is not weights.
+    let stateTensors = tensors.filter { $0.name.hasPrefix("optimizer.") || $0.name.hasPrefix("best.") }
+    let weights = tensors.filter { !$0.name.hasPrefix("optimizer.") && !$0.name.hasPrefix("best.") }
+    for tensor in weights {
       guard let id = executor.graph.parameter(named: tensor.name) else {
         skipped.append(tensor.name)
         continue
@@ -169,10 +214,13 @@ extension Session {
       for i in 0..<target.count { target[i] = tensor.values[i] }
       loaded += 1
     }
-    let names = Set(tensors.map(\.name))
+    let names = Set(weights.map(\.name))
     let unset = executor.graph.parameters.map(\.name).filter { !names.contains($0) }
     if !options.quiet {
       console.write("loaded \(loaded) tensors from \(path)\n")
+      if !stateTensors.isEmpty {
+        console.write("  ignored the checkpoint's training state (use --resume to continue it)\n")
+      }
       if !skipped.isEmpty {
         console.write("  skipped (not in \(model)): \(skipped.joined(separator: ", "))\n")
       }

@@ -119,6 +119,46 @@ public struct TrainingGraph {
   }
 }
 
+/// Everything needed to continue a run exactly where it stopped (with the weights, which live
+/// in the executor): the position, the generators, the running sums of a partly done epoch,
+/// the optimizer's state and early stopping's best weights.
+public struct TrainingState: Equatable, Sendable {
+  /// Epochs completed.
+  public var epoch = 0
+  /// Steps completed in the current epoch (0: it has not started).
+  public var step = 0
+  /// The shuffle generator as it was when the current epoch drew its order (or, at step 0, as
+  /// the next epoch will find it).
+  public var shuffleRandom: [UInt64]
+  /// The dropout generator.
+  public var dropoutRandom: [UInt64]
+  /// Sum of batch losses and count of correct examples so far in the current epoch.
+  public var lossSum = 0.0
+  public var correct = 0.0
+  /// Seconds spent in the current epoch before an interruption.
+  public var epochSeconds = 0.0
+  public var optimizer = OptimizerState()
+  /// Early stopping: the best validation loss so far, its epoch and its weights.
+  public var bestLoss: Double?
+  public var bestEpoch = 0
+  public var bestWeights: [[Float]] = []
+
+  public init(shuffleRandom: [UInt64], dropoutRandom: [UInt64]) {
+    self.shuffleRandom = shuffleRandom
+    self.dropoutRandom = dropoutRandom
+  }
+}
+
+/// How a call to `Trainer.train` ended.
+public struct TrainingOutcome: Sendable {
+  /// One report per epoch completed during this call.
+  public var reports: [EpochReport]
+  /// The state to resume from (after the last step run).
+  public var state: TrainingState
+  /// True when `shouldStop` ended the run before its last epoch.
+  public var interrupted: Bool
+}
+
 /// Runs the epoch loop on a `TrainingGraph`.
 public struct Trainer {
   public let graph: TrainingGraph
@@ -132,32 +172,51 @@ public struct Trainer {
     self.clock = clock
   }
 
-  /// Trains on `data`, validating on `validation` after each epoch; reports each event.
-  /// `shouldStop` is polled after every step (an interrupt).
-  /// - Returns: one report per completed epoch.
+  /// The state of a run that has not started.
+  public func initialState() -> TrainingState {
+    TrainingState(
+      shuffleRandom: Random(seed: settings.seed &+ 0x5eed).words,
+      dropoutRandom: graph.executor.random.words)
+  }
+
+  /// Trains on `data` from `state` (a fresh run: `initialState()`), validating on `validation`
+  /// after each epoch; reports each event. `shouldStop` is polled after every step (an
+  /// interrupt); `epochEnded` after every epoch, with the state to checkpoint.
   public func train(
-    on data: Dataset, validation: Dataset?,
-    events: (TrainingEvent) -> Void, shouldStop: () -> Bool = { false }
-  ) throws(TrainingError) -> [EpochReport] {
+    on data: Dataset, validation: Dataset?, from start: TrainingState? = nil,
+    events: (TrainingEvent) -> Void, shouldStop: () -> Bool = { false },
+    epochEnded: (TrainingState) -> Void = { _ in }
+  ) throws(TrainingError) -> TrainingOutcome {
     let executor = graph.executor
     let fields = try graph.fieldIndices(in: data)
+    var state = start ?? initialState()
     var optimizer = makeOptimizer(settings.optimizer)
     let parameters = graph.parameterBuffers()
+    if state.optimizer.step > 0 || !state.optimizer.buffers.isEmpty {
+      do {
+        try optimizer.restore(state.optimizer, parameters: parameters)
+      } catch {
+        throw .missingField("optimizer state: \(error)")
+      }
+    }
+    executor.random.words = state.dropoutRandom
     var order = EpochOrder(count: data.count, batchSize: settings.batch, shuffle: settings.shuffle)
-    var shuffleRandom = Random(seed: settings.seed &+ 0x5eed)
+    var shuffleRandom = Random(seed: 0)
+    shuffleRandom.words = state.shuffleRandom
     var reports: [EpochReport] = []
-    var best: (loss: Double, epoch: Int, weights: [[Float]])?
-    let start = clock()
+    let runStart = clock()
 
-    for epoch in 0..<settings.epochs {
+    while state.epoch < settings.epochs {
+      let epoch = state.epoch
       let rate = learningRate(
         for: settings.schedule, base: settings.optimizer.learningRate, epoch: epoch,
         epochs: settings.epochs)
+      // The epoch's order comes from the generator as it was when the epoch began, so a resumed
+      // epoch sees the same order.
+      shuffleRandom.words = state.shuffleRandom
       order.startEpoch(random: &shuffleRandom)
-      let epochStart = clock()
-      var lossSum = 0.0
-      var correct = 0.0
-      for step in 0..<order.batchCount {
+      let epochStart = clock() - state.epochSeconds
+      for step in state.step..<order.batchCount {
         let rows = order.batch(step)
         do {
           try graph.feed(data, fields: fields, rows: rows)
@@ -178,44 +237,69 @@ public struct Trainer {
           throw diagnoseNonFinite(epoch: epoch + 1, step: step + 1)
         }
         optimizer.step(parameters: parameters, learningRate: Float(rate))
-        lossSum += loss
+        state.lossSum += loss
         if let accuracy = graph.accuracy {
-          correct += Double(executor.value(of: accuracy)[0]) * Double(rows.count)
+          state.correct += Double(executor.value(of: accuracy)[0]) * Double(rows.count)
         }
+        state.step = step + 1
         events(.progress(epoch: epoch + 1, step: step + 1, steps: order.batchCount, loss: loss))
-        if shouldStop() { return reports }
+        if shouldStop(), state.step < order.batchCount || epoch + 1 < settings.epochs {
+          if state.step == order.batchCount {
+            // The epoch's steps are done: finish it (validation, report) before stopping.
+            break
+          }
+          state.dropoutRandom = executor.random.words
+          state.optimizer = optimizer.state
+          state.epochSeconds = clock() - epochStart
+          return TrainingOutcome(reports: reports, state: state, interrupted: true)
+        }
       }
       let now = clock()
       var report = EpochReport(
         epoch: epoch + 1, epochs: settings.epochs,
-        loss: lossSum / Double(max(1, order.batchCount)),
-        accuracy: graph.accuracy == nil ? nil : correct / Double(max(1, data.count)),
+        loss: state.lossSum / Double(max(1, order.batchCount)),
+        accuracy: graph.accuracy == nil ? nil : state.correct / Double(max(1, data.count)),
         examplesPerSecond: Double(data.count) / max(now - epochStart, 1e-9),
-        seconds: now - start, learningRate: rate)
+        seconds: now - runStart, learningRate: rate)
       if let validation {
         let result = try graph.evaluate(validation, batch: settings.batch)
         report.validationLoss = result.loss
         report.validationAccuracy = result.accuracy
       }
-      report.seconds = clock() - start
+      report.seconds = clock() - runStart
       reports.append(report)
       events(.epochEnd(report))
+      state.epoch += 1
+      state.step = 0
+      state.lossSum = 0
+      state.correct = 0
+      state.epochSeconds = 0
+      state.shuffleRandom = shuffleRandom.words
+      state.dropoutRandom = executor.random.words
+      state.optimizer = optimizer.state
 
       if let patience = settings.patience, let validationLoss = report.validationLoss {
-        if best == nil || validationLoss < best?.loss ?? .infinity {
-          best = (validationLoss, epoch + 1, snapshot())
-        } else if let kept = best, epoch + 1 - kept.epoch >= patience {
-          restore(kept.weights)
-          events(.stoppedEarly(epoch: epoch + 1, bestEpoch: kept.epoch))
-          return reports
+        if state.bestLoss.map({ validationLoss < $0 }) ?? true {
+          state.bestLoss = validationLoss
+          state.bestEpoch = epoch + 1
+          state.bestWeights = snapshot()
+        } else if epoch + 1 - state.bestEpoch >= patience {
+          restore(state.bestWeights)
+          events(.stoppedEarly(epoch: epoch + 1, bestEpoch: state.bestEpoch))
+          state.epoch = settings.epochs
+          return TrainingOutcome(reports: reports, state: state, interrupted: false)
         }
       }
+      epochEnded(state)
+      if shouldStop(), state.epoch < settings.epochs {
+        return TrainingOutcome(reports: reports, state: state, interrupted: true)
+      }
     }
-    if let kept = best, kept.epoch != reports.count {
-      restore(kept.weights)
-      events(.stoppedEarly(epoch: reports.count, bestEpoch: kept.epoch))
+    if state.bestLoss != nil, state.bestEpoch != state.epoch, !state.bestWeights.isEmpty {
+      restore(state.bestWeights)
+      events(.stoppedEarly(epoch: state.epoch, bestEpoch: state.bestEpoch))
     }
-    return reports
+    return TrainingOutcome(reports: reports, state: state, interrupted: false)
   }
 
   /// Re-runs the failed step with finiteness checks on, to name the first bad node.
