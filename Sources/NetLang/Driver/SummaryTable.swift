@@ -34,11 +34,13 @@ enum SummaryTable {
         ])
       }
       out += table(rows)
-      out += "\n  parameter" + String(repeating: " ", count: 24) + "shape\n"
+      var parameterRows: [[String]] = [["parameter", "shape"]]
       for slot in model.parameterSlots {
-        let name = "  " + slot.name + (slot.trainable ? "" : " (buffer)")
-        out += name.padded(to: 35) + slot.shape.description + "\n"
+        parameterRows.append([
+          slot.name + (slot.trainable ? "" : " (buffer)"), slot.shape.description,
+        ])
       }
+      out += "\n" + table(parameterRows)
       out += "\n  total trainable parameters: \(grouped(model.trainableParameterCount))\n\n"
     }
     return out
