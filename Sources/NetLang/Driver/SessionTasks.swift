@@ -17,6 +17,9 @@ extension Session {
     case .sample(let sample):
       if options.evaluateOnly { return }
       try self.sample(sample)
+    case .predict(let predict):
+      if options.evaluateOnly { return }
+      try self.predict(predict)
     }
   }
 

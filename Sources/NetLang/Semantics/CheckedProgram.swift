@@ -252,10 +252,26 @@ public struct SampleTask: Equatable, Sendable {
   }
 }
 
+/// `predict Model on data { out = "file.csv" }`: the model's outputs per example as CSV.
+public struct PredictTask: Equatable, Sendable {
+  public var model: String
+  public var data: String
+  /// The CSV file (resolved against the declaring file), or nil for standard output.
+  public var output: String?
+  public var span: SourceSpan
+  public init(model: String, data: String, output: String?, span: SourceSpan) {
+    self.model = model
+    self.data = data
+    self.output = output
+    self.span = span
+  }
+}
+
 public enum CheckedTask: Equatable, Sendable {
   case train(TrainTask)
   case evaluate(EvaluateTask)
   case sample(SampleTask)
+  case predict(PredictTask)
 }
 
 /// Everything the checker produced for one main file and its imports.

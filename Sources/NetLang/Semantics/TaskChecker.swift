@@ -12,6 +12,7 @@ extension Checker {
   ]
   static let evaluateSettings = ["metrics", "loss"]
   static let sampleSettings = ["length", "temperature", "prime", "seed"]
+  static let predictSettings = ["out"]
 
   /// Checks the tasks of `unit` in order; evaluate tasks without a loss use the model's train
   /// loss.
@@ -58,7 +59,7 @@ extension Checker {
 
   /// The model and data of a task, after checking the verb and preposition.
   private mutating func checkTask(_ task: TaskDecl) -> CheckedTask? {
-    let verbs = ["train": "on", "evaluate": "on", "sample": "from"]
+    let verbs = ["train": "on", "evaluate": "on", "sample": "from", "predict": "on"]
     guard let preposition = verbs[task.verb.name] else {
       report(
         SemanticDiagnostics.unknownTask(
@@ -70,10 +71,13 @@ extension Checker {
         SemanticDiagnostics.wrongPreposition(
           task.preposition, expected: preposition, verb: task.verb.name))
     }
-    let allowed =
-      task.verb.name == "train"
-      ? Self.trainSettings
-      : task.verb.name == "evaluate" ? Self.evaluateSettings : Self.sampleSettings
+    let allowed: [String]
+    switch task.verb.name {
+    case "train": allowed = Self.trainSettings
+    case "evaluate": allowed = Self.evaluateSettings
+    case "predict": allowed = Self.predictSettings
+    default: allowed = Self.sampleSettings
+    }
     var settings: [String: Setting] = [:]
     for setting in task.settings {
       if let previous = settings[setting.name.name] {
@@ -110,6 +114,7 @@ extension Checker {
     switch task.verb.name {
     case "train": return checkTrain(task, model: model, data: data, settings: settings)
     case "evaluate": return checkEvaluate(task, model: model, data: data, settings: settings)
+    case "predict": return checkPredict(task, model: model, data: data, settings: settings)
     default: return checkSample(task, model: model, data: data, settings: settings)
     }
   }

@@ -100,6 +100,19 @@ extension Checker {
         model: model.name, data: data.name, loss: loss, metrics: metrics, span: task.span))
   }
 
+  /// `predict Model on data { out = "predictions.csv" }`; without `out`, CSV goes to stdout.
+  mutating func checkPredict(
+    _ task: TaskDecl, model: CheckedModel, data: CheckedData, settings: [String: Setting]
+  ) -> CheckedTask? {
+    var output: String? = nil
+    if case .string(let text) = settingValue(settings, "out", .string, task: "predict") {
+      let directory = directories[task.span.file] ?? ""
+      output = resolvePath(text, in: directory)
+    }
+    return .predict(
+      PredictTask(model: model.name, data: data.name, output: output, span: task.span))
+  }
+
   /// `sample Model from text { length, temperature, prime, seed }`.
   mutating func checkSample(
     _ task: TaskDecl, model: CheckedModel, data: CheckedData, settings: [String: Setting]

@@ -1,0 +1,86 @@
+// PredictTests: `netlang predict` and the `predict` task on a tiny model with known weights:
+// the CSV must hold W·x + b (regression) or its softmax and argmax (classifier).
+
+import Foundation
+import NetLangTraining
+import Testing
+
+@testable import NetLang
+
+@Suite("predict")
+struct PredictTests {
+  /// W = [[1, 2], [3, -1]], b = [0.5, -0.5] as a weights file.
+  func writeWeights(_ path: String) throws {
+    try SafeTensors.write(
+      [
+        NamedTensor(name: "y.weight", shape: [2, 2], values: [1, 2, 3, -1]),
+        NamedTensor(name: "y.bias", shape: [2], values: [0.5, -0.5]),
+      ], to: path)
+  }
+
+  func source(loss: String) -> String {
+    """
+    data points = table(x: [[1, 0], [0, 1], [2, 3]], t: [[0, 0], [0, 0], [0, 0]], label: [0, 1, 1])
+    model Linear {
+        input x: [2]
+        output y = dense(x, 2)
+    }
+    train Linear on points { loss = \(loss) }
+    predict Linear on points { out = "predictions.csv" }
+    """
+  }
+
+  @Test("regression outputs are W·x + b, one row per example")
+  func regression() throws {
+    let folder = try temporaryFolder(["m.net": source(loss: "mse(y, t)")])
+    try writeWeights(folder + "/w.safetensors")
+    let (status, output, errors) = runNetlang([
+      "predict", folder + "/m.net", "--load", folder + "/w.safetensors", "--data", "points",
+    ])
+    #expect(status == .success, "\(errors)")
+    // x = (1,0): (1.5, 2.5); (0,1): (2.5, -1.5); (2,3): (8.5, 2.5)
+    #expect(output == "index,y_0,y_1\n0,1.5,2.5\n1,2.5,-1.5\n2,8.5,2.5\n")
+  }
+
+  @Test("classifiers give the argmax and softmax probabilities")
+  func classifier() throws {
+    let folder = try temporaryFolder(["m.net": source(loss: "cross_entropy(y, label)")])
+    try writeWeights(folder + "/w.safetensors")
+    let (status, output, _) = runNetlang([
+      "predict", folder + "/m.net", "--load", folder + "/w.safetensors", "--data", "points",
+    ])
+    #expect(status == .success)
+    let rows = output.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+    #expect(rows.first == ["index", "predicted", "p0", "p1"])
+    #expect(rows.count == 4)
+    // Logits (1.5, 2.5) → class 1 with p1 = 1/(1+e^-1) = 0.7310586.
+    #expect(rows[1][1] == "1")
+    #expect(abs((Double(rows[1][3]) ?? 0) - 0.7310586) < 1e-6)
+    // Logits (8.5, 2.5) → class 0.
+    #expect(rows[3][1] == "0")
+  }
+
+  @Test("the predict task writes its CSV beside the file after training")
+  func task() throws {
+    let folder = try temporaryFolder(["m.net": source(loss: "mse(y, t)")])
+    let (status, output, errors) = runNetlang(["run", folder + "/m.net", "--quiet"])
+    #expect(status == .success, "\(errors)")
+    #expect(output.contains("written to \(folder)/predictions.csv"))
+    let csv = try String(contentsOfFile: folder + "/predictions.csv", encoding: .utf8)
+    #expect(csv.hasPrefix("index,y_0,y_1\n0,"))
+    #expect(csv.split(separator: "\n").count == 4)
+  }
+
+  @Test("data without the model's input is an error listing the fields, status 3")
+  func wrongData() throws {
+    let text = source(loss: "mse(y, t)") + "\ndata other = waves(count: 2, steps: 3)\n"
+    let folder = try temporaryFolder(["m.net": text.replacingOccurrences(of: "predict Linear on points { out = \"predictions.csv\" }", with: "")])
+    try writeWeights(folder + "/w.safetensors")
+    let (status, _, errors) = runNetlang([
+      "predict", folder + "/m.net", "--load", folder + "/w.safetensors", "--data", "other",
+    ])
+    #expect(status == .runtimeFailure)
+    #expect(errors.contains("data 'other' has no field 'x' of shape [2]"))
+    #expect(errors.contains("x [3, 1]"))
+  }
+}
