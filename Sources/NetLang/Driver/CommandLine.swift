@@ -65,6 +65,8 @@ public enum CommandLineParser {
     OptionSpec(
       name: "stop-after-steps", kind: .integer, help: "act as if interrupted after N steps",
       hidden: true),
+    OptionSpec(
+      name: "watch-cycles", kind: .integer, help: "stop watching after N checks", hidden: true),
   ]
 
   /// Options per command.
@@ -76,7 +78,12 @@ public enum CommandLineParser {
         ["load", "threads", "log-json", "quiet", "batch"].contains($0.name)
       }
     case .check:
-      [OptionSpec(name: "watch", kind: .flag, help: "re-check whenever a file is saved")]
+      [
+        OptionSpec(name: "watch", kind: .flag, help: "re-check whenever a file is saved"),
+        OptionSpec(
+          name: "watch-cycles", kind: .integer, help: "stop watching after N checks",
+          hidden: true),
+      ]
     case .summary: []
     case .predict:
       [

@@ -38,10 +38,12 @@ public final class Driver {
       console.write("netlang \(Help.version)\n")
       return .success
     case .check:
+      if invocation.has("watch") { return watch(invocation) }
       return check(invocation.files)
     case .summary:
       return summary(invocation.files[0])
     case .run, .evaluate, .graph, .gradcheck:
+      if invocation.command == .run, invocation.has("watch") { return watch(invocation) }
       return runCommand(invocation)
     case .predict:
       return predictCommand(invocation)

@@ -105,7 +105,10 @@ extension Checker {
     }
     guard let model, let data else {
       // Still check the settings' own values.
-      for setting in task.settings where !["loss", "metrics"].contains(setting.name.name) {
+      // Losses, optimizers and schedules are only values of their settings: skip them here,
+      // or a broken model would cascade into "'sgd' can only be used as ...".
+      let special = ["loss", "metrics", "optimizer", "schedule"]
+      for setting in task.settings where !special.contains(setting.name.name) {
         _ = evaluateInGlobalScope(setting.value)
       }
       return nil
