@@ -146,6 +146,7 @@ final class Session {
       dropoutSeed: (options.seed ?? 0) &+ 0xD20F)
     var random = Random(seed: initialSeed(for: name))
     executor.initializeParameters(random: &random)
+    lowered.unrollMirrors(in: executor)
     let entry = CompiledModel(lowered: lowered, executor: executor, loss: loss)
     let previous = active[name].flatMap { compiled[$0] }
     compiled[key] = entry

@@ -19,6 +19,8 @@ public struct LoweredModel: Sendable {
   public var accuracy: NodeID?
   /// Names of the graph's input nodes; each is fed from the data field of the same name.
   public var inputNames: [String]
+  /// Decoder layers made by `mirror`, with the encoder layer each starts as the transpose of.
+  public var mirrors: [(decoder: String, encoder: String)] = []
 
   /// The source span of a node, or of the nearest forward node it was derived from.
   public func span(of node: NodeID) -> SourceSpan? {
@@ -124,9 +126,15 @@ public enum Lowering {
         throw LoweringError(message: "cannot differentiate: \(error)", span: model.span)
       }
     }
-    return LoweredModel(
+    var lowered = LoweredModel(
       graph: graph, sourceMap: sourceMap, outputs: outputs, loss: lossNode,
       accuracy: accuracyNode, inputNames: inputNames)
+    for node in model.nodes {
+      if case .dense(_, _, .mirrorOf(let encoder)) = node.op, let decoder = node.layerName {
+        lowered.mirrors.append((decoder, encoder))
+      }
+    }
+    return lowered
   }
 
   /// Appends the graph nodes of one checked node; returns the node holding its value.
@@ -210,6 +218,8 @@ public enum Lowering {
     case .kaiming: (.kaiming(fanIn: fanIn), .zeros)
     case .normal(let std): (.normal(std: std), .zeros)
     case .zeros: (.zeros, .zeros)
+    // Filled from the encoder after initialisation (see `LoweredModel.mirrors`).
+    case .mirrorOf: (nil, .zeros)
     }
   }
 }

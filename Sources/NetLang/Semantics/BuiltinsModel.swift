@@ -58,6 +58,13 @@ extension Builtins {
         BuiltinParameter("dim", .whole(minimum: 1)), nameParameter,
       ]),
     recurrent("rnn"), recurrent("lstm"), recurrent("gru"),
+    Builtin(
+      "mirror", .model,
+      [
+        BuiltinParameter("x", .tensor), BuiltinParameter("to", .tensor),
+        BuiltinParameter(
+          "activation", .choice(["sigmoid", "relu", "tanh", "none"]), .value(.string("sigmoid"))),
+      ]),
     pool("maxpool"), pool("avgpool"),
   ]
 

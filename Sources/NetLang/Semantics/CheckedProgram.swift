@@ -20,6 +20,9 @@ public enum InitSpec: Equatable, Sendable {
   case kaiming
   case normal(std: Double)
   case zeros
+  /// A decoder layer made by `mirror`: starts as the transpose of this encoder layer's weight
+  /// (and, after `pretrain`, the RBM's visible biases).
+  case mirrorOf(String)
 }
 
 /// Kernel, stride and padding of a 2-D window (conv2d, pooling), as (height, width).

@@ -20,6 +20,7 @@ extension Checker {
       return .invalid
     }
     if name == "concat" { return applyConcat(args) }
+    if name == "mirror" { return applyMirror(args) }
     guard case .tensor(let input, let shape) = args[name == "embedding" ? "ids" : "x"] else {
       return .invalid
     }
@@ -125,6 +126,82 @@ extension Checker {
     case "zeros": return .zeros
     default: return .pytorchDefault
     }
+  }
+
+  /// `mirror(code, to: input, activation: "sigmoid")`: the decoder of an encoder. Walks back
+  /// from `code` to `to` through dense layers (and activations or dropout between them) and
+  /// appends, in reverse order, one dense layer per encoder layer with input and output sizes
+  /// swapped, each followed by the activation. Decoder layer `mirror_<encoder layer>` starts as
+  /// the transpose of its encoder layer.
+  private mutating func applyMirror(_ args: Arguments) -> Value {
+    guard case .tensor(let code, _) = args["x"], case .tensor(let target, let targetShape) = args["to"],
+      let builder
+    else { return .invalid }
+    var encoder: [NodeRef] = []
+    var current = code
+    while current != target {
+      let node = builder.nodes[current.rawValue]
+      switch node.op {
+      case .dense:
+        encoder.append(current)
+      case .sigmoid, .relu, .tanh, .leakyRelu, .dropout:
+        break
+      default:
+        report(
+          SemanticDiagnostics.mirrorPath(
+            found: node.op, at: args.span("x"), note: node.span))
+        return .invalid
+      }
+      guard let next = node.inputs.first else {
+        report(SemanticDiagnostics.mirrorPath(found: node.op, at: args.span("x"), note: node.span))
+        return .invalid
+      }
+      current = next
+    }
+    guard !encoder.isEmpty else {
+      report(SemanticDiagnostics.mirrorPath(found: nil, at: args.span("x"), note: nil))
+      return .invalid
+    }
+    let activation: LayerOp?
+    switch args["activation"] {
+    case .string("relu"): activation = .relu
+    case .string("tanh"): activation = .tanh
+    case .string("none"): activation = nil
+    default: activation = .sigmoid
+    }
+    var value = code
+    var shape = builder.nodes[code.rawValue].shape
+    for layer in encoder {
+      let node = builder.nodes[layer.rawValue]
+      guard let input = node.inputs.first, let encoderName = node.layerName else { continue }
+      let units = builder.nodes[input.rawValue].shape.dimensions.last ?? 1
+      let result: Shape
+      do throws(ShapeError) {
+        result = try ShapeRules.dense(shape, units: units)
+      } catch {
+        report(SemanticDiagnostics.shapeFailure(error, at: args.calleeSpan))
+        return .invalid
+      }
+      let op = LayerOp.dense(units: units, bias: true, initializer: .mirrorOf(encoderName))
+      guard case .tensor(let made, let madeShape) = makeLayer(
+        op, "dense", "mirror_" + encoderName, value, result, args.callSpan)
+      else { return .invalid }
+      value = made
+      shape = madeShape
+      if let activation {
+        guard case .tensor(let activated, _) = makeNode(
+          activation, inputs: [value], shape: shape, span: args.callSpan)
+        else { return .invalid }
+        value = activated
+      }
+    }
+    if shape.elementCount != targetShape.elementCount {
+      report(
+        SemanticDiagnostics.shapeFailure(
+          .notBroadcastable(shape, targetShape), at: args.calleeSpan))
+      return .invalid
+    }
+    return .tensor(value, shape)
   }
 
   /// `concat(a, b, ..., axis: -1)`.

@@ -36,6 +36,7 @@ extension DiagnosticCode {
   public static let reshapeMismatch = DiagnosticCode(305, "reshape-mismatch")
   public static let axisOutOfRange = DiagnosticCode(306, "axis-out-of-range")
   public static let tensorTooLarge = DiagnosticCode(307, "tensor-too-large")
+  public static let mirrorPath = DiagnosticCode(308, "mirror-path")
 
   public static let unknownTask = DiagnosticCode(401, "unknown-task")
   public static let unknownSetting = DiagnosticCode(402, "unknown-setting")
@@ -66,7 +67,7 @@ extension DiagnosticCode {
     .unknownMember, .missingOutput, .parameterOrder, .duplicateLocal, .cyclicDefinition,
     .evaluationTooDeep, .positionalAfterLabel, .invalidValue,
     .shapeMismatch, .wrongRank, .windowTooLarge, .concatMismatch, .reshapeMismatch,
-    .axisOutOfRange, .tensorTooLarge,
+    .axisOutOfRange, .tensorTooLarge, .mirrorPath,
     .unknownTask, .unknownSetting, .missingSetting, .inputFieldMismatch, .lossOutput,
     .lossTarget, .duplicateSetting, .invalidSetting, .notAModel, .noLoss, .sampleRequirement,
     .wrongPreposition, .unreadableData,

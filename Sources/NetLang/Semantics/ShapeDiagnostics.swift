@@ -4,6 +4,37 @@
 import NetLangTensor
 
 extension SemanticDiagnostics {
+  /// `mirror` found no dense layer, or an operation it cannot invert, between code and input.
+  static func mirrorPath(found op: LayerOp?, at span: SourceSpan, note: SourceSpan?) -> Diagnostic {
+    guard let op else {
+      return .error(
+        .mirrorPath, "'mirror' found no dense layer between its code and 'to'", at: span,
+        notes: [.help("mirror(code, to: input) inverts the dense layers that made 'code' from 'input'")])
+    }
+    return .error(
+      .mirrorPath,
+      "'mirror' can only walk back through dense layers and activations, not '\(operationName(op))'",
+      at: span, notes: note.map { [.note("that operation is here", at: $0)] } ?? [])
+  }
+
+  /// The printed name of a checked operation.
+  static func operationName(_ op: LayerOp) -> String {
+    switch op {
+    case .input: "input"
+    case .conv2d: "conv2d"
+    case .maxpool: "maxpool"
+    case .avgpool: "avgpool"
+    case .batchnorm: "batchnorm"
+    case .embedding: "embedding"
+    case .rnn: "rnn"
+    case .lstm: "lstm"
+    case .gru: "gru"
+    case .concat: "concat"
+    case .flatten, .reshape: "reshape"
+    default: "\(op)".components(separatedBy: "(").first ?? "operation"
+    }
+  }
+
   /// A layer whose weights alone would not fit in memory.
   static func layerTooLarge(_ operation: String, parameters: Int, at span: SourceSpan) -> Diagnostic
   {
