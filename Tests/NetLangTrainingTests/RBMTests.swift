@@ -192,4 +192,71 @@ struct FixedNoise: RBMNoise {
       batch: [1, 1, 1], count: 1, learningRate: 0.1, momentum: 0, weightDecay: 0, random: &noise)
     #expect(rbm.scratch.batchSize == 1 && rbm.scratch.negativeVisible.count == 3)
   }
+
+  @Test("an unshuffled one-batch epoch is exactly one CD step; partial last batches work")
+  func epochWiring() throws {
+    var random = Random(seed: 9)
+    let data = (0..<(5 * 4)).map { Float(($0 * 7) % 5) / 4 }
+    let start = RBM(visibleCount: 4, hiddenCount: 3, random: &random)
+    var direct = start
+    var viaEpoch = start
+    var r1 = Random(seed: 2)
+    var r2 = Random(seed: 2)
+    let schedule = RBMSchedule(epochs: 1, batchSize: 5, learningRate: 0.1, shuffle: false)
+    let e1 = direct.contrastiveDivergence(
+      batch: data, count: 5, learningRate: 0.1, momentum: 0.5, weightDecay: 0.0002, random: &r1)
+    var order = EpochOrder(count: 5, batchSize: 5, shuffle: false)
+    let e2 = viaEpoch.trainEpoch(
+      data: data, count: 5, epoch: 0, schedule: schedule, order: &order, random: &r2)
+    #expect(direct.weights == viaEpoch.weights && direct.hiddenBias == viaEpoch.hiddenBias)
+    #expect(abs(e1 - e2) < 1e-12)
+    // Batches of 2, 2, 1 with shuffling: three updates, finite error, velocities set.
+    var shuffled = start
+    let errors = shuffled.train(
+      data: data, count: 5, schedule: RBMSchedule(epochs: 3, batchSize: 2), random: &random)
+    #expect(errors.count == 3 && errors.allSatisfy(\.isFinite))
+    #expect(shuffled.weightVelocity.contains { $0 != 0 })
+  }
+
+  @Test("paper schedule: momentum 0.5 for five epochs then 0.9; linear layer rate 0.001")
+  func schedule() {
+    let s = RBMSchedule.paper(.bernoulli)
+    #expect((0..<7).map(s.momentum(epoch:)) == [0.5, 0.5, 0.5, 0.5, 0.5, 0.9, 0.9])
+    #expect(s.learningRate == 0.1 && s.epochs == 50 && s.batchSize == 100)
+    #expect(RBMSchedule.paper(.gaussian).learningRate == 0.001)
+  }
+
+  @Test("decoder weight is Wᵀ in out × in layout")
+  func transposed() throws {
+    let rbm = try Self.machine(.bernoulli)
+    #expect(rbm.transposedWeights == [0.1, -0.4, -0.2, 0.5, 0.3, 0.05])
+  }
+
+  @Test("greedy stack: shapes chain, last layer linear, each layer learns its input")
+  func stack() {
+    var random = Random(seed: 4)
+    // 40 noisy copies of 4 prototypes of 12 pixels.
+    var data: [Float] = []
+    for i in 0..<40 {
+      for j in 0..<12 {
+        let on = (j / 3 == i % 4) || (j % 4 == i % 4)
+        data.append(random.nextFloat() < 0.1 ? (on ? 0 : 1) : (on ? 1 : 0))
+      }
+    }
+    let layers = RBMStack.pretrain(
+      data: data, count: 40, sizes: [12, 10, 6, 2],
+      schedule: { _, units in
+        RBMSchedule(epochs: 60, batchSize: 10, learningRate: units == .gaussian ? 0.01 : 0.1)
+      }, random: &random)
+    #expect(layers.count == 3)
+    #expect(layers.map(\.rbm.visibleCount) == [12, 10, 6])
+    #expect(layers.map(\.rbm.hiddenCount) == [10, 6, 2])
+    #expect(layers.map(\.rbm.hiddenUnits) == [.bernoulli, .bernoulli, .gaussian])
+    for layer in layers {
+      let errors = layer.epochErrors
+      #expect(errors.count == 60 && errors.allSatisfy(\.isFinite))
+      #expect((errors.last ?? .nan) < errors[0], "\(errors[0]) → \(errors.last ?? .nan)")
+    }
+    #expect(RBMStack.pretrain(data: data, count: 40, sizes: [11, 3], random: &random).isEmpty)
+  }
 }

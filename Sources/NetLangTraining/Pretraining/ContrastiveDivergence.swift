@@ -17,7 +17,8 @@ struct RBMScratch: Sendable {
   var negativeHidden: [Float] = []
   /// H×V: positive minus negative products.
   var weightGradient: [Float] = []
-  /// Column sums of the data, of v⁻, of h⁺ and of h⁻.
+  /// Column sums of the data, of v⁻, of h⁺ and of h⁻ (the positive ones become the
+  /// positive-minus-negative differences).
   var visibleSums: [Float] = []
   var negativeVisibleSums: [Float] = []
   var hiddenSums: [Float] = []
@@ -98,25 +99,21 @@ extension RBM {
       transposeA: true, m: h, n: v, k: count, alpha: -1, s.negativeHidden, s.negativeVisible,
       beta: 1, into: &s.weightGradient)
     let scale = 1 / Float(count)
-    for i in 0..<(h * v) {
-      let step = scale * s.weightGradient[i] - weightDecay * weights[i]
-      weightVelocity[i] = momentum * weightVelocity[i] + learningRate * step
-      weights[i] += weightVelocity[i]
-    }
+    RBMMath.momentumStep(
+      parameters: &weights, velocity: &weightVelocity, gradient: s.weightGradient,
+      scale: scale, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
     RBMMath.columnSums(batch, rows: count, width: v, into: &s.visibleSums)
     RBMMath.columnSums(s.negativeVisible, rows: count, width: v, into: &s.negativeVisibleSums)
-    for i in 0..<v {
-      let step = scale * (s.visibleSums[i] - s.negativeVisibleSums[i])
-      visibleBiasVelocity[i] = momentum * visibleBiasVelocity[i] + learningRate * step
-      visibleBias[i] += visibleBiasVelocity[i]
-    }
+    RBMMath.subtract(s.negativeVisibleSums, from: &s.visibleSums)
+    RBMMath.momentumStep(
+      parameters: &visibleBias, velocity: &visibleBiasVelocity, gradient: s.visibleSums,
+      scale: scale, learningRate: learningRate, momentum: momentum, weightDecay: 0)
     RBMMath.columnSums(s.positiveHidden, rows: count, width: h, into: &s.hiddenSums)
     RBMMath.columnSums(s.negativeHidden, rows: count, width: h, into: &s.negativeHiddenSums)
-    for i in 0..<h {
-      let step = scale * (s.hiddenSums[i] - s.negativeHiddenSums[i])
-      hiddenBiasVelocity[i] = momentum * hiddenBiasVelocity[i] + learningRate * step
-      hiddenBias[i] += hiddenBiasVelocity[i]
-    }
+    RBMMath.subtract(s.negativeHiddenSums, from: &s.hiddenSums)
+    RBMMath.momentumStep(
+      parameters: &hiddenBias, velocity: &hiddenBiasVelocity, gradient: s.hiddenSums,
+      scale: scale, learningRate: learningRate, momentum: momentum, weightDecay: 0)
     return error
   }
 

@@ -83,4 +83,31 @@ enum RBMMath {
       for j in 0..<width { out[j] += m[i * width + j] }
     }
   }
+
+  /// a ← a − b elementwise.
+  static func subtract(_ b: [Float], from a: inout [Float]) {
+    a.withUnsafeMutableBufferPointer { ap in
+      b.withUnsafeBufferPointer { bp in
+        for i in 0..<min(ap.count, bp.count) { ap[i] -= bp[i] }
+      }
+    }
+  }
+
+  /// Δ ← momentum·Δ + learningRate·(scale·gradient − weightDecay·θ); θ ← θ + Δ.
+  static func momentumStep(
+    parameters: inout [Float], velocity: inout [Float], gradient: [Float], scale: Float,
+    learningRate: Float, momentum: Float, weightDecay: Float
+  ) {
+    parameters.withUnsafeMutableBufferPointer { p in
+      velocity.withUnsafeMutableBufferPointer { d in
+        gradient.withUnsafeBufferPointer { g in
+          for i in 0..<min(p.count, d.count, g.count) {
+            let step = scale * g[i] - weightDecay * p[i]
+            d[i] = momentum * d[i] + learningRate * step
+            p[i] += d[i]
+          }
+        }
+      }
+    }
+  }
 }
