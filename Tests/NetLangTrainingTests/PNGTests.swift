@@ -269,3 +269,28 @@ enum TestInflate {
     mutating func alignToByte() { position = (position + 7) / 8 * 8 }
   }
 }
+
+@Suite("pixel font") struct PixelFontTests {
+  @Test("glyphs are 5×7, drawn at scale, clipped at the edges; labels widen the grid")
+  func glyphs() {
+    for (character, rows) in PixelFont.glyphs {
+      let parts = rows.split(separator: "|")
+      #expect(parts.count == 7 && parts.allSatisfy { $0.count == 5 }, "\(character)")
+    }
+    #expect(PixelFont.width(of: "AB", scale: 2) == 22)
+    var pixels = [UInt8](repeating: 9, count: 6 * 7)
+    PixelFont.draw("t", x: 0, y: 0, ink: 0, into: &pixels, width: 6)
+    // 'T': a full top row, then the middle column.
+    #expect(Array(pixels[0..<6]) == [0, 0, 0, 0, 0, 9])
+    #expect(Array(pixels[6..<12]) == [9, 9, 0, 9, 9, 9])
+    var small = [UInt8](repeating: 9, count: 4)
+    PixelFont.draw("W?~", x: -3, y: -3, scale: 3, ink: 1, into: &small, width: 2)
+    #expect(PixelFont.canDraw("a") && !PixelFont.canDraw("~"))
+    let grid = ImageGrid(tileWidth: 28, tileHeight: 28, gap: 2, background: 200, labelScale: 2)
+    let image = grid.render(rows: [[[Float](repeating: 1, count: 784)]], labels: ["PCA"])
+    let margin = PixelFont.width(of: "PCA", scale: 2) + 4
+    #expect(image.width == margin + 2 + 30)
+    #expect(image.pixels.contains(0))  // black label ink on the light background
+    #expect(image.pixels[2 * image.width + margin + 2] == 255)  // first tile pixel
+  }
+}

@@ -23,16 +23,19 @@ public struct ImageGrid: Sendable {
   public var background: UInt8
   /// When true, 0 maps to white and 1 to black (ink on paper); otherwise 0 is black.
   public var inverted: Bool
+  /// Size of one font pixel of the row labels (`PixelFont` glyphs are 5×7).
+  public var labelScale: Int
 
   public init(
     tileWidth: Int = 28, tileHeight: Int = 28, gap: Int = 2, background: UInt8 = 128,
-    inverted: Bool = false
+    inverted: Bool = false, labelScale: Int = 2
   ) {
     self.tileWidth = max(1, tileWidth)
     self.tileHeight = max(1, tileHeight)
     self.gap = max(0, gap)
     self.background = background
     self.inverted = inverted
+    self.labelScale = max(1, labelScale)
   }
 
   /// The byte for a value: clamped to [0, 1], NaN as 0, then scaled to 0...255 and rounded.
@@ -44,17 +47,29 @@ public struct ImageGrid: Sendable {
 
   /// Renders `rows`: each row is a list of tiles, each tile `tileWidth × tileHeight` values
   /// row-major. The picture is as wide as the longest row; short rows and short tiles leave
-  /// background (missing values) instead of trapping.
-  public func render(rows: [[[Float]]]) -> GrayImage {
+  /// background (missing values) instead of trapping. `labels[r]`, when given, is written
+  /// left of row r (e.g. "original", "autoencoder", "PCA"), in black on a light background
+  /// and white on a dark one.
+  public func render(rows: [[[Float]]], labels: [String] = []) -> GrayImage {
     let columns = max(1, rows.map(\.count).max() ?? 1)
-    let rowCount = max(1, rows.count)
-    let width = gap + columns * (tileWidth + gap)
+    let rowCount = max(1, rows.count, labels.count)
+    let labelWidth = labels.map { PixelFont.width(of: $0, scale: labelScale) }.max() ?? 0
+    let margin = labelWidth > 0 ? labelWidth + 2 * max(gap, 2) : 0
+    let width = margin + gap + columns * (tileWidth + gap)
     let height = gap + rowCount * (tileHeight + gap)
     var pixels = [UInt8](repeating: background, count: width * height)
+    let ink: UInt8 = background >= 128 ? 0 : 255
+    for (r, label) in labels.enumerated() {
+      let top = gap + r * (tileHeight + gap)
+      let textTop = top + (tileHeight - PixelFont.glyphHeight * labelScale) / 2
+      PixelFont.draw(
+        label, x: max(gap, 2), y: textTop, scale: labelScale, ink: ink, into: &pixels,
+        width: width)
+    }
     for (r, tiles) in rows.enumerated() {
       for (c, tile) in tiles.enumerated() {
         let top = gap + r * (tileHeight + gap)
-        let left = gap + c * (tileWidth + gap)
+        let left = margin + gap + c * (tileWidth + gap)
         for y in 0..<tileHeight {
           for x in 0..<tileWidth {
             let index = y * tileWidth + x
@@ -69,7 +84,7 @@ public struct ImageGrid: Sendable {
 
   /// Renders rows given as flat example-major arrays (`count` tiles of `tileWidth × tileHeight`
   /// values each), e.g. a minibatch of originals and its reconstructions.
-  public func render(flatRows: [[Float]], count: Int) -> GrayImage {
+  public func render(flatRows: [[Float]], count: Int, labels: [String] = []) -> GrayImage {
     let size = tileWidth * tileHeight
     let rows = flatRows.map { flat in
       (0..<max(0, count)).map { i -> [Float] in
@@ -78,6 +93,6 @@ public struct ImageGrid: Sendable {
         return Array(flat[start..<end])
       }
     }
-    return render(rows: rows)
+    return render(rows: rows, labels: labels)
   }
 }
