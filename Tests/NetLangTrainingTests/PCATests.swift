@@ -13,7 +13,8 @@ import Testing
     let eigen = try #require(SymmetricEigen.decompose([2, 1, 1, 2], size: 2))
     #expect(abs(eigen.values[0] - 3) < 1e-12 && abs(eigen.values[1] - 1) < 1e-12)
     let r = 0.5.squareRoot()
-    #expect(abs(abs(eigen.vectors[0]) - r) < 1e-12 && abs(eigen.vectors[0] - eigen.vectors[1]) < 1e-12)
+    #expect(
+      abs(abs(eigen.vectors[0]) - r) < 1e-12 && abs(eigen.vectors[0] - eigen.vectors[1]) < 1e-12)
     #expect(abs(eigen.vectors[2] + eigen.vectors[3]) < 1e-12)
   }
 
@@ -24,7 +25,8 @@ import Testing
     let data: [Float] = [2, 2, 0, 0, 1.5, 0.5, 0.5, 1.5]
     let model = try PCA.fit(data: data, count: 4, dimension: 2, components: 1)
     #expect(model.mean == [1, 1])
-    #expect(abs(model.eigenvalues[0] - 4.0 / 3) < 1e-6 && abs(model.eigenvalues[1] - 1.0 / 3) < 1e-6)
+    #expect(
+      abs(model.eigenvalues[0] - 4.0 / 3) < 1e-6 && abs(model.eigenvalues[1] - 1.0 / 3) < 1e-6)
     let r = Float(0.5.squareRoot())
     #expect(abs(model.basis[0] - r) < 1e-6 && abs(model.basis[1] - r) < 1e-6)
     let codes = model.encode(data, count: 4)
@@ -88,7 +90,8 @@ import Testing
     #expect(zip(eigen.values, eigen.values.dropFirst()).allSatisfy { $0 >= $1 })
     // Repeated eigenvalues (identity and a zero matrix) decompose too.
     #expect(SymmetricEigen.decompose([1, 0, 0, 0, 1, 0, 0, 0, 1], size: 3)?.values == [1, 1, 1])
-    #expect(SymmetricEigen.decompose([Double](repeating: 0, count: 16), size: 4)?.values == [0, 0, 0, 0])
+    #expect(
+      SymmetricEigen.decompose([Double](repeating: 0, count: 16), size: 4)?.values == [0, 0, 0, 0])
     #expect(SymmetricEigen.decompose([.nan], size: 1) == nil)
   }
 
@@ -135,7 +138,8 @@ import Testing
   func mnist() throws {
     func load(_ split: String) throws -> Dataset {
       try DataReader.load(
-        .idx(images: TestFiles.data("mnist5k-\(split)-images.idx3-ubyte"), labels: nil,
+        .idx(
+          images: TestFiles.data("mnist5k-\(split)-images.idx3-ubyte"), labels: nil,
           scale: 1.0 / 255))
     }
     let train = try load("train")

@@ -46,7 +46,8 @@ import Testing
     #expect(ZlibEncoder.compress(zeros, mode: .stored).count == 10000 + 2 + 5 + 4)
   }
 
-  @Test("grayscale PNG: signature, chunks with valid CRCs, IHDR, exact scanlines",
+  @Test(
+    "grayscale PNG: signature, chunks with valid CRCs, IHDR, exact scanlines",
     arguments: [DeflateMode.stored, .fixedHuffman])
   func grayscale(mode: DeflateMode) throws {
     let width = 5
@@ -69,7 +70,8 @@ import Testing
     let file = PNGEncoder.rgb(width: 2, height: 2, pixels: pixels)
     let chunks = try TestInflate.chunks(file)
     #expect(chunks[0].data == [0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0, 0, 0])
-    #expect(try TestInflate.zlib(chunks[1].data) == [0, 255, 0, 0, 0, 255, 0, 0, 0, 0, 255, 9, 9, 9])
+    #expect(
+      try TestInflate.zlib(chunks[1].data) == [0, 255, 0, 0, 0, 255, 0, 0, 0, 0, 255, 9, 9, 9])
   }
 
   @Test("image grid: layout, gaps, clamping, NaN, short rows")
@@ -172,7 +174,8 @@ enum TestInflate {
       let body = Array(file[(at + 4)..<(at + 8 + length)])
       let crc = be32(file[(at + 8 + length)..<(at + 12 + length)])
       guard bitwiseCRC(body) == crc else { throw Failure("bad CRC") }
-      result.append(Chunk(type: String(decoding: body[0..<4], as: UTF8.self), data: Array(body[4...])))
+      result.append(
+        Chunk(type: String(decoding: body[0..<4], as: UTF8.self), data: Array(body[4...])))
       at += 12 + length
     }
     return result

@@ -79,7 +79,8 @@ struct FixedNoise: RBMNoise {
   func gaussian() throws {
     var rbm = try Self.machine(.gaussian)
     // Mean of example 0: W·(1, 0, 1) + c = (0.1 + 0.3 + 0.1, -0.4 + 0.05 - 0.1).
-    expectClose(rbm.hiddenProbabilities(visible: Self.data, count: 2), [0.5, -0.45, 0.05, 0.425], "up")
+    expectClose(
+      rbm.hiddenProbabilities(visible: Self.data, count: 2), [0.5, -0.45, 0.05, 0.425], "up")
     var noise = Self.noise()
     let e1 = rbm.contrastiveDivergence(
       batch: Self.data, count: 2, learningRate: 0.05, momentum: 0.5, weightDecay: 0.01,
@@ -121,7 +122,8 @@ struct FixedNoise: RBMNoise {
   @Test("free energy equals −log ∫ e^{−E(v,h)} dh numerically (Gaussian hidden, E has ½‖h‖²)")
   func freeEnergyGaussian() throws {
     let rbm = try #require(
-      RBM(weights: [0.7, -0.3], visibleBias: [0.2, -0.1], hiddenBias: [0.4], hiddenUnits: .gaussian))
+      RBM(
+        weights: [0.7, -0.3], visibleBias: [0.2, -0.1], hiddenBias: [0.4], hiddenUnits: .gaussian))
     let v: [Float] = [1, 0.25]
     // ∫ exp(b·v + c·h + h·W·v − h²/2) dh by the trapezoid rule on [−12, 12].
     let bv = 0.2 * 1 - 0.1 * 0.25

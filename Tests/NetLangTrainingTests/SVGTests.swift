@@ -52,7 +52,9 @@ import Testing
     let svg = SVGPlot.scatter(points: points, title: "codes")
     try XMLCheck.balanced(svg)
     #expect(count("<circle", in: svg) == 100)
-    for colour in SVGPlot.palette { #expect(count("fill=\"\(colour)\" fill-opacity", in: svg) == 10) }
+    for colour in SVGPlot.palette {
+      #expect(count("fill=\"\(colour)\" fill-opacity", in: svg) == 10)
+    }
     #expect(Set(SVGPlot.palette).count == 10)
     #expect(count("<rect x=", in: svg) == 10)  // legend swatches
     for id in 0..<10 { #expect(svg.contains(">\(id)</text>")) }

@@ -95,7 +95,9 @@ public struct PCAModel: Sendable, Equatable {
     self.eigenvalues = eigenvalues
   }
 
-  /// Codes of `count` examples: `(x − mean)·basisᵀ`, N×K. Returns [] on a size mismatch.
+  /// Codes of `count` examples: `(x − mean)·basisᵀ`, N×K.
+  ///
+  /// Returns [] on a size mismatch.
   public func encode(_ data: [Float], count: Int, pool: WorkerPool? = nil) -> [Float] {
     let d = dimension
     guard count > 0, data.count == count * d else { return [] }
@@ -119,7 +121,9 @@ public struct PCAModel: Sendable, Equatable {
     return codes
   }
 
-  /// Examples back from codes: `codes·basis + mean`, N×D. Returns [] on a size mismatch.
+  /// Examples back from codes: `codes·basis + mean`, N×D.
+  ///
+  /// Returns [] on a size mismatch.
   public func decode(_ codes: [Float], count: Int, pool: WorkerPool? = nil) -> [Float] {
     let d = dimension
     guard count > 0, codes.count == count * components else { return [] }
@@ -147,8 +151,10 @@ public struct PCAModel: Sendable, Equatable {
     decode(encode(data, count: count, pool: pool), count: count, pool: pool)
   }
 
-  /// The paper's measure: squared error summed over the D features, averaged over the
-  /// `count` examples. NaN on a size mismatch.
+  /// The paper's measure: squared error summed over the D features, averaged over the `count`
+  /// examples.
+  ///
+  /// NaN on a size mismatch.
   public func reconstructionError(data: [Float], count: Int, pool: WorkerPool? = nil)
     -> Double
   {

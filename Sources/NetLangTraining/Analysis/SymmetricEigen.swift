@@ -15,9 +15,10 @@ public struct SymmetricEigen: Sendable {
   public var vectors: [Double]
   public var size: Int
 
-  /// Decomposes the symmetric `size × size` row-major `matrix` (only symmetry is assumed; the
-  /// lower triangle is what is read). Returns nil when the QL iteration fails to converge,
-  /// which happens only for non-finite input.
+  /// Decomposes the symmetric `size × size` row-major `matrix` (only symmetry is assumed; the lower
+  /// triangle is what is read).
+  ///
+  /// Returns nil when the QL iteration fails to converge, which happens only for non-finite input.
   public static func decompose(_ matrix: [Double], size n: Int) -> SymmetricEigen? {
     guard n > 0, matrix.count == n * n, matrix.allSatisfy(\.isFinite) else { return nil }
     var v = [Double](repeating: 0, count: n * n)
@@ -140,8 +141,10 @@ public struct SymmetricEigen: Sendable {
     e[0] = 0
   }
 
-  /// Implicit QL on the tridiagonal matrix (tql2): d becomes the eigenvalues and the columns
-  /// of V the eigenvectors. Returns false if an eigenvalue needs more than 60 iterations.
+  /// Implicit QL on the tridiagonal matrix (tql2): d becomes the eigenvalues and the columns of V
+  /// the eigenvectors.
+  ///
+  /// Returns false if an eigenvalue needs more than 60 iterations.
   static func diagonalize(
     _ v: UnsafeMutableBufferPointer<Double>, _ d: UnsafeMutableBufferPointer<Double>,
     _ e: UnsafeMutableBufferPointer<Double>, _ n: Int

@@ -1,8 +1,10 @@
 // Checksums: CRC-32 (PNG chunks, ISO-HDLC polynomial) and Adler-32 (zlib streams), written
 // here so the picture code needs no compression library.
 
-/// CRC-32 as PNG and zlib's `crc32` define it: reflected polynomial 0xEDB88320, initial value
-/// and final xor 0xFFFFFFFF. `CRC32.checksum(Array("123456789".utf8)) == 0xCBF43926`.
+/// CRC-32 as PNG and zlib's `crc32` define it: reflected polynomial 0xEDB88320, initial value and
+/// final xor 0xFFFFFFFF.
+///
+/// `CRC32.checksum(Array("123456789".utf8)) == 0xCBF43926`.
 public struct CRC32: Sendable {
   /// One table entry per byte value.
   static let table: [UInt32] = (0..<256).map { byte in
@@ -36,6 +38,7 @@ public struct CRC32: Sendable {
 }
 
 /// Adler-32 as zlib (RFC 1950) defines it: two sums modulo 65521, `b << 16 | a`.
+///
 /// `Adler32.checksum(Array("123456789".utf8)) == 0x091E01DE`.
 public struct Adler32: Sendable {
   private static let modulus: UInt32 = 65521

@@ -46,10 +46,11 @@ public struct ImageGrid: Sendable {
   }
 
   /// Renders `rows`: each row is a list of tiles, each tile `tileWidth × tileHeight` values
-  /// row-major. The picture is as wide as the longest row; short rows and short tiles leave
-  /// background (missing values) instead of trapping. `labels[r]`, when given, is written
-  /// left of row r (e.g. "original", "autoencoder", "PCA"), in black on a light background
-  /// and white on a dark one.
+  /// row-major.
+  ///
+  /// The picture is as wide as the longest row; short rows and short tiles leave background
+  /// (missing values) instead of trapping. `labels[r]`, when given, is written left of row r (e.g.
+  /// "original", "autoencoder", "PCA"), in black on a light background and white on a dark one.
   public func render(rows: [[[Float]]], labels: [String] = []) -> GrayImage {
     let columns = max(1, rows.map(\.count).max() ?? 1)
     let rowCount = max(1, rows.count, labels.count)
@@ -82,8 +83,10 @@ public struct ImageGrid: Sendable {
     return GrayImage(width: width, height: height, pixels: pixels)
   }
 
-  /// Renders rows given as flat example-major arrays (`count` tiles of `tileWidth × tileHeight`
-  /// values each), e.g. a minibatch of originals and its reconstructions.
+  /// Renders rows given as flat example-major arrays of `count` tiles each.
+  ///
+  /// For example a minibatch of originals and its reconstructions, each tile
+  /// `tileWidth × tileHeight` values.
   public func render(flatRows: [[Float]], count: Int, labels: [String] = []) -> GrayImage {
     let size = tileWidth * tileHeight
     let rows = flatRows.map { flat in

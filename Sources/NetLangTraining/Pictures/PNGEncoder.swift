@@ -6,8 +6,10 @@ public enum PNGEncoder {
   /// The 8 bytes every PNG file starts with.
   public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
-  /// A grayscale PNG (colour type 0, 8 bits): `pixels` holds `width × height` bytes, row-major,
-  /// 0 black ... 255 white. Precondition: positive sizes and a matching pixel count.
+  /// A grayscale PNG (colour type 0, 8 bits) of `width × height` bytes.
+  ///
+  /// `pixels` is row-major, 0 black to 255 white.
+  /// Precondition: positive sizes and a matching pixel count.
   public static func grayscale(
     width: Int, height: Int, pixels: [UInt8], mode: DeflateMode = .fixedHuffman
   ) -> [UInt8] {

@@ -71,8 +71,10 @@ public enum PixelFont {
     text.isEmpty ? 0 : (text.count * advance - 1) * max(1, scale)
   }
 
-  /// Draws `text` with its top-left corner at (`x`, `y`) into the `width`-wide buffer, each
-  /// font pixel a `scale × scale` block of `ink`. Pixels outside the buffer are skipped.
+  /// Draws `text` with its top-left corner at (`x`, `y`) into the `width`-wide buffer, each font
+  /// pixel a `scale × scale` block of `ink`.
+  ///
+  /// Pixels outside the buffer are skipped.
   public static func draw(
     _ text: String, x: Int, y: Int, scale: Int = 1, ink: UInt8, into pixels: inout [UInt8],
     width: Int

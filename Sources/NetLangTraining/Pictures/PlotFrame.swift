@@ -33,24 +33,29 @@ struct PlotFrame {
     }
     out += "</g>\n<g class=\"tick-labels\" fill=\"#000000\">\n"
     for tick in x.ticks {
-      out += "<text x=\"\(c(x.position(tick)))\" y=\"\(c(bottom + 18))\" text-anchor=\"middle\">"
+      out +=
+        "<text x=\"\(c(x.position(tick)))\" y=\"\(c(bottom + 18))\" text-anchor=\"middle\">"
         + x.label(tick) + "</text>\n"
     }
     for tick in y.ticks {
-      out += "<text x=\"\(c(left - 8))\" y=\"\(c(y.position(tick) + 4))\" text-anchor=\"end\">"
+      out +=
+        "<text x=\"\(c(left - 8))\" y=\"\(c(y.position(tick) + 4))\" text-anchor=\"end\">"
         + y.label(tick) + "</text>\n"
     }
     out += "</g>\n"
     let middleX = c((left + right) / 2)
-    out += "<text class=\"title\" x=\"\(middleX)\" y=\"\(c(top - 14))\" text-anchor=\"middle\" "
+    out +=
+      "<text class=\"title\" x=\"\(middleX)\" y=\"\(c(top - 14))\" text-anchor=\"middle\" "
       + "font-size=\"14\" font-weight=\"bold\">\(SVGText.escape(title))</text>\n"
     if !xLabel.isEmpty {
-      out += "<text class=\"x-label\" x=\"\(middleX)\" y=\"\(c(bottom + 38))\" "
+      out +=
+        "<text class=\"x-label\" x=\"\(middleX)\" y=\"\(c(bottom + 38))\" "
         + "text-anchor=\"middle\">\(SVGText.escape(xLabel))</text>\n"
     }
     if !yLabel.isEmpty {
       let middleY = c((top + bottom) / 2)
-      out += "<text class=\"y-label\" x=\"16\" y=\"\(middleY)\" text-anchor=\"middle\" "
+      out +=
+        "<text class=\"y-label\" x=\"16\" y=\"\(middleY)\" text-anchor=\"middle\" "
         + "transform=\"rotate(-90 16 \(middleY))\">\(SVGText.escape(yLabel))</text>\n"
     }
     return out
@@ -62,9 +67,11 @@ struct PlotFrame {
     var out = "<g class=\"legend\">\n"
     for (index, entry) in entries.enumerated() {
       let y = top + 4 + Double(index) * 18
-      out += "<rect x=\"\(c(right + 14))\" y=\"\(c(y))\" width=\"12\" height=\"12\" "
+      out +=
+        "<rect x=\"\(c(right + 14))\" y=\"\(c(y))\" width=\"12\" height=\"12\" "
         + "fill=\"\(entry.colour)\"/>\n"
-      out += "<text x=\"\(c(right + 32))\" y=\"\(c(y + 10))\">\(SVGText.escape(entry.name))</text>\n"
+      out +=
+        "<text x=\"\(c(right + 32))\" y=\"\(c(y + 10))\">\(SVGText.escape(entry.name))</text>\n"
     }
     return out + "</g>\n"
   }

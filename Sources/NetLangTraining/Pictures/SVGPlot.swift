@@ -1,7 +1,9 @@
 // SVGPlot: line plots (loss per epoch) and class-coloured scatter plots (2-D codes) as
 // standalone SVG documents, and two scatters side by side (autoencoder codes vs PCA).
 
-/// Builds SVG documents. Non-finite values are skipped; text is XML-escaped.
+/// Builds SVG documents.
+///
+/// Non-finite values are skipped; text is XML-escaped.
 public enum SVGPlot {
   /// Ten distinct colours (matplotlib's tab10), one per class id modulo 10.
   public static let palette = [
@@ -25,7 +27,8 @@ public enum SVGPlot {
       var segment: [String] = []
       func flush() {
         if segment.count > 1 {
-          body += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\""
+          body +=
+            "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\""
             + segment.joined(separator: " ") + "\"/>\n"
         }
         segment = []
@@ -55,8 +58,9 @@ public enum SVGPlot {
       body: scatterBody(points, title: title, xLabel: xLabel, yLabel: yLabel, width, height))
   }
 
-  /// Two or more scatter plots side by side in one document, e.g. the 2-D autoencoder codes
-  /// next to the first two principal components, each panel with its own axes.
+  /// Two or more scatter plots side by side in one document, each panel with its own axes.
+  ///
+  /// For example the 2-D autoencoder codes next to the first two principal components.
   public static func sideBySide(
     _ panels: [(title: String, points: [(x: Double, y: Double, class: Int)])],
     title: String = "", panelWidth: Double = 520, panelHeight: Double = 440
@@ -64,14 +68,16 @@ public enum SVGPlot {
     let top: Double = title.isEmpty ? 0 : 30
     var body = ""
     if !title.isEmpty {
-      body += "<text x=\"\(SVGText.coordinate(panelWidth * Double(panels.count) / 2))\" y=\"20\" "
+      body +=
+        "<text x=\"\(SVGText.coordinate(panelWidth * Double(panels.count) / 2))\" y=\"20\" "
         + "text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">"
         + SVGText.escape(title) + "</text>\n"
     }
     for (index, panel) in panels.enumerated() {
       let dx = SVGText.coordinate(panelWidth * Double(index))
       body += "<g transform=\"translate(\(dx),\(SVGText.coordinate(top)))\">\n"
-      body += scatterBody(panel.points, title: panel.title, xLabel: "", yLabel: "",
+      body += scatterBody(
+        panel.points, title: panel.title, xLabel: "", yLabel: "",
         panelWidth, panelHeight)
       body += "</g>\n"
     }
@@ -89,7 +95,8 @@ public enum SVGPlot {
     let y = PlotAxis(values: finite.map(\.y), start: frame.bottom, end: frame.top)
     var body = frame.axes(x: x, y: y, title: title, xLabel: xLabel, yLabel: yLabel)
     for point in finite {
-      body += "<circle cx=\"\(SVGText.coordinate(x.position(point.x)))\" cy=\""
+      body +=
+        "<circle cx=\"\(SVGText.coordinate(x.position(point.x)))\" cy=\""
         + SVGText.coordinate(y.position(point.y)) + "\" r=\"2.5\" fill=\""
         + colour(point.class) + "\" fill-opacity=\"0.7\"/>\n"
     }

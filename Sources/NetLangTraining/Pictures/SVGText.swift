@@ -24,7 +24,7 @@ enum SVGText {
     return out
   }
 
-  /// `value` rounded to `places` decimals, e.g. `decimal(0.125, places: 2) == "0.13"`.
+  /// `value` rounded to `places` decimals: `decimal(0.125, places: 2) == "0.13"`.
   static func decimal(_ value: Double, places: Int) -> String {
     guard value.isFinite else { return "0" }
     var scale = 1.0

@@ -28,7 +28,9 @@ public enum ZlibEncoder {
   }
 
   /// Stored blocks: per block a header byte (BFINAL, BTYPE 00), LEN and its complement NLEN
-  /// (little-endian), then the bytes. Empty input still gets one final empty block.
+  /// (little-endian), then the bytes.
+  ///
+  /// Empty input still gets one final empty block.
   static func appendStored(_ bytes: [UInt8], to out: inout [UInt8]) {
     var start = 0
     repeat {

@@ -40,10 +40,12 @@ struct RBMScratch: Sendable {
 }
 
 extension RBM {
-  /// One contrastive-divergence (CD-k) step on `batch` (`count × visibleCount` values in
-  /// [0, 1], example-major). Returns the squared error of the first reconstruction, summed
-  /// over visible units and averaged over the batch (rbm.m's `err` / numcases), or NaN
-  /// without changing anything when the sizes disagree or k < 1.
+  /// One contrastive-divergence (CD-k) step on `batch` (`count × visibleCount` values in [0, 1],
+  /// example-major).
+  ///
+  /// Returns the squared error of the first reconstruction, summed over visible units and averaged
+  /// over the batch (rbm.m's `err` / numcases), or NaN without changing anything when the sizes
+  /// disagree or k < 1.
   ///
   /// 1. positive phase: h⁺ = p(h | data) (probabilities, or means for Gaussian units);
   /// 2. sample hidden states from h⁺ (Bernoulli: on when h⁺ > uniform; Gaussian: h⁺ + normal);

@@ -73,8 +73,9 @@ public struct RBM: Sendable {
   }
 
   /// The up-pass, B×H: logistic(v·Wᵀ + c) for Bernoulli hidden units, the mean v·Wᵀ + c for
-  /// Gaussian ones. These are the codes the next RBM of a stack trains on. [] on a size
-  /// mismatch.
+  /// Gaussian ones.
+  ///
+  /// These are the codes the next RBM of a stack trains on. [] on a size mismatch.
   public func hiddenProbabilities(visible: [Float], count: Int) -> [Float] {
     guard count > 0, visible.count == count * visibleCount else { return [] }
     var out = [Float](repeating: 0, count: count * hiddenCount)
@@ -85,7 +86,9 @@ public struct RBM: Sendable {
     return out
   }
 
-  /// The down-pass, B×V: logistic(h·W + b). [] on a size mismatch.
+  /// The down-pass, B×V: logistic(h·W + b).
+  ///
+  /// [] on a size mismatch.
   public func visibleProbabilities(hidden: [Float], count: Int) -> [Float] {
     guard count > 0, hidden.count == count * hiddenCount else { return [] }
     var out = [Float](repeating: 0, count: count * visibleCount)
@@ -101,15 +104,18 @@ public struct RBM: Sendable {
     visibleProbabilities(hidden: hiddenProbabilities(visible: visible, count: count), count: count)
   }
 
-  /// Squared error of `reconstruct`, summed over the visible units and averaged over the
-  /// `count` examples. NaN on a size mismatch.
+  /// Squared error of `reconstruct`, summed over the visible units and averaged over the `count`
+  /// examples.
+  ///
+  /// NaN on a size mismatch.
   public func reconstructionError(data: [Float], count: Int) -> Double {
     guard count > 0, data.count == count * visibleCount else { return .nan }
     return RBMMath.squaredError(data, reconstruct(visible: data, count: count)) / Double(count)
   }
 
-  /// The free energy F(v) = −log Σ_h exp(−E(v, h)), averaged over the `count` examples. With
-  /// x = W·v + c: Bernoulli hidden units give −b·v − Σ_j log(1 + e^{x_j}); unit-variance
+  /// The free energy F(v) = −log Σ_h exp(−E(v, h)), averaged over the `count` examples.
+  ///
+  /// With x = W·v + c: Bernoulli hidden units give −b·v − Σ_j log(1 + e^{x_j}); unit-variance
   /// Gaussian ones (E has +½‖h‖²) give −b·v − Σ_j x_j²/2 − (H/2)·log 2π. NaN on a size mismatch.
   public func freeEnergy(data: [Float], count: Int) -> Double {
     guard count > 0, data.count == count * visibleCount else { return .nan }

@@ -51,8 +51,10 @@ public struct RBMSchedule: Sendable, Equatable {
 
 extension RBM {
   /// One epoch of CD over `data` (`count × visibleCount`, example-major) in the minibatches of
-  /// `order` (shuffled first when the schedule says so). Returns the mean over examples of the
-  /// squared reconstruction error CD saw (rbm.m's `err`), NaN on a size mismatch.
+  /// `order` (shuffled first when the schedule says so).
+  ///
+  /// Returns the mean over examples of the squared reconstruction error CD saw (rbm.m's `err`), NaN
+  /// on a size mismatch.
   public mutating func trainEpoch(
     data: [Float], count: Int, epoch: Int, schedule: RBMSchedule, order: inout EpochOrder,
     random: inout Random
@@ -114,8 +116,9 @@ public enum RBMStack {
     public var epochErrors: [Double]
   }
 
-  /// Trains one RBM per consecutive pair of `sizes` (e.g. [784, 1000, 500, 250, 30]): the
-  /// first on `data`, each next one on the hidden probabilities of the previous (rbm.m's
+  /// Trains one RBM per consecutive pair of `sizes`, such as [784, 1000, 500, 250, 30].
+  ///
+  /// The first learns `data`, each next one the hidden probabilities of the previous (rbm.m's
   /// `batchposhidprobs`). The last layer has Gaussian hidden units when `linearCode` (the
   /// paper's code layer), the others Bernoulli. `schedule(layer, units)` gives each layer's
   /// settings. Returns [] when sizes are bad or the data does not match `sizes[0]`.
