@@ -261,4 +261,37 @@ struct FixedNoise: RBMNoise {
     }
     #expect(RBMStack.pretrain(data: data, count: 40, sizes: [11, 3], random: &random).isEmpty)
   }
+
+  @Test("unrolled autoencoder: encoder reproduces the up-passes, decoder the down-passes")
+  func unroll() {
+    var random = Random(seed: 8)
+    let rbms = [
+      RBM(visibleCount: 5, hiddenCount: 4, random: &random),
+      RBM(visibleCount: 4, hiddenCount: 2, hiddenUnits: .gaussian, random: &random),
+    ]
+    let layers = RBMStack.unroll(rbms)
+    #expect(layers.map(\.inputCount) == [5, 4, 2, 4])
+    #expect(layers.map(\.outputCount) == [4, 2, 4, 5])
+    #expect(layers.map(\.activation) == [.logistic, .linear, .logistic, .logistic])
+    // Apply each layer by hand: y_o = act(Σ_i W[o, i]·x_i + bias_o).
+    let input: [Float] = [0.1, 0.9, 0.4, 0, 1]
+    var x = input
+    var outputs: [[Float]] = []
+    for layer in layers {
+      x = (0..<layer.outputCount).map { o in
+        var sum = layer.bias[o]
+        for i in 0..<layer.inputCount { sum += layer.weight[o * layer.inputCount + i] * x[i] }
+        return layer.activation == .linear ? sum : 1 / (1 + MathShim.expf(-sum))
+      }
+      outputs.append(x)
+    }
+    let h1 = rbms[0].hiddenProbabilities(visible: input, count: 1)
+    let code = rbms[1].hiddenProbabilities(visible: h1, count: 1)
+    let back1 = rbms[1].visibleProbabilities(hidden: code, count: 1)
+    let back0 = rbms[0].visibleProbabilities(hidden: back1, count: 1)
+    for (got, want) in zip(outputs, [h1, code, back1, back0]) {
+      #expect(got.count == want.count)
+      for (a, b) in zip(got, want) { #expect(abs(a - b) < 1e-6) }
+    }
+  }
 }
