@@ -40,6 +40,8 @@ import Testing
     #expect(abs(model.reconstructionError(data: data, count: 4) - 0.25) < 1e-6)
     let full = try PCA.fit(data: data, count: 4, dimension: 2, components: 2)
     #expect(full.reconstructionError(data: data, count: 4) < 1e-10)
+    #expect(full.keeping(components: 1) == model)
+    #expect(full.keeping(components: 3) == nil && full.keeping(components: 0) == nil)
   }
 
   @Test("points on a line in 3-D: the first component is the line, the rest has no variance")
@@ -149,9 +151,7 @@ import Testing
     let model = try PCA.fit(data: trainImages, count: train.count, dimension: 784, components: 30)
     let error30 = model.reconstructionError(data: testImages, count: test.count)
     #expect(abs(error30 - 14.14462233333973) / 14.14462233333973 < 0.01, "PCA-30: \(error30)")
-    var two = model
-    two.components = 2
-    two.basis = Array(model.basis[0..<(2 * 784)])
+    let two = try #require(model.keeping(components: 2))
     let error2 = two.reconstructionError(data: testImages, count: test.count)
     #expect(abs(error2 - 43.625684135281475) / 43.625684135281475 < 0.01, "PCA-2: \(error2)")
   }

@@ -95,6 +95,16 @@ public struct PCAModel: Sendable, Equatable {
     self.eigenvalues = eigenvalues
   }
 
+  /// The same fit keeping only the first `count` components (1 ≤ count ≤ components).
+  ///
+  /// PCA-2 and PCA-30 from one decomposition, say; nil when `count` is out of range.
+  public func keeping(components count: Int) -> PCAModel? {
+    guard count >= 1, count <= components else { return nil }
+    return PCAModel(
+      dimension: dimension, components: count, mean: mean,
+      basis: Array(basis[0..<(count * dimension)]), eigenvalues: eigenvalues)
+  }
+
   /// Codes of `count` examples: `(x − mean)·basisᵀ`, N×K.
   ///
   /// Returns [] on a size mismatch.
