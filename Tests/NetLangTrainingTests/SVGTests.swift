@@ -85,6 +85,22 @@ import Testing
     #expect(svg.contains(">ab</text>"))
   }
 
+  @Test("extreme ranges finish with finite coordinates and a few ticks")
+  func extremes() throws {
+    let cases: [[(x: Double, y: Double)]] = [
+      [(0, 1e-320), (1, 2e-320)], [(0, -1e308), (1, 1e308)],
+      [(0, -.greatestFiniteMagnitude), (1, .greatestFiniteMagnitude)], [(5, 7)],
+      [(0, 1e300), (1, 1e300)], [(-1e-310, 3), (1e-310, 4)],
+    ]
+    for points in cases {
+      let svg = SVGPlot.lines(
+        series: [(name: "s", points: points)], title: "t", xLabel: "x", yLabel: "y")
+      try XMLCheck.balanced(svg)
+      #expect(!svg.contains("nan") && !svg.contains("inf"))
+      #expect(count("<text", in: svg) < 60)
+    }
+  }
+
   @Test("nice ticks and decimal labels")
   func ticks() {
     #expect(PlotAxis.niceStep(0.9) == 1)

@@ -13,9 +13,11 @@ struct PlotAxis {
   /// An axis covering `values` (non-finite ones ignored), widened to whole tick steps.
   init(values: [Double], start: Double, end: Double, targetTicks: Int = 5) {
     let finite = values.filter(\.isFinite)
-    var low = finite.min() ?? 0
-    var high = finite.max() ?? 1
-    if high - low <= 0 || !(high - low).isFinite {
+    // Beyond ±1e300 the axis stops (points further out are drawn outside the frame), so the
+    // span and the tick count stay finite.
+    var low = max(finite.min() ?? 0, -1e300)
+    var high = min(finite.max() ?? 1, 1e300)
+    if high - low <= 1e-300 {
       let pad = max(abs(low) * 0.5, 1)
       low -= pad
       high += pad
@@ -30,10 +32,10 @@ struct PlotAxis {
 
   /// The smallest of 1, 2, 5 × 10^k that is at least `raw`.
   static func niceStep(_ raw: Double) -> Double {
-    guard raw.isFinite, raw > 0 else { return 1 }
+    guard raw.isFinite, raw > 1e-300 else { return 1 }
     var power = 1.0
-    while power > raw { power /= 10 }
-    while power * 10 <= raw { power *= 10 }
+    while power > raw && power > 1e-300 { power /= 10 }
+    while power * 10 <= raw && power < 1e300 { power *= 10 }
     for factor in [1.0, 2, 5, 10] where factor * power >= raw * (1 - 1e-12) {
       return factor * power
     }
@@ -47,8 +49,9 @@ struct PlotAxis {
 
   /// Tick values from `low` to `high`.
   var ticks: [Double] {
-    let count = Int(((high - low) / step).rounded())
-    return (0...max(0, count)).map { low + Double($0) * step }
+    let steps = ((high - low) / step).rounded()
+    guard steps.isFinite, steps >= 0, steps <= 1000 else { return [low, high] }
+    return (0...Int(steps)).map { low + Double($0) * step }
   }
 
   /// Decimal places that show the step exactly.
