@@ -10,8 +10,9 @@ struct PlotAxis {
   /// Distance between ticks.
   var step: Double
 
-  /// An axis covering `values` (non-finite ones ignored), widened to whole tick steps.
-  init(values: [Double], start: Double, end: Double, targetTicks: Int = 5) {
+  /// An axis covering `values` (non-finite ones ignored), widened by `padding` (a fraction of
+  /// the span, so markers clear the frame) and then to whole tick steps.
+  init(values: [Double], start: Double, end: Double, targetTicks: Int = 5, padding: Double = 0) {
     let finite = values.filter(\.isFinite)
     // Beyond ±1e300 the axis stops (points further out are drawn outside the frame), so the
     // span and the tick count stay finite.
@@ -22,6 +23,9 @@ struct PlotAxis {
       low -= pad
       high += pad
     }
+    let margin = (high - low) * max(0, padding)
+    low -= margin
+    high += margin
     let step = PlotAxis.niceStep((high - low) / Double(max(1, targetTicks)))
     self.low = (low / step).rounded(.down) * step
     self.high = (high / step).rounded(.up) * step

@@ -17,10 +17,19 @@ struct PlotFrame {
     bottom = self.height - 48
   }
 
-  /// Axis lines, tick marks with labels, grid lines, axis labels and the title.
+  /// Grid lines, axis lines, tick marks with labels, axis labels and the title.
   func axes(x: PlotAxis, y: PlotAxis, title: String, xLabel: String, yLabel: String) -> String {
     let c = SVGText.coordinate
-    var out = "<g class=\"axes\" stroke=\"#000000\" stroke-width=\"1\">\n"
+    var out = "<g class=\"grid\" stroke=\"#e6e6e6\" stroke-width=\"1\">\n"
+    for tick in x.ticks {
+      let p = c(x.position(tick))
+      out += "<line x1=\"\(p)\" y1=\"\(c(bottom))\" x2=\"\(p)\" y2=\"\(c(top))\"/>\n"
+    }
+    for tick in y.ticks {
+      let p = c(y.position(tick))
+      out += "<line x1=\"\(c(left))\" y1=\"\(p)\" x2=\"\(c(right))\" y2=\"\(p)\"/>\n"
+    }
+    out += "</g>\n<g class=\"axes\" stroke=\"#000000\" stroke-width=\"1\">\n"
     out += "<line x1=\"\(c(left))\" y1=\"\(c(bottom))\" x2=\"\(c(right))\" y2=\"\(c(bottom))\"/>\n"
     out += "<line x1=\"\(c(left))\" y1=\"\(c(bottom))\" x2=\"\(c(left))\" y2=\"\(c(top))\"/>\n"
     for tick in x.ticks {

@@ -91,8 +91,8 @@ public enum SVGPlot {
   ) -> String {
     let frame = PlotFrame(width: width, height: height, legendWidth: 70)
     let finite = points.filter { $0.x.isFinite && $0.y.isFinite }
-    let x = PlotAxis(values: finite.map(\.x), start: frame.left, end: frame.right)
-    let y = PlotAxis(values: finite.map(\.y), start: frame.bottom, end: frame.top)
+    let x = PlotAxis(values: finite.map(\.x), start: frame.left, end: frame.right, padding: 0.03)
+    let y = PlotAxis(values: finite.map(\.y), start: frame.bottom, end: frame.top, padding: 0.03)
     var body = frame.axes(x: x, y: y, title: title, xLabel: xLabel, yLabel: yLabel)
     for point in finite {
       body +=
