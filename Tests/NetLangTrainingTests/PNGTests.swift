@@ -99,6 +99,10 @@ import Testing
     let png = image.png()
     let chunks = try TestInflate.chunks(png)
     #expect(try TestInflate.zlib(chunks[1].data).count == 7 * 8)
+    #expect(GrayImage(width: 2, height: 2, pixels: [1, 2, 3]) == nil)
+    #expect(GrayImage(width: 0, height: 0, pixels: []) == nil)
+    let small = try #require(GrayImage(width: 1, height: 2, pixels: [0, 255]))
+    #expect(try TestInflate.zlib(try TestInflate.chunks(small.png())[1].data) == [0, 0, 0, 255])
   }
 
   @Test("a 3×10 grid of 28×28 tiles writes a readable PNG file")

@@ -1,11 +1,23 @@
 // ImageGrid: tiles many small grayscale images (Floats in [0, 1]) into one picture, one row
 // per kind (row 0 originals, row 1 autoencoder reconstructions, row 2 PCA ...), with gaps.
 
-/// A grayscale picture, one byte per pixel, row-major.
+/// A grayscale picture, one byte per pixel, row-major; sizes always match the pixels.
 public struct GrayImage: Sendable, Equatable {
-  public var width: Int
-  public var height: Int
-  public var pixels: [UInt8]
+  public private(set) var width: Int
+  public private(set) var height: Int
+  public private(set) var pixels: [UInt8]
+
+  /// A picture from `width × height` bytes; nil when the sizes are not positive or disagree.
+  public init?(width: Int, height: Int, pixels: [UInt8]) {
+    guard width > 0, height > 0, pixels.count == width * height else { return nil }
+    self.init(checkedWidth: width, height: height, pixels: pixels)
+  }
+
+  init(checkedWidth width: Int, height: Int, pixels: [UInt8]) {
+    self.width = width
+    self.height = height
+    self.pixels = pixels
+  }
 
   /// The picture as PNG bytes.
   public func png(mode: DeflateMode = .fixedHuffman) -> [UInt8] {
@@ -80,7 +92,7 @@ public struct ImageGrid: Sendable {
         }
       }
     }
-    return GrayImage(width: width, height: height, pixels: pixels)
+    return GrayImage(checkedWidth: width, height: height, pixels: pixels)
   }
 
   /// Renders rows given as flat example-major arrays of `count` tiles each.

@@ -2,6 +2,9 @@
 // scanline with filter type 0, the image data in a zlib stream of our own.
 
 /// Encodes pixels as PNG bytes.
+///
+/// NOTE: sizes that disagree with the pixel count are a programming error and trap; pictures
+/// built from user data go through `GrayImage` (failable init, `png()`) instead.
 public enum PNGEncoder {
   /// The 8 bytes every PNG file starts with.
   public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
