@@ -294,4 +294,21 @@ struct FixedNoise: RBMNoise {
       for (a, b) in zip(got, want) { #expect(abs(a - b) < 1e-6) }
     }
   }
+
+  @Test("a worker pool changes no deterministic result (beyond rounding)")
+  func pool() {
+    var random = Random(seed: 12)
+    let data = (0..<(30 * 20)).map { _ in random.nextFloat() }
+    let rbm = RBM(visibleCount: 20, hiddenCount: 16, random: &random)
+    let pool = WorkerPool(threads: 2)
+    let serial = rbm.hiddenProbabilities(visible: data, count: 30)
+    let pooled = rbm.hiddenProbabilities(visible: data, count: 30, pool: pool)
+    #expect(serial.count == pooled.count)
+    for (a, b) in zip(serial, pooled) { #expect(abs(a - b) < 1e-6) }
+    let e1 = rbm.reconstructionError(data: data, count: 30)
+    let e2 = rbm.reconstructionError(data: data, count: 30, pool: pool)
+    #expect(abs(e1 - e2) < 1e-5)
+    let f1 = rbm.freeEnergy(data: data, count: 30)
+    #expect(abs(f1 - rbm.freeEnergy(data: data, count: 30, pool: pool)) < 1e-4)
+  }
 }

@@ -4,6 +4,8 @@
 //
 // B = batch size, V = visible units, H = hidden units; W is H×V row-major.
 
+import NetLangTensor
+
 /// Work buffers for one batch size, allocated once and reused by every update.
 struct RBMScratch: Sendable {
   var batchSize = 0
@@ -58,7 +60,7 @@ extension RBM {
   @discardableResult
   public mutating func contrastiveDivergence<Noise: RBMNoise>(
     batch: [Float], count: Int, k: Int = 1, learningRate: Float, momentum: Float,
-    weightDecay: Float, random: inout Noise
+    weightDecay: Float, random: inout Noise, pool: WorkerPool? = nil
   ) -> Double {
     let v = visibleCount
     let h = hiddenCount
@@ -73,10 +75,11 @@ extension RBM {
     // Positive phase.
     RBMMath.hiddenActivation(
       batch, count: count, weights: weights, bias: hiddenBias, visibleCount: v, hiddenCount: h,
-      into: &s.positiveHidden)
+      into: &s.positiveHidden, pool: pool)
     if !gaussian { RBMMath.logistic(&s.positiveHidden) }
     RBMMath.multiply(
-      transposeA: true, m: h, n: v, k: count, s.positiveHidden, batch, into: &s.weightGradient)
+      transposeA: true, m: h, n: v, k: count, s.positiveHidden, batch, into: &s.weightGradient,
+      pool: pool)
     sample(s.positiveHidden, into: &s.hiddenStates, gaussian: gaussian, random: &random)
 
     // Gibbs chain.
@@ -84,12 +87,12 @@ extension RBM {
     for step in 1...k {
       RBMMath.visibleActivation(
         s.hiddenStates, count: count, weights: weights, bias: visibleBias, visibleCount: v,
-        hiddenCount: h, into: &s.negativeVisible)
+        hiddenCount: h, into: &s.negativeVisible, pool: pool)
       RBMMath.logistic(&s.negativeVisible)
       if step == 1 { error = RBMMath.squaredError(batch, s.negativeVisible) / Double(count) }
       RBMMath.hiddenActivation(
         s.negativeVisible, count: count, weights: weights, bias: hiddenBias, visibleCount: v,
-        hiddenCount: h, into: &s.negativeHidden)
+        hiddenCount: h, into: &s.negativeHidden, pool: pool)
       if !gaussian { RBMMath.logistic(&s.negativeHidden) }
       if step < k {
         sample(s.negativeHidden, into: &s.hiddenStates, gaussian: gaussian, random: &random)
@@ -99,7 +102,7 @@ extension RBM {
     // Negative statistics and the momentum updates.
     RBMMath.multiply(
       transposeA: true, m: h, n: v, k: count, alpha: -1, s.negativeHidden, s.negativeVisible,
-      beta: 1, into: &s.weightGradient)
+      beta: 1, into: &s.weightGradient, pool: pool)
     let scale = 1 / Float(count)
     RBMMath.momentumStep(
       parameters: &weights, velocity: &weightVelocity, gradient: s.weightGradient,

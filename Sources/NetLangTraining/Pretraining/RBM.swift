@@ -76,12 +76,14 @@ public struct RBM: Sendable {
   /// Gaussian ones.
   ///
   /// These are the codes the next RBM of a stack trains on. [] on a size mismatch.
-  public func hiddenProbabilities(visible: [Float], count: Int) -> [Float] {
+  public func hiddenProbabilities(visible: [Float], count: Int, pool: WorkerPool? = nil)
+    -> [Float]
+  {
     guard count > 0, visible.count == count * visibleCount else { return [] }
     var out = [Float](repeating: 0, count: count * hiddenCount)
     RBMMath.hiddenActivation(
       visible, count: count, weights: weights, bias: hiddenBias, visibleCount: visibleCount,
-      hiddenCount: hiddenCount, into: &out)
+      hiddenCount: hiddenCount, into: &out, pool: pool)
     if hiddenUnits == .bernoulli { RBMMath.logistic(&out) }
     return out
   }
@@ -89,40 +91,45 @@ public struct RBM: Sendable {
   /// The down-pass, B×V: logistic(h·W + b).
   ///
   /// [] on a size mismatch.
-  public func visibleProbabilities(hidden: [Float], count: Int) -> [Float] {
+  public func visibleProbabilities(hidden: [Float], count: Int, pool: WorkerPool? = nil)
+    -> [Float]
+  {
     guard count > 0, hidden.count == count * hiddenCount else { return [] }
     var out = [Float](repeating: 0, count: count * visibleCount)
     RBMMath.visibleActivation(
       hidden, count: count, weights: weights, bias: visibleBias, visibleCount: visibleCount,
-      hiddenCount: hiddenCount, into: &out)
+      hiddenCount: hiddenCount, into: &out, pool: pool)
     RBMMath.logistic(&out)
     return out
   }
 
   /// The deterministic reconstruction: down-pass of the up-pass probabilities (no sampling).
-  public func reconstruct(visible: [Float], count: Int) -> [Float] {
-    visibleProbabilities(hidden: hiddenProbabilities(visible: visible, count: count), count: count)
+  public func reconstruct(visible: [Float], count: Int, pool: WorkerPool? = nil) -> [Float] {
+    visibleProbabilities(
+      hidden: hiddenProbabilities(visible: visible, count: count, pool: pool), count: count,
+      pool: pool)
   }
 
   /// Squared error of `reconstruct`, summed over the visible units and averaged over the `count`
   /// examples.
   ///
   /// NaN on a size mismatch.
-  public func reconstructionError(data: [Float], count: Int) -> Double {
+  public func reconstructionError(data: [Float], count: Int, pool: WorkerPool? = nil) -> Double {
     guard count > 0, data.count == count * visibleCount else { return .nan }
-    return RBMMath.squaredError(data, reconstruct(visible: data, count: count)) / Double(count)
+    return RBMMath.squaredError(data, reconstruct(visible: data, count: count, pool: pool))
+      / Double(count)
   }
 
   /// The free energy F(v) = −log Σ_h exp(−E(v, h)), averaged over the `count` examples.
   ///
   /// With x = W·v + c: Bernoulli hidden units give −b·v − Σ_j log(1 + e^{x_j}); unit-variance
   /// Gaussian ones (E has +½‖h‖²) give −b·v − Σ_j x_j²/2 − (H/2)·log 2π. NaN on a size mismatch.
-  public func freeEnergy(data: [Float], count: Int) -> Double {
+  public func freeEnergy(data: [Float], count: Int, pool: WorkerPool? = nil) -> Double {
     guard count > 0, data.count == count * visibleCount else { return .nan }
     var x = [Float](repeating: 0, count: count * hiddenCount)
     RBMMath.hiddenActivation(
       data, count: count, weights: weights, bias: hiddenBias, visibleCount: visibleCount,
-      hiddenCount: hiddenCount, into: &x)
+      hiddenCount: hiddenCount, into: &x, pool: pool)
     var total = 0.0
     for i in 0..<count {
       var energy = 0.0

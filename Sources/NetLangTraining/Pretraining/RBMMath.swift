@@ -10,7 +10,8 @@ enum RBMMath {
   /// C = alpha·op(A)·op(B) + beta·C through `Gemm.multiply`.
   static func multiply(
     transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
-    alpha: Float = 1, _ a: [Float], _ b: [Float], beta: Float = 0, into c: inout [Float]
+    alpha: Float = 1, _ a: [Float], _ b: [Float], beta: Float = 0, into c: inout [Float],
+    pool: WorkerPool? = nil
   ) {
     a.withUnsafeBufferPointer { ap in
       b.withUnsafeBufferPointer { bp in
@@ -20,7 +21,8 @@ enum RBMMath {
           }
           Gemm.multiply(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a,
-            lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, beta: beta, c: c, ldc: n)
+            lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, beta: beta, c: c, ldc: n,
+            pool: pool)
         }
       }
     }
@@ -29,22 +31,23 @@ enum RBMMath {
   /// out[B×H] = visible[B×V]·Wᵀ + bias (before the hidden nonlinearity).
   static func hiddenActivation(
     _ visible: [Float], count: Int, weights: [Float], bias: [Float], visibleCount: Int,
-    hiddenCount: Int, into out: inout [Float]
+    hiddenCount: Int, into out: inout [Float], pool: WorkerPool? = nil
   ) {
     fillRows(&out, with: bias, count: count)
     multiply(
       transposeB: true, m: count, n: hiddenCount, k: visibleCount, visible, weights, beta: 1,
-      into: &out)
+      into: &out, pool: pool)
   }
 
   /// out[B×V] = hidden[B×H]·W + bias (before the logistic).
   static func visibleActivation(
     _ hidden: [Float], count: Int, weights: [Float], bias: [Float], visibleCount: Int,
-    hiddenCount: Int, into out: inout [Float]
+    hiddenCount: Int, into out: inout [Float], pool: WorkerPool? = nil
   ) {
     fillRows(&out, with: bias, count: count)
     multiply(
-      m: count, n: visibleCount, k: hiddenCount, hidden, weights, beta: 1, into: &out)
+      m: count, n: visibleCount, k: hiddenCount, hidden, weights, beta: 1, into: &out,
+      pool: pool)
   }
 
   /// Every row of `out` (count rows of bias.count) set to `bias`.

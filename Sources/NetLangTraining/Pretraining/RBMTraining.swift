@@ -57,7 +57,7 @@ extension RBM {
   /// on a size mismatch.
   public mutating func trainEpoch(
     data: [Float], count: Int, epoch: Int, schedule: RBMSchedule, order: inout EpochOrder,
-    random: inout Random
+    random: inout Random, pool: WorkerPool? = nil
   ) -> Double {
     let v = visibleCount
     guard count > 0, data.count == count * v, order.count == count else { return .nan }
@@ -79,7 +79,7 @@ extension RBM {
       let error = contrastiveDivergence(
         batch: batch, count: indices.count, k: schedule.gibbsSteps,
         learningRate: schedule.learningRate, momentum: schedule.momentum(epoch: epoch),
-        weightDecay: schedule.weightDecay, random: &random)
+        weightDecay: schedule.weightDecay, random: &random, pool: pool)
       total += error * Double(indices.count)
     }
     return total / Double(count)
@@ -87,13 +87,14 @@ extension RBM {
 
   /// `schedule.epochs` epochs; returns the error of each (see `trainEpoch`).
   public mutating func train(
-    data: [Float], count: Int, schedule: RBMSchedule, random: inout Random
+    data: [Float], count: Int, schedule: RBMSchedule, random: inout Random,
+    pool: WorkerPool? = nil
   ) -> [Double] {
     var order = EpochOrder(count: count, batchSize: schedule.batchSize, shuffle: schedule.shuffle)
     return (0..<schedule.epochs).map { epoch in
       trainEpoch(
         data: data, count: count, epoch: epoch, schedule: schedule, order: &order,
-        random: &random)
+        random: &random, pool: pool)
     }
   }
 
@@ -125,7 +126,7 @@ public enum RBMStack {
   public static func pretrain(
     data: [Float], count: Int, sizes: [Int], linearCode: Bool = true,
     schedule: (Int, RBM.HiddenUnits) -> RBMSchedule = { RBMSchedule.paper($1) },
-    random: inout Random
+    random: inout Random, pool: WorkerPool? = nil
   ) -> [Layer] {
     guard sizes.count >= 2, sizes.allSatisfy({ $0 > 0 }), count > 0,
       data.count == count * sizes[0]
@@ -139,8 +140,8 @@ public enum RBMStack {
         visibleCount: sizes[layer], hiddenCount: sizes[layer + 1], hiddenUnits: units,
         random: &random)
       let errors = rbm.train(
-        data: input, count: count, schedule: schedule(layer, units), random: &random)
-      if !last { input = rbm.hiddenProbabilities(visible: input, count: count) }
+        data: input, count: count, schedule: schedule(layer, units), random: &random, pool: pool)
+      if !last { input = rbm.hiddenProbabilities(visible: input, count: count, pool: pool) }
       layers.append(Layer(rbm: rbm, epochErrors: errors))
     }
     return layers
