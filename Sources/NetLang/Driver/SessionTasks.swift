@@ -20,6 +20,11 @@ extension Session {
     case .predict(let predict):
       if options.evaluateOnly { return }
       try self.predict(predict)
+    case .pretrain(let pretrain):
+      if options.evaluateOnly { return }
+      try self.pretrain(pretrain)
+    case .compare(let compare):
+      try self.compare(compare)
     }
   }
 

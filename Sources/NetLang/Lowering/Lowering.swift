@@ -52,7 +52,7 @@ public enum Lowering {
   ///   - targetShape: the per-example shape of the loss's target field.
   public static func lower(
     _ model: CheckedModel, loss: LossSpec? = nil, targetShape: Shape? = nil,
-    targetIsClass: Bool = false, backward: Bool = false
+    targetIsClass: Bool = false, backward: Bool = false, extraOutputs: [String: NodeRef] = [:]
   ) throws(LoweringError) -> LoweredModel {
     var builder = GraphBuilder()
     var map: [NodeRef: NodeID] = [:]
@@ -81,6 +81,11 @@ public enum Lowering {
       map[ref] = id
     }
     var outputs: [String: NodeID] = [:]
+    for (name, ref) in extraOutputs.sorted(by: { $0.key < $1.key }) {
+      guard let id = map[ref] else { continue }
+      builder.setOutput(name, id)
+      outputs[name] = id
+    }
     for output in model.outputs {
       guard let id = map[output.node] else { continue }
       builder.setOutput(output.name, id)

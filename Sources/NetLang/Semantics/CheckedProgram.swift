@@ -270,11 +270,72 @@ public struct PredictTask: Equatable, Sendable {
   }
 }
 
+/// One dense layer of an encoder, pretrained as an RBM whose visible units are the layer's
+/// inputs and whose hidden units are its outputs.
+public struct PretrainLayer: Equatable, Sendable {
+  /// The dense layer's name (its parameters are `<layer>.weight`, `<layer>.bias`).
+  public var layer: String
+  public var visible: Int
+  public var hidden: Int
+  /// Linear hidden units with unit-variance Gaussian noise (a layer without a sigmoid after
+  /// it, such as the code layer); otherwise logistic binary units.
+  public var gaussian: Bool
+  public init(layer: String, visible: Int, hidden: Int, gaussian: Bool) {
+    self.layer = layer
+    self.visible = visible
+    self.hidden = hidden
+    self.gaussian = gaussian
+  }
+}
+
+/// `pretrain Model on data { ... }`: greedy layer-by-layer RBM training of the model's encoder
+/// (Hinton & Salakhutdinov 2006).
+public struct PretrainTask: Equatable, Sendable {
+  public var model: String
+  public var data: String
+  /// The data field the first RBM's visible units read (the model's input).
+  public var input: String
+  public var layers: [PretrainLayer]
+  public var epochs: Int
+  public var batch: Int
+  public var learningRate: Double
+  /// Learning rate of RBMs with Gaussian hidden units.
+  public var gaussianLearningRate: Double
+  public var momentum: Double
+  public var initialMomentum: Double
+  /// Epochs run with `initialMomentum` before switching to `momentum`.
+  public var momentumEpochs: Int
+  public var weightDecay: Double
+  /// Gibbs steps of contrastive divergence (CD-k).
+  public var gibbsSteps: Int
+  public var seed: UInt64
+  public var span: SourceSpan
+}
+
+/// `compare Model on data { pca = 30 }`: the model's reconstructions against PCA's.
+public struct CompareTask: Equatable, Sendable {
+  public var model: String
+  public var data: String
+  /// The data PCA is fitted on.
+  public var fit: String
+  public var components: Int
+  /// The model input compared with its reconstruction, and the output reconstructing it.
+  public var input: String
+  public var output: String
+  /// Examples shown in the reconstruction picture.
+  public var images: Int
+  /// A binding of two values to plot against PCA's first two components, if asked.
+  public var codes: String?
+  public var span: SourceSpan
+}
+
 public enum CheckedTask: Equatable, Sendable {
   case train(TrainTask)
   case evaluate(EvaluateTask)
   case sample(SampleTask)
   case predict(PredictTask)
+  case pretrain(PretrainTask)
+  case compare(CompareTask)
 }
 
 /// Everything the checker produced for one main file and its imports.

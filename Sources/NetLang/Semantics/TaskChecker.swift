@@ -13,6 +13,11 @@ extension Checker {
   static let evaluateSettings = ["metrics", "loss"]
   static let sampleSettings = ["length", "temperature", "prime", "seed"]
   static let predictSettings = ["out"]
+  static let pretrainSettings = [
+    "epochs", "batch", "lr", "code_lr", "momentum", "initial_momentum", "momentum_epochs",
+    "weight_decay", "k", "seed",
+  ]
+  static let compareSettings = ["pca", "fit", "images", "codes"]
 
   /// Checks the tasks of `unit` in order; evaluate tasks without a loss use the model's train
   /// loss.
@@ -59,7 +64,10 @@ extension Checker {
 
   /// The model and data of a task, after checking the verb and preposition.
   private mutating func checkTask(_ task: TaskDecl) -> CheckedTask? {
-    let verbs = ["train": "on", "evaluate": "on", "sample": "from", "predict": "on"]
+    let verbs = [
+      "train": "on", "evaluate": "on", "sample": "from", "predict": "on", "pretrain": "on",
+      "compare": "on",
+    ]
     guard let preposition = verbs[task.verb.name] else {
       report(
         SemanticDiagnostics.unknownTask(
@@ -76,6 +84,8 @@ extension Checker {
     case "train": allowed = Self.trainSettings
     case "evaluate": allowed = Self.evaluateSettings
     case "predict": allowed = Self.predictSettings
+    case "pretrain": allowed = Self.pretrainSettings
+    case "compare": allowed = Self.compareSettings
     default: allowed = Self.sampleSettings
     }
     var settings: [String: Setting] = [:]
@@ -118,6 +128,8 @@ extension Checker {
     case "train": return checkTrain(task, model: model, data: data, settings: settings)
     case "evaluate": return checkEvaluate(task, model: model, data: data, settings: settings)
     case "predict": return checkPredict(task, model: model, data: data, settings: settings)
+    case "pretrain": return checkPretrain(task, model: model, data: data, settings: settings)
+    case "compare": return checkCompare(task, model: model, data: data, settings: settings)
     default: return checkSample(task, model: model, data: data, settings: settings)
     }
   }

@@ -219,3 +219,30 @@ extension SemanticDiagnostics {
     return "the fields of '\(data.name)' are \(fields)"
   }
 }
+
+extension SemanticDiagnostics {
+  /// `compare` on a model whose output does not reconstruct its input.
+  static func compareNeedsReconstruction(
+    model: String, input: Shape, output: Shape, at span: SourceSpan
+  ) -> Diagnostic {
+    .error(
+      .invalidSetting,
+      "'compare' needs a model that reconstructs its input, but \(model) maps \(input) to "
+        + "\(output)", at: span)
+  }
+
+  /// `codes = "name"` naming a binding that is not two values.
+  static func codesNotTwoDimensional(_ name: String, shape: Shape, at span: SourceSpan) -> Diagnostic {
+    .error(
+      .invalidSetting, "'codes' needs a binding of 2 values to plot, but '\(name)' has shape \(shape)",
+      at: span)
+  }
+
+  /// `pretrain` on a model without dense layers fed by its input.
+  static func noEncoder(model: String, at span: SourceSpan) -> Diagnostic {
+    .error(
+      .invalidSetting, "'pretrain' found no dense layers fed by \(model)'s input to train as RBMs",
+      at: span,
+      notes: [.help("pretrain trains 'dense' layers (each followed by 'sigmoid', the last one may be linear) from the first input")])
+  }
+}
