@@ -117,13 +117,16 @@ struct GradientChecker {
     let inputs = executor.referenceInputs()
     var parameters = executor.referenceParameters()
     let batch = executor.batchSize
-    func loss() throws -> (value: Double, kinks: UInt64) {
+    let base = try reference.evaluate(
+      nodes: [graph.loss], batch: batch, inputs: inputs, parameters: parameters,
+      training: true, dropoutMasks: masks)
+    /// The loss and kink signature with parameter `changed` perturbed (the rest reused).
+    func loss(_ changed: ParameterID) throws -> (value: Double, kinks: UInt64) {
       let result = try reference.evaluate(
         nodes: [graph.loss], batch: batch, inputs: inputs, parameters: parameters,
-        training: true, dropoutMasks: masks)
+        training: true, dropoutMasks: masks, reusing: base, changed: [changed])
       return (result.values[graph.loss]?.first ?? .nan, result.kinkSignature)
     }
-    let base = try loss()
 
     var sampler = Random(seed: seed &+ 17)
     var results: [Result] = []
@@ -136,11 +139,11 @@ struct GradientChecker {
         guard let original = parameters[id]?[element] else { continue }
         let step = 1e-5 * max(1, abs(original))
         parameters[id]?[element] = original + step
-        let plus = try loss()
+        let plus = try loss(id)
         parameters[id]?[element] = original - step
-        let minus = try loss()
+        let minus = try loss(id)
         parameters[id]?[element] = original
-        if plus.kinks != base.kinks || minus.kinks != base.kinks {
+        if plus.kinks != base.kinkSignature || minus.kinks != base.kinkSignature {
           result.skipped += 1
           continue
         }

@@ -85,11 +85,17 @@ extension ReferencePass {
     let outputs = shape[0], inputs = shape[1]
     let rows = x.count / max(inputs, 1)
     var y = [Double](repeating: 0, count: rows * outputs)
-    for r in 0..<rows {
-      for o in 0..<outputs {
-        var sum = bias?[o] ?? 0
-        for i in 0..<inputs { sum += x[r * inputs + i] * w[o * inputs + i] }
-        y[r * outputs + o] = sum
+    x.withUnsafeBufferPointer { px in
+      w.withUnsafeBufferPointer { pw in
+        y.withUnsafeMutableBufferPointer { py in
+          for r in 0..<rows {
+            for o in 0..<outputs {
+              var sum = bias?[o] ?? 0
+              for i in 0..<inputs { sum += px[r * inputs + i] * pw[o * inputs + i] }
+              py[r * outputs + o] = sum
+            }
+          }
+        }
       }
     }
     return y

@@ -40,6 +40,11 @@ public struct ReferenceResult: Sendable {
   /// Two evaluations with equal signatures ran on the same smooth piece of the function, so
   /// a central difference across them has no kink inside (up to hash collisions).
   public var kinkSignature: UInt64
+  /// Every node's value in the pass (empty for nodes not evaluated), for `reusing:`.
+  var allValues: [[Double]] = []
+  /// Every node's own decision hash in the pass.
+  var nodeSignatures: [UInt64] = []
+  var batch = 0
 }
 
 /// Evaluates forward nodes of one graph in Double precision.
@@ -81,39 +86,93 @@ public struct ReferenceEvaluator: Sendable {
   }
 
   /// The values of `nodes` and the kink signature of the pass that computed them.
+  ///
+  /// - Parameters:
+  ///   - previous: an earlier result of the same graph with the same batch, inputs, masks and
+  ///     mode, whose parameters differ from `parameters` only in `changed`; the nodes that do
+  ///     not depend on a changed parameter keep their earlier values and decisions (finite
+  ///     differences perturb one parameter at a time, so most of the graph is reused).
   public func evaluate(
     nodes targets: [NodeID], batch: Int, inputs: [String: [Double]],
-    parameters: [ParameterID: [Double]], training: Bool, dropoutMasks: [NodeID: [Double]] = [:]
+    parameters: [ParameterID: [Double]], training: Bool, dropoutMasks: [NodeID: [Double]] = [:],
+    reusing previous: ReferenceResult? = nil, changed: Set<ParameterID> = []
   ) throws(ReferenceError) -> ReferenceResult {
     let needed = neededNodes(for: targets)
     var pass = ReferencePass(
       graph: graph, batch: max(batch, 1), training: training, dropoutMasks: dropoutMasks)
-    pass.values = [[Double]](repeating: [], count: graph.nodes.count)
+    let count = graph.nodes.count
+    pass.values = [[Double]](repeating: [], count: count)
+    var signatures = [UInt64](repeating: 0, count: count)
+    let reusable = previous.flatMap { p in
+      p.allValues.count == count && p.batch == pass.batch ? p : nil
+    }
+    var dirty = [Bool](repeating: reusable == nil, count: count)
+    var signature = ReferencePass.emptySignature
     for index in graph.nodes.indices where needed[index] {
       let id = NodeID(index)
       let node = graph[id]
-      switch node.op {
-      case .input(let name):
-        let values = inputs[name] ?? []
-        let expected = node.elementCount(batch: pass.batch)
-        guard values.count == expected else {
-          throw .inputSize(name: name, expected: expected, got: values.count)
+      if reusable != nil {
+        if case .parameter(let p) = node.op, changed.contains(p) {
+          dirty[index] = true
+        } else if node.inputs.contains(where: { dirty[$0.rawValue] }) {
+          dirty[index] = true
         }
-        pass.values[index] = values
-      case .parameter(let p):
-        let values = parameters[p] ?? []
-        let expected = graph[p].shape.elementCount
-        guard values.count == expected else {
-          throw .parameterSize(p, expected: expected, got: values.count)
-        }
-        pass.values[index] = values
-      default:
-        pass.values[index] = try pass.compute(id, node)
       }
+      if let reusable, !dirty[index], !isLeaf(node.op), !reusable.allValues[index].isEmpty {
+        pass.values[index] = reusable.allValues[index]
+        signatures[index] = reusable.nodeSignatures[index]
+      } else {
+        pass.signature = ReferencePass.emptySignature
+        pass.values[index] = try value(of: id, node, &pass, inputs: inputs, parameters: parameters)
+        signatures[index] = pass.signature
+      }
+      signature = (signature ^ signatures[index]) &* ReferencePass.prime
     }
     var values: [NodeID: [Double]] = [:]
     for target in targets { values[target] = pass.values[target.rawValue] }
-    return ReferenceResult(values: values, kinkSignature: pass.signature)
+    // Leaves are read again from the caller's dictionaries; not keeping them lets the caller
+    // change a parameter element in place without copying its array.
+    for (index, node) in graph.nodes.enumerated() {
+      switch node.op {
+      case .input, .parameter: pass.values[index] = []
+      default: break
+      }
+    }
+    return ReferenceResult(
+      values: values, kinkSignature: signature, allValues: pass.values,
+      nodeSignatures: signatures, batch: pass.batch)
+  }
+
+  /// Reads a leaf from `inputs` or `parameters`, or computes an op from its inputs' values.
+  private func value(
+    of id: NodeID, _ node: Node, _ pass: inout ReferencePass, inputs: [String: [Double]],
+    parameters: [ParameterID: [Double]]
+  ) throws(ReferenceError) -> [Double] {
+    switch node.op {
+    case .input(let name):
+      let values = inputs[name] ?? []
+      let expected = node.elementCount(batch: pass.batch)
+      guard values.count == expected else {
+        throw .inputSize(name: name, expected: expected, got: values.count)
+      }
+      return values
+    case .parameter(let p):
+      let values = parameters[p] ?? []
+      let expected = graph[p].shape.elementCount
+      guard values.count == expected else {
+        throw .parameterSize(p, expected: expected, got: values.count)
+      }
+      return values
+    default:
+      return try pass.compute(id, node)
+    }
+  }
+
+  private func isLeaf(_ op: Op) -> Bool {
+    switch op {
+    case .input, .parameter: true
+    default: false
+    }
   }
 
   /// Flags of the nodes `targets` depend on (themselves included).
@@ -159,7 +218,9 @@ struct ReferencePass {
   let dropoutMasks: [NodeID: [Double]]
   var values: [[Double]] = []
   /// FNV-1a over the decisions recorded with `record(_:)`.
-  var signature: UInt64 = 0xcbf2_9ce4_8422_2325
+  var signature: UInt64 = emptySignature
+  static let emptySignature: UInt64 = 0xcbf2_9ce4_8422_2325
+  static let prime: UInt64 = 0x100_0000_01b3
 
   init(graph: Graph, batch: Int, training: Bool, dropoutMasks: [NodeID: [Double]]) {
     self.graph = graph
@@ -171,7 +232,7 @@ struct ReferencePass {
   /// Folds one discrete decision into the signature.
   @inline(__always)
   mutating func record(_ decision: Int) {
-    signature = (signature ^ UInt64(bitPattern: Int64(decision))) &* 0x100_0000_01b3
+    signature = (signature ^ UInt64(bitPattern: Int64(decision))) &* Self.prime
   }
 
   /// The value of input `k` of `node`.
