@@ -13,26 +13,33 @@ extension ReferencePass {
     let filters = node.shape[0], oh = node.shape[1], ow = node.shape[2]
     let kh = w.kernelHeight, kw = w.kernelWidth
     var y = [Double](repeating: 0, count: examples(node) * filters * oh * ow)
-    for b in 0..<examples(node) {
-      let xb = b * channels * height * width
-      for f in 0..<filters {
-        for i in 0..<oh {
-          for j in 0..<ow {
-            var sum = bias?[f] ?? 0
-            for c in 0..<channels {
-              for ki in 0..<kh {
-                let ih = i * w.strideHeight - w.paddingHeight + ki
-                guard ih >= 0 && ih < height else { continue }
-                for kj in 0..<kw {
-                  let iw = j * w.strideWidth - w.paddingWidth + kj
-                  guard iw >= 0 && iw < width else { continue }
-                  sum +=
-                    weight[((f * channels + c) * kh + ki) * kw + kj]
-                    * x[xb + (c * height + ih) * width + iw]
+    let batch = examples(node)
+    x.withUnsafeBufferPointer { px in
+      weight.withUnsafeBufferPointer { pw in
+        y.withUnsafeMutableBufferPointer { py in
+          for b in 0..<batch {
+            let xb = b * channels * height * width
+            for f in 0..<filters {
+              for i in 0..<oh {
+                for j in 0..<ow {
+                  var sum = bias?[f] ?? 0
+                  for c in 0..<channels {
+                    for ki in 0..<kh {
+                      let ih = i * w.strideHeight - w.paddingHeight + ki
+                      guard ih >= 0 && ih < height else { continue }
+                      let wRow = ((f * channels + c) * kh + ki) * kw
+                      let xRow = xb + (c * height + ih) * width
+                      for kj in 0..<kw {
+                        let iw = j * w.strideWidth - w.paddingWidth + kj
+                        guard iw >= 0 && iw < width else { continue }
+                        sum += pw[wRow + kj] * px[xRow + iw]
+                      }
+                    }
+                  }
+                  py[((b * filters + f) * oh + i) * ow + j] = sum
                 }
               }
             }
-            y[((b * filters + f) * oh + i) * ow + j] = sum
           }
         }
       }

@@ -8,19 +8,40 @@ extension ReferencePass {
     var x, wih, whh, bih, bhh: [Double]
     var batch, steps, inputs, hidden: Int
 
-    /// Row `row` of W_ih·x[b, t] + b_ih.
-    func inputSide(_ row: Int, b: Int, t: Int) -> Double {
-      var sum = bih[row]
-      let xt = (b * steps + t) * inputs
-      for i in 0..<inputs { sum += wih[row * inputs + i] * x[xt + i] }
-      return sum
+    func affine(
+      _ w: [Double], _ bias: [Double], _ v: [Double], offset: Int, columns: Int
+    ) -> [Double] {
+      ReferencePass.affine(w, bias, v, offset: offset, columns: columns)
     }
-    /// Row `row` of W_hh·h + b_hh for the previous hidden state `h` [H].
-    func hiddenSide(_ row: Int, _ h: [Double]) -> Double {
-      var sum = bhh[row]
-      for k in 0..<hidden { sum += whh[row * hidden + k] * h[k] }
-      return sum
+
+    /// W_ih·x[b, t] + b_ih, every row.
+    func inputSide(b: Int, t: Int) -> [Double] {
+      affine(wih, bih, x, offset: (b * steps + t) * inputs, columns: inputs)
     }
+    /// W_hh·h + b_hh for the previous hidden state `h` [H], every row.
+    func hiddenSide(_ h: [Double]) -> [Double] {
+      affine(whh, bhh, h, offset: 0, columns: hidden)
+    }
+  }
+
+  /// out[r] = bias[r] + Σ_k w[r, k]·v[offset + k] for every row r of w [rows, columns].
+  static func affine(
+    _ w: [Double], _ bias: [Double], _ v: [Double], offset: Int, columns: Int
+  ) -> [Double] {
+    var out = bias
+    w.withUnsafeBufferPointer { pw in
+      v.withUnsafeBufferPointer { pv in
+        out.withUnsafeMutableBufferPointer { po in
+          for r in 0..<po.count {
+            var sum = po[r]
+            let row = r * columns
+            for k in 0..<columns { sum += pw[row + k] * pv[offset + k] }
+            po[r] = sum
+          }
+        }
+      }
+    }
+    return out
   }
 
   func recurrentInputs(_ node: Node) -> RecurrentInputs {
@@ -38,10 +59,8 @@ extension ReferencePass {
     for b in 0..<r.batch {
       var h = [Double](repeating: 0, count: r.hidden)
       for t in 0..<r.steps {
-        let next = (0..<r.hidden).map { j in
-          ReferenceMath.tanh(r.inputSide(j, b: b, t: t) + r.hiddenSide(j, h))
-        }
-        h = next
+        let gi = r.inputSide(b: b, t: t), gh = r.hiddenSide(h)
+        h = (0..<r.hidden).map { j in ReferenceMath.tanh(gi[j] + gh[j]) }
         for j in 0..<r.hidden { y[(b * r.steps + t) * r.hidden + j] = h[j] }
       }
     }
@@ -58,7 +77,8 @@ extension ReferencePass {
       var h = [Double](repeating: 0, count: hidden)
       var c = [Double](repeating: 0, count: hidden)
       for t in 0..<r.steps {
-        let pre = (0..<(4 * hidden)).map { row in r.inputSide(row, b: b, t: t) + r.hiddenSide(row, h) }
+        let gi = r.inputSide(b: b, t: t), gh = r.hiddenSide(h)
+        let pre = zip(gi, gh).map { $0 + $1 }
         for j in 0..<hidden {
           let i = ReferenceMath.sigmoid(pre[j])
           let f = ReferenceMath.sigmoid(pre[hidden + j])
@@ -82,8 +102,7 @@ extension ReferencePass {
     for b in 0..<r.batch {
       var h = [Double](repeating: 0, count: hidden)
       for t in 0..<r.steps {
-        let gi = (0..<(3 * hidden)).map { row in r.inputSide(row, b: b, t: t) }
-        let gh = (0..<(3 * hidden)).map { row in r.hiddenSide(row, h) }
+        let gi = r.inputSide(b: b, t: t), gh = r.hiddenSide(h)
         var next = h
         for j in 0..<hidden {
           let reset = ReferenceMath.sigmoid(gi[j] + gh[j])
