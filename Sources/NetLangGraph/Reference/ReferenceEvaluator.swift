@@ -45,6 +45,7 @@ public struct ReferenceResult: Sendable {
   /// Every node's own decision hash in the pass.
   var nodeSignatures: [UInt64] = []
   var batch = 0
+  var training = false
 }
 
 /// Evaluates forward nodes of one graph in Double precision.
@@ -104,7 +105,7 @@ public struct ReferenceEvaluator: Sendable {
     pass.values = [[Double]](repeating: [], count: count)
     var signatures = [UInt64](repeating: 0, count: count)
     let reusable = previous.flatMap { p in
-      p.allValues.count == count && p.batch == pass.batch ? p : nil
+      p.allValues.count == count && p.batch == pass.batch && p.training == training ? p : nil
     }
     var dirty = [Bool](repeating: reusable == nil, count: count)
     var signature = ReferencePass.emptySignature
@@ -140,7 +141,7 @@ public struct ReferenceEvaluator: Sendable {
     }
     return ReferenceResult(
       values: values, kinkSignature: signature, allValues: pass.values,
-      nodeSignatures: signatures, batch: pass.batch)
+      nodeSignatures: signatures, batch: pass.batch, training: training)
   }
 
   /// Reads a leaf from `inputs` or `parameters`, or computes an op from its inputs' values.
