@@ -164,7 +164,7 @@ extension SyntaxParser {
         span: span(from: start)))
   }
 
-  /// `{ setting } "}"` after the task's `{`; setting := IDENT "=" expr NEWLINE
+  /// `{ setting } "}"` after the task's `{`; setting := IDENT "=" expr ( NEWLINE | "," )
   private mutating func parseSettings(opener: Token) -> [Setting] {
     var settings: [Setting] = []
     while true {
@@ -181,10 +181,15 @@ extension SyntaxParser {
         let value = parseExpression()
         settings.append(Setting(name: name, value: value, span: span(from: start)))
       }
+      // Settings on one line are separated by commas: `{ epochs = 20, batch = 100 }`.
+      if !panicking, current.kind == .comma {
+        advance()
+        continue
+      }
       if !panicking && current.kind != .newline && current.kind != .rBrace
         && current.kind != .endOfFile
       {
-        errorExpected("end of line after the setting")
+        errorExpected("',' or end of line after the setting")
       }
       if panicking { synchronizeStatement() }
     }
