@@ -21,5 +21,5 @@ func settingsOnOneLine() {
   let bad = SourceFile(path: "t.net", text: "train M on d { loss = mse(y, y) epochs = 3 }\n")
   _ = Parser.parse(bad, into: &errors)
   #expect(errors.map(\.code) == [.unexpectedToken])
-  #expect(errors.first.map { bad.location(of: $0.span.start).column } == 38)
+  #expect(errors.first.map { bad.location(of: $0.span.start).column } == 33)
 }
