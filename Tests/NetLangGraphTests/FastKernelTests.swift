@@ -185,3 +185,24 @@ func fastLSTMMatchesReference() {
     #expect(worstError(Array(fastParts[..<partCount]), Array(slowParts[..<partCount])) < 1e-5)
   }
 }
+
+@Test("2×2 max pooling matches the reference kernel, ties and NaN included")
+func fastPoolMatchesReference() {
+  let planes = 3, height = 7, width = 6
+  var x = randomValues(planes * height * width, seed: 19)
+  x[0] = 1; x[1] = 1; x[6] = 1; x[7] = 1  // a window of ties: the first wins
+  x[9] = .nan
+  let window = Window2D(kernel: (2, 2), stride: (2, 2))
+  #expect(FastPool.handles(window))
+  #expect(!FastPool.handles(Window2D(kernel: (2, 2), stride: (1, 1))))
+  let outputCount = planes * (height / 2) * (width / 2)
+  var fast = [Float](repeating: 0, count: outputCount), slow = fast
+  FastPool.maxForward(x, &fast, planes: planes, height: height, width: width)
+  Pooling.maxForward(x, &slow, planes: planes, height: height, width: width, window)
+  #expect(zip(fast, slow).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+  let g = randomValues(outputCount, seed: 20)
+  var fastDx = [Float](repeating: .nan, count: x.count), slowDx = fastDx
+  FastPool.maxBackward(x, g, &fastDx, planes: planes, height: height, width: width)
+  Pooling.maxBackward(x, g, &slowDx, planes: planes, height: height, width: width, window)
+  #expect(fastDx == slowDx)
+}

@@ -42,7 +42,8 @@ enum FastConv {
             let line = plane + ih &* geo.width
             if first > 0 { target.update(repeating: 0, count: first) }
             if w.strideWidth == 1 {
-              (target + first).update(from: line + (first &- w.paddingWidth &+ kj), count: last &- first)
+              Pointwise.copy(
+                line + (first &- w.paddingWidth &+ kj), target + first, count: last &- first)
             } else {
               for j in first..<last { target[j] = line[j &* w.strideWidth &- w.paddingWidth &+ kj] }
             }
@@ -74,11 +75,30 @@ enum FastConv {
             guard ih >= 0, ih < geo.height else { continue }
             let source = row + i &* ow
             let line = plane + ih &* geo.width
-            for j in first..<last { line[j &* w.strideWidth &- w.paddingWidth &+ kj] += source[j] }
+            if w.strideWidth == 1 {
+              let shifted = line + (kj &- w.paddingWidth)
+              var j = first
+              while j &+ 8 <= last {
+                let sum = load(shifted, j) + load(source, j)
+                UnsafeMutableRawPointer(shifted + j).storeBytes(of: sum, as: SIMD8<Float>.self)
+                j &+= 8
+              }
+              while j < last {
+                shifted[j] += source[j]
+                j &+= 1
+              }
+            } else {
+              for j in first..<last { line[j &* w.strideWidth &- w.paddingWidth &+ kj] += source[j] }
+            }
           }
         }
       }
     }
+  }
+
+  @inline(__always)
+  static func load(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
+    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
   }
 
   /// The output indices j in [first, last) with 0 ≤ j·stride − padding + k < size.
@@ -112,8 +132,7 @@ enum FastConv {
         let source = product + (filter &* n &+ b &* p)
         let target = y + (b &* f &+ filter) &* p
         if let bias {
-          let value = bias[filter]
-          for i in 0..<p { target[i] = source[i] + value }
+          Pointwise.addScalar(source, bias[filter], target, count: p)
         } else {
           target.update(from: source, count: p)
         }

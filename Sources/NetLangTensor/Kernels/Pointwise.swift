@@ -129,6 +129,35 @@ public enum Pointwise {
     }
   }
 
+  /// y = x + c.
+  public static func addScalar(
+    _ x: UnsafePointer<Float>, _ c: Float, _ y: UnsafeMutablePointer<Float>, count n: Int
+  ) {
+    var i = 0
+    while i &+ 8 <= n {
+      store(load(x, i) + c, y, i)
+      i &+= 8
+    }
+    while i < n {
+      y[i] = x[i] + c
+      i &+= 1
+    }
+  }
+
+  /// y = x for short runs (a library memcpy call costs more than the copy below ~64 floats).
+  @inline(__always)
+  public static func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
+    var i = 0
+    while i &+ 8 <= n {
+      store(load(x, i), y, i)
+      i &+= 8
+    }
+    while i < n {
+      y[i] = x[i]
+      i &+= 1
+    }
+  }
+
   /// y[r, :] = row for every one of `rows` rows of `columns` (the bias a Gemm with beta = 1
   /// then adds to).
   public static func fillRows(
