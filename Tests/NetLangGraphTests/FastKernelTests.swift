@@ -140,6 +140,15 @@ func fastConvMatchesReference(window: Window2D) {
   #expect(worstError(fastDx, slowDx) < 1e-5)
   #expect(worstError(fastDw, slowDw) < 1e-5)
   #expect(worstError(fastDb, slowDb) < 1e-5)
+
+  // Reusing the forward pass's columns, without the input gradient: the same dW and db.
+  var reusedDw = [Float](repeating: .nan, count: w.count), reusedDb = fastDb
+  scratch = [Float](repeating: .nan, count: scratch.count)
+  FastConv.backward(
+    x, w, g, dx: nil, dWeight: &reusedDw, dBias: &reusedDb, scratch: &scratch,
+    columns: workspace, batch: batch, geo, pool: nil)
+  #expect(reusedDw == fastDw)
+  #expect(reusedDb == fastDb)
 }
 
 @Test("the LSTM with whole-sequence Gemms matches the step-by-step reference")

@@ -23,9 +23,11 @@ extension Executor {
       let geo = ConvGeometry(input: shape(0), filters: shape(1)[0], window: window)
       let weights = geo.filters * geo.patch
       FastConv.backward(
-        input(node, 0), input(node, 1), input(node, 2), dx: y, dWeight: parts,
-        dBias: parts + weights, scratch: parts + weights + geo.filters, batch: batch, geo,
-        pool: pool)
+        input(node, 0), input(node, 1), input(node, 2),
+        dx: plan.unreadInputGradients.contains(id.rawValue) ? nil : y, dWeight: parts,
+        dBias: parts + weights, scratch: parts + weights + geo.filters,
+        columns: plan.convForward[id.rawValue].flatMap { workspaces[$0]?.pointer }, batch: batch,
+        geo, pool: pool)
 
     case .maxPool(let window) where FastPool.handles(window):
       let x = shape(0)

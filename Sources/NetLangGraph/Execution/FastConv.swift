@@ -141,18 +141,20 @@ enum FastConv {
   }
 
   /// dx[B, C, H, W], dW[F, K] = g·colsᵀ, db[F] = Σ g, with g [B, F, P] regrouped as [F, B·P].
+  ///
+  /// `dx` nil skips the input gradient. `columns`: the forward pass's cols of the same x, when still at hand (else rebuilt).
   static func backward(
     _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
-    dx: UnsafeMutablePointer<Float>, dWeight: UnsafeMutablePointer<Float>,
-    dBias: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, batch: Int,
-    _ geo: ConvGeometry, pool: WorkerPool?
+    dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+    dBias: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+    columns: UnsafePointer<Float>? = nil, batch: Int, _ geo: ConvGeometry, pool: WorkerPool?
   ) {
     let p = geo.positions, k = geo.patch, f = geo.filters, n = batch &* p
-    let cols = scratch
-    let dcols = cols + k &* n
+    let dcols = scratch + k &* n
     let grouped = dcols + k &* n
+    let cols = columns ?? UnsafePointer(scratch)
     for b in 0..<batch {
-      im2col(x + b &* geo.inputCount, cols + b &* p, ld: n, geo)
+      if columns == nil { im2col(x + b &* geo.inputCount, scratch + b &* p, ld: n, geo) }
       for filter in 0..<f {
         (grouped + (filter &* n &+ b &* p)).update(from: g + (b &* f &+ filter) &* p, count: p)
       }
@@ -168,6 +170,7 @@ enum FastConv {
       }
       dBias[filter] = total
     }
+    guard let dx else { return }
     Gemm.multiply(
       transposeA: true, transposeB: false, m: k, n: n, k: f, alpha: 1, a: weight, lda: k,
       b: grouped, ldb: n, beta: 0, c: dcols, ldc: n, pool: pool)

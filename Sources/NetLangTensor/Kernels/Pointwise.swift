@@ -7,12 +7,12 @@
 
 /// SIMD8 elementwise loops over contiguous Float buffers.
 public enum Pointwise {
-  @inline(__always)
+  @usableFromInline @inline(__always)
   static func load(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
     UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
   }
 
-  @inline(__always)
+  @usableFromInline @inline(__always)
   static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
     UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
   }
@@ -145,7 +145,7 @@ public enum Pointwise {
   }
 
   /// y = x for short runs (a library memcpy call costs more than the copy below ~64 floats).
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
     var i = 0
     while i &+ 8 <= n {
