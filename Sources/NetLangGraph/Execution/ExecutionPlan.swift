@@ -25,6 +25,12 @@ public struct ExecutionPlan: Sendable {
   let slots: [Int?]
   /// Elements of each slot.
   let slotCapacity: [Int]
+  /// For each conv2dBackward node, the conv2d node of the same input, weights and window:
+  /// its workspace still holds the im2col columns backward needs.
+  let convForward: [Int: Int]
+  /// conv2dBackward nodes whose input gradient (their value) nobody reads: only their
+  /// parameter-gradient parts are used (the first layer, whose input is data).
+  let unreadInputGradients: Set<Int>
 
   /// Plans `graph` for batches of up to `maxBatch`.
   ///
@@ -65,6 +71,24 @@ public struct ExecutionPlan: Sendable {
         break
       }
     }
+    var convolutions: [Int: Int] = [:]
+    for (i, node) in graph.nodes.enumerated() {
+      guard case .conv2dBackward(let window) = node.op else { continue }
+      convolutions[i] = graph.nodes.indices.first { j in
+        let candidate = graph.nodes[j]
+        return candidate.op == .conv2d(window) && candidate.inputs.count >= 2
+          && candidate.inputs[0] == node.inputs[0] && candidate.inputs[1] == node.inputs[1]
+      }
+    }
+    convForward = convolutions
+    var unread = Set(convolutions.keys)
+    for node in graph.nodes {
+      if case .gradientPart = node.op { continue }
+      for input in node.inputs { unread.remove(input.rawValue) }
+    }
+    for id in graph.outputs.values { unread.remove(id.rawValue) }
+    for id in keep { unread.remove(id.rawValue) }
+    unreadInputGradients = unread
     valueCapacity = values
     workspaceCapacity = workspaces
     broadcastMaps = maps

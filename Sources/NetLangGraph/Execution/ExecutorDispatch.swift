@@ -32,7 +32,7 @@ extension Executor {
 
     case .dense:
       let w = graph[node.inputs[1]].shape
-      Dense.forward(
+      FastDense.forward(
         input(node, 0), input(node, 1), node.inputs.count == 3 ? input(node, 2) : nil, y,
         rows: rows(0), inputs: w[1], outputs: w[0], pool: pool)
     case .add, .subtract, .multiply, .divide:
@@ -45,18 +45,18 @@ extension Executor {
       default: Broadcast.binary(map, batch: batch, a, b, y) { $0 / $1 }
       }
     case .scale(let c):
-      Elementwise.scale(input(node, 0), Float(c), y, count)
+      Pointwise.scale(input(node, 0), by: Float(c), y, count: count)
     case .relu:
-      Elementwise.reluForward(input(node, 0), y, count)
+      Pointwise.relu(input(node, 0), y, count: count)
     case .leakyRelu(let slope):
-      Elementwise.leakyReluForward(input(node, 0), Float(slope), y, count)
+      Pointwise.leakyRelu(input(node, 0), slope: Float(slope), y, count: count)
     case .tanh:
-      Elementwise.tanhForward(input(node, 0), y, count)
+      VectorMath.tanh(input(node, 0), y, count: count)
     case .sigmoid:
-      Elementwise.sigmoidForward(input(node, 0), y, count)
+      VectorMath.sigmoid(input(node, 0), y, count: count)
     case .softmax:
       let classes = node.shape.dimensions.last ?? 1
-      Softmax.forward(input(node, 0), y, rows: count / classes, classes: classes)
+      NetLangTensor.Softmax.forward(input(node, 0), y, rows: count / classes, columns: classes)
     case .reshape:
       Elementwise.copy(input(node, 0), y, count)
     case .concat(let axis):
@@ -115,6 +115,12 @@ extension Executor {
 
     case .sumTo:
       guard let map = plan.broadcastMaps[id.rawValue] else { break }
+      let gBatched = graph[node.inputs[0]].batched
+      if gBatched, !node.batched, let c = map.suffixCount[0], c == count {
+        // Bias gradients: column sums of g viewed as [batch · E / c, c].
+        Pointwise.sumRows(input(node, 0), rows: batchSize * map.exampleCount / c, columns: c, into: y)
+        break
+      }
       Broadcast.sumTo(
         map, batch: graph[node.inputs[0]].batched ? batchSize : 1, input(node, 0), y,
         yCount: count)
@@ -130,16 +136,19 @@ extension Executor {
         input(node, 0), input(node, 1), y, rows: rows(0), inputs: node.shape[1],
         outputs: node.shape[0], pool: pool)
     case .reluGrad:
-      Elementwise.reluBackward(input(node, 0), input(node, 1), y, count)
+      Pointwise.reluBackward(input(node, 0), input(node, 1), y, count: count)
     case .leakyReluGrad(let slope):
-      Elementwise.leakyReluBackward(input(node, 0), Float(slope), input(node, 1), y, count)
+      Pointwise.leakyReluBackward(
+        input(node, 0), slope: Float(slope), input(node, 1), y, count: count)
     case .tanhGrad:
-      Elementwise.tanhBackward(input(node, 0), input(node, 1), y, count)
+      Pointwise.tanhBackward(input(node, 0), input(node, 1), y, count: count)
     case .sigmoidGrad:
-      Elementwise.sigmoidBackward(input(node, 0), input(node, 1), y, count)
+      Pointwise.sigmoidBackward(input(node, 0), input(node, 1), y, count: count)
     case .softmaxGrad:
       let classes = node.shape.dimensions.last ?? 1
-      Softmax.backward(input(node, 0), input(node, 1), y, rows: count / classes, classes: classes)
+      NetLangTensor.Softmax.backward(
+        output: input(node, 0), gradOutput: input(node, 1), gradInput: y, rows: count / classes,
+        columns: classes)
     case .gradientPart:
       guard let offset = plan.partOffsets[id.rawValue],
         let parts = workspaces[node.inputs[0].rawValue]?.pointer

@@ -15,19 +15,27 @@ extension Executor {
     case .conv2d(let window):
       guard let col = workspace else { break }
       let geo = ConvGeometry(input: shape(0), filters: shape(1)[0], window: window)
-      Conv2D.forward(
+      FastConv.forward(
         input(node, 0), input(node, 1), node.inputs.count == 3 ? input(node, 2) : nil, y,
-        col: col, batch: batch, geo, pool: pool)
+        workspace: col, batch: batch, geo, pool: pool)
     case .conv2dBackward(let window):
       guard let parts = workspace else { break }
       let geo = ConvGeometry(input: shape(0), filters: shape(1)[0], window: window)
       let weights = geo.filters * geo.patch
-      let col = parts + weights + geo.filters
-      Conv2D.backward(
-        input(node, 0), input(node, 1), input(node, 2), dx: y, dWeight: parts,
-        dBias: parts + weights, col: col, dcol: col + geo.patch * geo.positions, batch: batch,
+      FastConv.backward(
+        input(node, 0), input(node, 1), input(node, 2),
+        dx: plan.unreadInputGradients.contains(id.rawValue) ? nil : y, dWeight: parts,
+        dBias: parts + weights, scratch: parts + weights + geo.filters,
+        columns: plan.convForward[id.rawValue].flatMap { workspaces[$0]?.pointer }, batch: batch,
         geo, pool: pool)
 
+    case .maxPool(let window) where FastPool.handles(window):
+      let x = shape(0)
+      FastPool.maxForward(input(node, 0), y, planes: batch * x[0], height: x[1], width: x[2])
+    case .maxPoolGrad(let window) where FastPool.handles(window):
+      let x = shape(0)
+      FastPool.maxBackward(
+        input(node, 0), input(node, 1), y, planes: batch * x[0], height: x[1], width: x[2])
     case .maxPool(let window):
       let x = shape(0)
       Pooling.maxForward(input(node, 0), y, planes: batch * x[0], height: x[1], width: x[2], window)
@@ -102,7 +110,7 @@ extension Executor {
         pool: pool)
     case .lstm:
       guard let saved = workspace else { return }
-      LSTM.forward(
+      FastLSTM.forward(
         input(node, 0), input(node, 1), input(node, 2), input(node, 3), input(node, 4), y,
         saved: saved, geo, pool: pool)
     case .gru:
@@ -121,7 +129,7 @@ extension Executor {
           input(node, 1), h, input(node, 2), input(node, 3), input(node, 4), dx: y, parts: parts,
           geo, pool: pool)
       } else if let saved, node.op == .lstmBackward {
-        LSTM.backward(
+        FastLSTM.backward(
           input(node, 1), h, saved: saved, input(node, 2), input(node, 3), input(node, 4), dx: y,
           parts: parts, geo, pool: pool)
       } else if let saved {

@@ -15,16 +15,23 @@ enum Workspace {
     case .batchNorm:
       return 2 * shape(0)[0]
     case .conv2d(let window):
-      return columnCount(input: shape(0), window: window)
+      let geo = ConvGeometry(input: shape(0), filters: shape(1)[0], window: window)
+      return FastConv.forwardCount(geo, batch: batch)
     case .conv2dBackward(let window):
-      return partsCount(of: id, in: graph) + 2 * columnCount(input: shape(0), window: window)
+      let geo = ConvGeometry(input: shape(0), filters: shape(1)[0], window: window)
+      return partsCount(of: id, in: graph) + geo.filters + FastConv.backwardCount(geo, batch: batch)
     case .batchNormBackward:
       return partsCount(of: id, in: graph)
     case .lstm:
       return batch * shape(0)[0] * 5 * node.shape[1]
     case .gru:
       return batch * shape(0)[0] * 4 * node.shape[1] + 2 * batch * 3 * node.shape[1]
-    case .rnnBackward, .lstmBackward, .gruBackward:
+    case .lstmBackward:
+      let steps = shape(1)[0]
+      let hidden = shape(3)[1]
+      return partsCount(of: id, in: graph)
+        + FastLSTM.backwardScratch(batch: batch, steps: steps, hidden: hidden)
+    case .rnnBackward, .gruBackward:
       let rows = shape(2)[0]
       let hidden = shape(3)[1]
       return partsCount(of: id, in: graph) + batch * (2 * rows + 4 * hidden)

@@ -1,5 +1,7 @@
 // SGD: torch.optim.SGD over flat buffers, element by element in the same order of operations.
 
+import NetLangTensor
+
 /// Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight
 /// decay, as torch.optim.SGD.
 ///
@@ -35,12 +37,12 @@ public struct SGD: Optimizer, Sendable {
         continue
       }
       momentum.arrays[index].withUnsafeMutableBufferPointer { v in
-        for i in 0..<p.count {
-          var g = weightDecay != 0 ? gradient[i] + weightDecay * p[i] : gradient[i]
-          v[i] = firstMomentumStep ? g : v[i] * mu + keep * g
-          g = nesterov ? g + mu * v[i] : v[i]
-          p[i] = p[i] + -learningRate * g
-        }
+        guard let pb = p.baseAddress, let gb = gradient.baseAddress, let vb = v.baseAddress
+        else { return }
+        // The same per-element arithmetic on SIMD8 vectors (NetLangTensor).
+        Pointwise.sgdMomentum(
+          pb, gb, vb, count: p.count, learningRate: learningRate, momentum: mu, keep: keep,
+          weightDecay: weightDecay, firstStep: firstMomentumStep, nesterov: nesterov)
       }
     }
     steps += 1

@@ -1,0 +1,180 @@
+// FastConv: conv2d forward and backward as one Gemm per layer over the whole batch: the
+// im2col columns of every example side by side, cols[K, B·P], so the products are big enough
+// to run near Gemm's peak; rows of the columns are copied as runs, not element by element.
+// B = batch, F = filters, K = C·KH·KW, P = OH·OW (see ConvGeometry in Kernels/Conv2D.swift).
+
+import NetLangTensor
+
+enum FastConv {
+  /// Floats of the forward workspace: cols[K, B·P] and the product [F, B·P].
+  static func forwardCount(_ geo: ConvGeometry, batch: Int) -> Int {
+    (geo.patch + geo.filters) * batch * geo.positions
+  }
+
+  /// Floats of the backward scratch: cols[K, B·P], dcols[K, B·P] and g as [F, B·P].
+  static func backwardCount(_ geo: ConvGeometry, batch: Int) -> Int {
+    (2 * geo.patch + geo.filters) * batch * geo.positions
+  }
+
+  /// Writes example x[C, H, W]'s columns into cols (row stride `ld`); padding reads as 0.
+  static func im2col(
+    _ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, ld: Int, _ geo: ConvGeometry
+  ) {
+    let w = geo.window
+    let oh = geo.outputHeight, ow = geo.outputWidth
+    var r = 0
+    for c in 0..<geo.channels {
+      let plane = x + c &* geo.height &* geo.width
+      for ki in 0..<w.kernelHeight {
+        for kj in 0..<w.kernelWidth {
+          let row = cols + r &* ld
+          r &+= 1
+          // Output columns j whose input column j·s − p + kj is inside [0, width).
+          let (first, last) = validRange(
+            kj, stride: w.strideWidth, padding: w.paddingWidth, size: geo.width, count: ow)
+          for i in 0..<oh {
+            let ih = i &* w.strideHeight &- w.paddingHeight &+ ki
+            let target = row + i &* ow
+            guard ih >= 0, ih < geo.height, first < last else {
+              target.update(repeating: 0, count: ow)
+              continue
+            }
+            let line = plane + ih &* geo.width
+            if first > 0 { target.update(repeating: 0, count: first) }
+            if w.strideWidth == 1 {
+              Pointwise.copy(
+                line + (first &- w.paddingWidth &+ kj), target + first, count: last &- first)
+            } else {
+              for j in first..<last { target[j] = line[j &* w.strideWidth &- w.paddingWidth &+ kj] }
+            }
+            if last < ow { (target + last).update(repeating: 0, count: ow &- last) }
+          }
+        }
+      }
+    }
+  }
+
+  /// dx[C, H, W] += the columns scattered back (the adjoint of `im2col`).
+  static func col2im(
+    _ cols: UnsafePointer<Float>, ld: Int, _ dx: UnsafeMutablePointer<Float>, _ geo: ConvGeometry
+  ) {
+    let w = geo.window
+    let oh = geo.outputHeight, ow = geo.outputWidth
+    var r = 0
+    for c in 0..<geo.channels {
+      let plane = dx + c &* geo.height &* geo.width
+      for ki in 0..<w.kernelHeight {
+        for kj in 0..<w.kernelWidth {
+          let row = cols + r &* ld
+          r &+= 1
+          let (first, last) = validRange(
+            kj, stride: w.strideWidth, padding: w.paddingWidth, size: geo.width, count: ow)
+          guard first < last else { continue }
+          for i in 0..<oh {
+            let ih = i &* w.strideHeight &- w.paddingHeight &+ ki
+            guard ih >= 0, ih < geo.height else { continue }
+            let source = row + i &* ow
+            let line = plane + ih &* geo.width
+            if w.strideWidth == 1 {
+              let shifted = line + (kj &- w.paddingWidth)
+              var j = first
+              while j &+ 8 <= last {
+                let sum = load(shifted, j) + load(source, j)
+                UnsafeMutableRawPointer(shifted + j).storeBytes(of: sum, as: SIMD8<Float>.self)
+                j &+= 8
+              }
+              while j < last {
+                shifted[j] += source[j]
+                j &+= 1
+              }
+            } else {
+              for j in first..<last { line[j &* w.strideWidth &- w.paddingWidth &+ kj] += source[j] }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @inline(__always)
+  static func load(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
+    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+  }
+
+  /// The output indices j in [first, last) with 0 ≤ j·stride − padding + k < size.
+  @inline(__always)
+  static func validRange(
+    _ k: Int, stride: Int, padding: Int, size: Int, count: Int
+  ) -> (Int, Int) {
+    // j·stride ≥ padding − k  and  j·stride ≤ size − 1 + padding − k.
+    let low = padding - k
+    let first = low <= 0 ? 0 : (low + stride - 1) / stride
+    let high = size - 1 + padding - k
+    let last = high < 0 ? 0 : min(count, high / stride + 1)
+    return (min(first, count), last)
+  }
+
+  /// y[B, F, P] = W[F, K]·cols + bias[F].
+  static func forward(
+    _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+    _ y: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>, batch: Int,
+    _ geo: ConvGeometry, pool: WorkerPool?
+  ) {
+    let p = geo.positions, k = geo.patch, f = geo.filters, n = batch &* p
+    let cols = workspace
+    let product = workspace + k &* n
+    for b in 0..<batch { im2col(x + b &* geo.inputCount, cols + b &* p, ld: n, geo) }
+    Gemm.multiply(
+      transposeA: false, transposeB: false, m: f, n: n, k: k, alpha: 1, a: weight, lda: k,
+      b: cols, ldb: n, beta: 0, c: product, ldc: n, pool: pool)
+    for b in 0..<batch {
+      for filter in 0..<f {
+        let source = product + (filter &* n &+ b &* p)
+        let target = y + (b &* f &+ filter) &* p
+        if let bias {
+          Pointwise.addScalar(source, bias[filter], target, count: p)
+        } else {
+          target.update(from: source, count: p)
+        }
+      }
+    }
+  }
+
+  /// dx[B, C, H, W], dW[F, K] = g·colsᵀ, db[F] = Σ g, with g [B, F, P] regrouped as [F, B·P].
+  ///
+  /// `dx` nil skips the input gradient. `columns`: the forward pass's cols of the same x, when still at hand (else rebuilt).
+  static func backward(
+    _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+    dBias: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+    columns: UnsafePointer<Float>? = nil, batch: Int, _ geo: ConvGeometry, pool: WorkerPool?
+  ) {
+    let p = geo.positions, k = geo.patch, f = geo.filters, n = batch &* p
+    let dcols = scratch + k &* n
+    let grouped = dcols + k &* n
+    let cols = columns ?? UnsafePointer(scratch)
+    for b in 0..<batch {
+      if columns == nil { im2col(x + b &* geo.inputCount, scratch + b &* p, ld: n, geo) }
+      for filter in 0..<f {
+        (grouped + (filter &* n &+ b &* p)).update(from: g + (b &* f &+ filter) &* p, count: p)
+      }
+    }
+    Gemm.multiply(
+      transposeA: false, transposeB: true, m: f, n: k, k: n, alpha: 1, a: grouped, lda: n,
+      b: cols, ldb: n, beta: 0, c: dWeight, ldc: k, pool: pool)
+    for filter in 0..<f {
+      // Per example, then across examples: the order of the per-example reference.
+      var total: Float = 0
+      for b in 0..<batch {
+        total += Reduction.sum(grouped + (filter &* n &+ b &* p), count: p)
+      }
+      dBias[filter] = total
+    }
+    guard let dx else { return }
+    Gemm.multiply(
+      transposeA: true, transposeB: false, m: k, n: n, k: f, alpha: 1, a: weight, lda: k,
+      b: grouped, ldb: n, beta: 0, c: dcols, ldc: n, pool: pool)
+    dx.update(repeating: 0, count: batch &* geo.inputCount)
+    for b in 0..<batch { col2im(dcols + b &* p, ld: n, dx + b &* geo.inputCount, geo) }
+  }
+}

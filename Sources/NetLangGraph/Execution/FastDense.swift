@@ -1,0 +1,19 @@
+// FastDense: the dense forward the executor runs: the bias is copied into the output rows
+// and Gemm adds x·Wᵀ onto it (beta = 1), so no second pass over the output adds the bias.
+// R = rows (batch included), I = inputs, O = outputs.
+
+import NetLangTensor
+
+enum FastDense {
+  /// y[R, O] = x[R, I]·W[O, I]ᵀ + b[O].
+  static func forward(
+    _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+    _ y: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int, pool: WorkerPool?
+  ) {
+    if let bias { Pointwise.fillRows(bias, y, rows: rows, columns: outputs) }
+    Gemm.multiply(
+      transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs,
+      alpha: 1, a: x, lda: inputs, b: w, ldb: inputs, beta: bias == nil ? 0 : 1, c: y,
+      ldc: outputs, pool: pool)
+  }
+}

@@ -1,0 +1,148 @@
+// FastLSTM: the LSTM the executor runs (PyTorch gate layout i, f, g, o). The input projection
+// of every step is one Gemm over all B·T rows; only h_{t−1}·W_hhᵀ runs per step. Backward keeps
+// every step's gate gradients so dW_ih, dW_hh, the biases and dx are one Gemm (or sum) each.
+// B = batch, T = steps, I = inputs, H = hidden, R = 4H; rows are (b, t), row index b·T + t.
+// Forward workspace: activated gates [B·T, R], then cell states [B·T, H].
+
+import NetLangTensor
+
+enum FastLSTM {
+  /// Floats of the backward scratch: dgates [B·T, R], shifted h [B·T, H], dh, dc, tanh c [B, H].
+  static func backwardScratch(batch: Int, steps: Int, hidden: Int) -> Int {
+    batch * steps * 5 * hidden + 3 * batch * hidden
+  }
+
+  @inline(__always)
+  static func load(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
+    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+  }
+
+  @inline(__always)
+  static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
+    UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
+  }
+
+  /// c_t = f·c_{t−1} + i·g, h_t = o·tanh(c_t), gates from W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh.
+  static func forward(
+    _ x: UnsafePointer<Float>, _ wih: UnsafePointer<Float>, _ whh: UnsafePointer<Float>,
+    _ bih: UnsafePointer<Float>, _ bhh: UnsafePointer<Float>, _ h: UnsafeMutablePointer<Float>,
+    saved: UnsafeMutablePointer<Float>, _ geo: RecurrentGeometry, pool: WorkerPool?
+  ) {
+    let hidden = geo.hidden, rows = 4 * hidden, batch = geo.batch, steps = geo.steps
+    let gates = saved
+    let cells = saved + batch &* steps &* rows
+    Gemm.multiply(
+      transposeA: false, transposeB: true, m: batch &* steps, n: rows, k: geo.inputs, alpha: 1,
+      a: x, lda: geo.inputs, b: wih, ldb: geo.inputs, beta: 0, c: gates, ldc: rows, pool: pool)
+    for t in 0..<steps {
+      if t > 0 {
+        Gemm.multiply(
+          transposeA: false, transposeB: true, m: batch, n: rows, k: hidden, alpha: 1,
+          a: h + (t &- 1) &* hidden, lda: steps &* hidden, b: whh, ldb: hidden, beta: 1,
+          c: gates + t &* rows, ldc: steps &* rows, pool: pool)
+      }
+      for b in 0..<batch {
+        let index = b &* steps &+ t
+        let row = gates + index &* rows
+        for j in 0..<rows { row[j] = row[j] + bih[j] + bhh[j] }
+        VectorMath.sigmoid(row, row, count: 2 &* hidden)
+        VectorMath.tanh(row + 2 &* hidden, row + 2 &* hidden, count: hidden)
+        VectorMath.sigmoid(row + 3 &* hidden, row + 3 &* hidden, count: hidden)
+        let c = cells + index &* hidden
+        let ht = h + index &* hidden
+        let i = row, f = row + hidden, g = row + 2 &* hidden, o = row + 3 &* hidden
+        if t > 0 {
+          let previous = c - hidden
+          for j in 0..<hidden { c[j] = f[j] * previous[j] + i[j] * g[j] }
+        } else {
+          for j in 0..<hidden { c[j] = f[j] * 0 + i[j] * g[j] }
+        }
+        VectorMath.tanh(c, ht, count: hidden)
+        for j in 0..<hidden { ht[j] = o[j] * ht[j] }
+      }
+    }
+  }
+
+  /// Backpropagation through time from the saved gates and cells; writes dx [B, T, I] and the
+  /// parameter gradients into `parts` (overwritten).
+  static func backward(
+    _ x: UnsafePointer<Float>, _ h: UnsafePointer<Float>, saved: UnsafePointer<Float>,
+    _ wih: UnsafePointer<Float>, _ whh: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>, parts: RecurrentParts, _ geo: RecurrentGeometry,
+    pool: WorkerPool?
+  ) {
+    let hidden = geo.hidden, rows = 4 * hidden, batch = geo.batch, steps = geo.steps
+    let all = batch &* steps
+    let gates = saved
+    let cells = saved + all &* rows
+    let dgates = parts.scratch
+    let shifted = dgates + all &* rows
+    let dh = shifted + all &* hidden
+    let dc = dh + batch &* hidden
+    let tc = dc + batch &* hidden
+    dh.update(repeating: 0, count: 2 &* batch &* hidden)
+    for t in stride(from: steps &- 1, through: 0, by: -1) {
+      for b in 0..<batch {
+        let index = b &* steps &+ t
+        let row = gates + index &* rows
+        let d = dgates + index &* rows
+        let c = cells + index &* hidden
+        VectorMath.tanh(c, tc, count: hidden)
+        let gt = g + index &* hidden
+        let dhb = dh + b &* hidden, dcb = dc + b &* hidden
+        var j = 0
+        while j &+ 8 <= hidden {
+          let i = load(row, j), f = load(row, hidden &+ j)
+          let gg = load(row, 2 &* hidden &+ j), o = load(row, 3 &* hidden &+ j)
+          let tanhC = load(tc, j)
+          let previous = t > 0 ? load(c - hidden, j) : SIMD8<Float>()
+          let dhTotal = load(gt, j) + load(dhb, j)
+          let dcTotal = load(dcb, j) + dhTotal * o * (1 - tanhC * tanhC)
+          store(dcTotal * gg * i * (1 - i), d, j)
+          store(dcTotal * previous * f * (1 - f), d, hidden &+ j)
+          store(dcTotal * i * (1 - gg * gg), d, 2 &* hidden &+ j)
+          store(dhTotal * tanhC * o * (1 - o), d, 3 &* hidden &+ j)
+          store(dcTotal * f, dcb, j)
+          j &+= 8
+        }
+        while j < hidden {
+          let i = row[j], f = row[hidden &+ j], gg = row[2 &* hidden &+ j]
+          let o = row[3 &* hidden &+ j]
+          let tanhC = tc[j]
+          let previous: Float = t > 0 ? (c - hidden)[j] : 0
+          let dhTotal = gt[j] + dhb[j]
+          let dcTotal = dcb[j] + dhTotal * o * (1 - tanhC * tanhC)
+          d[j] = dcTotal * gg * i * (1 - i)
+          d[hidden &+ j] = dcTotal * previous * f * (1 - f)
+          d[2 &* hidden &+ j] = dcTotal * i * (1 - gg * gg)
+          d[3 &* hidden &+ j] = dhTotal * tanhC * o * (1 - o)
+          dcb[j] = dcTotal * f
+          j &+= 1
+        }
+      }
+      if t > 0 {
+        Gemm.multiply(
+          transposeA: false, transposeB: false, m: batch, n: hidden, k: rows, alpha: 1,
+          a: dgates + t &* rows, lda: steps &* rows, b: whh, ldb: hidden, beta: 0, c: dh,
+          ldc: hidden, pool: pool)
+      }
+    }
+    // h_{t−1} for every row (0 at t = 0), so dW_hh is one product over all rows.
+    for b in 0..<batch {
+      let target = shifted + b &* steps &* hidden
+      target.update(repeating: 0, count: hidden)
+      (target + hidden).update(from: h + b &* steps &* hidden, count: (steps &- 1) &* hidden)
+    }
+    Gemm.multiply(
+      transposeA: true, transposeB: false, m: rows, n: geo.inputs, k: all, alpha: 1, a: dgates,
+      lda: rows, b: x, ldb: geo.inputs, beta: 0, c: parts.wih, ldc: geo.inputs, pool: pool)
+    Gemm.multiply(
+      transposeA: true, transposeB: false, m: rows, n: hidden, k: all, alpha: 1, a: dgates,
+      lda: rows, b: shifted, ldb: hidden, beta: 0, c: parts.whh, ldc: hidden, pool: pool)
+    Pointwise.sumRows(dgates, rows: all, columns: rows, into: parts.bih)
+    parts.bhh.update(from: parts.bih, count: rows)
+    Gemm.multiply(
+      transposeA: false, transposeB: false, m: all, n: geo.inputs, k: rows, alpha: 1, a: dgates,
+      lda: rows, b: wih, ldb: geo.inputs, beta: 0, c: dx, ldc: geo.inputs, pool: pool)
+  }
+}

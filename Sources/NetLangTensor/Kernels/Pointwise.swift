@@ -1,0 +1,220 @@
+// Pointwise: the executor's elementwise loops written on SIMD8 vectors (the scalar versions
+// branch per element and do not vectorize): relu, leaky relu, the tanh/sigmoid derivatives,
+// scaling, bias rows and column sums. Same operation order as the scalar loops, so results
+// are bit-identical to them.
+//
+// n = elements; x = input, y = output, g = incoming gradient, dx = outgoing gradient.
+
+/// SIMD8 elementwise loops over contiguous Float buffers.
+public enum Pointwise {
+  @usableFromInline @inline(__always)
+  static func load(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
+    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+  }
+
+  @usableFromInline @inline(__always)
+  static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
+    UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
+  }
+
+  /// y = x where x > 0, else 0 (NaN becomes 0, like `x > 0 ? x : 0`).
+  public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
+    var i = 0
+    while i &+ 8 <= n {
+      let v = load(x, i)
+      store(v.replacing(with: 0, where: .!(v .> 0)), y, i)
+      i &+= 8
+    }
+    while i < n {
+      y[i] = x[i] > 0 ? x[i] : 0
+      i &+= 1
+    }
+  }
+
+  /// dx = g where x > 0, else 0.
+  public static func reluBackward(
+    _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    count n: Int
+  ) {
+    var i = 0
+    while i &+ 8 <= n {
+      store(load(g, i).replacing(with: 0, where: .!(load(x, i) .> 0)), dx, i)
+      i &+= 8
+    }
+    while i < n {
+      dx[i] = x[i] > 0 ? g[i] : 0
+      i &+= 1
+    }
+  }
+
+  /// y = x where x > 0, else slope·x.
+  public static func leakyRelu(
+    _ x: UnsafePointer<Float>, slope: Float, _ y: UnsafeMutablePointer<Float>, count n: Int
+  ) {
+    var i = 0
+    while i &+ 8 <= n {
+      let v = load(x, i)
+      store((slope * v).replacing(with: v, where: v .> 0), y, i)
+      i &+= 8
+    }
+    while i < n {
+      y[i] = x[i] > 0 ? x[i] : slope * x[i]
+      i &+= 1
+    }
+  }
+
+  /// dx = g where x > 0, else slope·g.
+  public static func leakyReluBackward(
+    _ x: UnsafePointer<Float>, slope: Float, _ g: UnsafePointer<Float>,
+    _ dx: UnsafeMutablePointer<Float>, count n: Int
+  ) {
+    var i = 0
+    while i &+ 8 <= n {
+      let v = load(g, i)
+      store((slope * v).replacing(with: v, where: load(x, i) .> 0), dx, i)
+      i &+= 8
+    }
+    while i < n {
+      dx[i] = x[i] > 0 ? g[i] : slope * g[i]
+      i &+= 1
+    }
+  }
+
+  /// dx = g·(1 − y²), from the tanh output y.
+  public static func tanhBackward(
+    _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    count n: Int
+  ) {
+    var i = 0
+    while i &+ 8 <= n {
+      let v = load(y, i)
+      store(load(g, i) * (1 - v * v), dx, i)
+      i &+= 8
+    }
+    while i < n {
+      dx[i] = g[i] * (1 - y[i] * y[i])
+      i &+= 1
+    }
+  }
+
+  /// dx = g·y·(1 − y), from the sigmoid output y.
+  public static func sigmoidBackward(
+    _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    count n: Int
+  ) {
+    var i = 0
+    while i &+ 8 <= n {
+      let v = load(y, i)
+      store(load(g, i) * v * (1 - v), dx, i)
+      i &+= 8
+    }
+    while i < n {
+      dx[i] = g[i] * y[i] * (1 - y[i])
+      i &+= 1
+    }
+  }
+
+  /// y = c·x.
+  public static func scale(
+    _ x: UnsafePointer<Float>, by c: Float, _ y: UnsafeMutablePointer<Float>, count n: Int
+  ) {
+    var i = 0
+    while i &+ 8 <= n {
+      store(c * load(x, i), y, i)
+      i &+= 8
+    }
+    while i < n {
+      y[i] = c * x[i]
+      i &+= 1
+    }
+  }
+
+  /// y = x + c.
+  public static func addScalar(
+    _ x: UnsafePointer<Float>, _ c: Float, _ y: UnsafeMutablePointer<Float>, count n: Int
+  ) {
+    var i = 0
+    while i &+ 8 <= n {
+      store(load(x, i) + c, y, i)
+      i &+= 8
+    }
+    while i < n {
+      y[i] = x[i] + c
+      i &+= 1
+    }
+  }
+
+  /// y = x for short runs (a library memcpy call costs more than the copy below ~64 floats).
+  @inlinable @inline(__always)
+  public static func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
+    var i = 0
+    while i &+ 8 <= n {
+      store(load(x, i), y, i)
+      i &+= 8
+    }
+    while i < n {
+      y[i] = x[i]
+      i &+= 1
+    }
+  }
+
+  /// y[r, :] = row for every one of `rows` rows of `columns` (the bias a Gemm with beta = 1
+  /// then adds to).
+  public static func fillRows(
+    _ row: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int
+  ) {
+    for r in 0..<rows { (y + r &* columns).update(from: row, count: columns) }
+  }
+
+  /// y[c] = Σ_r x[r, c] over an R × C row-major block, rows added in order (like the
+  /// scalar `y[c] += x[r, c]` loop).
+  public static func sumRows(
+    _ x: UnsafePointer<Float>, rows: Int, columns: Int, into y: UnsafeMutablePointer<Float>
+  ) {
+    y.update(repeating: 0, count: columns)
+    var c = 0
+    while c &+ 8 <= columns {
+      var total = SIMD8<Float>()
+      for r in 0..<rows { total += load(x, r &* columns &+ c) }
+      store(total, y, c)
+      c &+= 8
+    }
+    while c < columns {
+      var total: Float = 0
+      for r in 0..<rows { total += x[r &* columns &+ c] }
+      y[c] = total
+      c &+= 1
+    }
+  }
+
+  /// SGD with momentum in place, as torch.optim.SGD without Nesterov:
+  /// g = ∇ + decay·p; v = g (first step) or mu·v + keep·g; p = p − lr·v.
+  public static func sgdMomentum(
+    _ p: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
+    _ v: UnsafeMutablePointer<Float>, count n: Int, learningRate: Float, momentum mu: Float,
+    keep: Float, weightDecay: Float, firstStep: Bool, nesterov: Bool
+  ) {
+    let rate = -learningRate
+    @inline(__always) func lane(_ i: Int) {
+      var g = weightDecay != 0 ? gradient[i] + weightDecay * p[i] : gradient[i]
+      v[i] = firstStep ? g : v[i] * mu + keep * g
+      g = nesterov ? g + mu * v[i] : v[i]
+      p[i] = p[i] + rate * g
+    }
+    var i = 0
+    while i &+ 8 <= n {
+      let pv = load(p, i)
+      var g = load(gradient, i)
+      if weightDecay != 0 { g = g + weightDecay * pv }
+      let velocity = firstStep ? g : load(v, i) * mu + keep * g
+      store(velocity, v, i)
+      let step = nesterov ? g + mu * velocity : velocity
+      store(pv + rate * step, p, i)
+      i &+= 8
+    }
+    while i < n {
+      lane(i)
+      i &+= 1
+    }
+  }
+}

@@ -1,0 +1,72 @@
+"""Runs `netlang bench` and the numpy, PyTorch and JAX versions of its workloads back to back
+and prints examples/s of each with netlang's ratio to the best of the others.
+
+    python3 Tests/Benchmarks/compare.py --threads 1 [--only mlp,lstm] [--repetitions 5]
+        [--markdown]
+
+Run from the repository root after `swift build -c release`. Not run by `swift test`."""
+import argparse, json, os, platform, subprocess, sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+parser = argparse.ArgumentParser()
+parser.add_argument("--threads", type=int, default=1)
+parser.add_argument("--only", default="mlp,tiny,lenet,autoencoder,lstm")
+parser.add_argument("--repetitions", type=int, default=5)
+parser.add_argument("--tools", default="numpy,torch,jax")
+parser.add_argument("--markdown", action="store_true")
+args = parser.parse_args()
+
+env = dict(os.environ)
+for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+    env.pop(key, None)
+
+
+def run(command):
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+    rows = []
+    for line in result.stdout.splitlines():
+        if line.startswith("{"):
+            rows.append(json.loads(line))
+    return rows
+
+
+common = ["--threads", str(args.threads), "--only", args.only, "--repetitions", str(args.repetitions)]
+results = {}
+for row in run([os.path.join(ROOT, ".build/release/netlang"), "bench", "--json"] + common):
+    results.setdefault((row["workload"], row["batch"]), {})["netlang"] = row
+tools = [t for t in args.tools.split(",") if t]
+for tool in tools:
+    for row in run([sys.executable, os.path.join(HERE, f"bench_{tool}.py")] + common):
+        results.setdefault((row["workload"], row["batch"]), {})[tool] = row
+
+columns = ["netlang"] + tools
+header = ["workload", "batch"] + columns + ["ratio vs best"]
+lines = []
+for (workload, batch), by_tool in results.items():
+    rates = {t: by_tool[t]["examples_per_sec"] for t in columns if t in by_tool}
+    others = [rates[t] for t in tools if t in rates]
+    ratio = rates.get("netlang", 0) / max(others) if others else float("nan")
+    if workload == "tiny":
+        cells = [f"{by_tool[t]['us_per_step']:.1f} us" if t in by_tool else "-" for t in columns]
+        best = min(by_tool[t]["us_per_step"] for t in tools if t in by_tool) if others else float("nan")
+        ratio = best / by_tool["netlang"]["us_per_step"] if "netlang" in by_tool else float("nan")
+    else:
+        cells = [f"{rates[t]:,.0f}" if t in rates else "-" for t in columns]
+    lines.append([workload, str(batch)] + cells + [f"{ratio:.2f}x"])
+
+if args.markdown:
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for line in lines:
+        print("| " + " | ".join(line) + " |")
+else:
+    widths = [max(len(h), *(len(l[i]) for l in lines)) if lines else len(h) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    for line in lines:
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths)))
+print(f"\nthreads {args.threads}; examples/s (median of {args.repetitions}), tiny in us/step; "
+      f"ratio = netlang / best other (tiny: best other us / netlang us); "
+      f"{platform.processor() or platform.machine()}, python {platform.python_version()}")

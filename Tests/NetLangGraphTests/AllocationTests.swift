@@ -1,0 +1,130 @@
+// AllocationTests: a steady-state training step (forward, backward, SGD update) allocates no
+// heap memory: malloc's in-use byte count (glibc mallinfo2) is the same after forward, after
+// backward and after the update as before the step, for a conv net and an LSTM.
+//
+// NOTE: mallinfo2 counts the whole process, and Swift Testing runs other tests in parallel,
+// so one measurement can see their allocations: the test passes when one of many rounds
+// (spread over up to ~3 s, by which time the other tests are done) is clean. A step that allocates and keeps memory can never give a clean round.
+
+#if canImport(Glibc) && arch(x86_64)
+  import Glibc
+  import NetLangTensor
+  import Testing
+
+  @testable import NetLangGraph
+
+  /// conv 3×3 (4 filters, padding 1) → relu → maxpool 2 → dense 10, cross-entropy.
+  private func convGraph() throws -> Graph {
+    var b = GraphBuilder()
+    let x = b.input("x", shape: [1, 8, 8])
+    let label = b.input("label", shape: [])
+    let conv = try b.conv2d(
+      x, filters: 4, window: Window2D(kernel: (3, 3), padding: (1, 1)), name: "conv")
+    let pooled = try b.append(
+      .maxPool(Window2D(kernel: (2, 2), stride: (2, 2))), [try b.append(.relu, [conv])])
+    let flat = try b.reshape(pooled, to: [64])
+    let hidden = try b.append(.sigmoid, [try b.dense(flat, units: 16, name: "fc1")])
+    let logits = try b.dense(hidden, units: 10, name: "fc2")
+    let loss = try b.crossEntropy(logits, label)
+    b.setOutput("loss", loss)
+    var graph = b.graph
+    try Autodiff.appendBackward(to: &graph, loss: loss)
+    return graph
+  }
+
+  /// embedding → lstm 7 → tanh → dense 11 at every step, cross-entropy.
+  private func lstmGraph() throws -> Graph {
+    var b = GraphBuilder()
+    let ids = b.input("x", shape: [6])
+    let label = b.input("label", shape: [6])
+    let embedded = try b.embedding(ids, vocabulary: 11, dimension: 5, name: "embed")
+    let h = try b.recurrent(.lstm, embedded, units: 7, name: "lstm")
+    let logits = try b.dense(try b.append(.tanh, [h]), units: 11, name: "out")
+    let loss = try b.crossEntropy(logits, label)
+    b.setOutput("loss", loss)
+    var graph = b.graph
+    try Autodiff.appendBackward(to: &graph, loss: loss)
+    return graph
+  }
+
+  /// glibc's `struct mallinfo2 mallinfo2(void)`, which the Glibc module does not import.
+  ///
+  /// NOTE: an 80-byte struct is returned through a hidden pointer the caller passes in rdi
+  /// (System V x86-64 ABI), so it is called as a function of one pointer argument.
+  private let mallinfo2: (@convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer?)? =
+    {
+      guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallinfo2") else {
+        return nil
+      }
+      return unsafeBitCast(
+        symbol,
+        to: (@convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer?).self)
+    }()
+
+  /// Bytes malloc has handed out and not got back (mallinfo2's `uordblks`, field 7 of 10).
+  private func bytesInUse() -> Int {
+    guard let mallinfo2 else { return 0 }
+    return withUnsafeTemporaryAllocation(of: Int.self, capacity: 10) { fields in
+      guard let base = fields.baseAddress else { return 0 }
+      base.initialize(repeating: 0, count: 10)
+      _ = mallinfo2(UnsafeMutableRawPointer(base))
+      return base[7]
+    }
+  }
+
+  @Test("a steady-state training step allocates no memory (malloc in-use bytes unchanged)")
+  func trainingStepDoesNotAllocate() throws {
+    #expect(mallinfo2 != nil, "glibc has mallinfo2")
+    #expect(bytesInUse() > 0)
+    for graph in [try convGraph(), try lstmGraph()] {
+      let executor = Executor(graph: graph, maxBatch: 4)
+      var random = Random(seed: 2)
+      executor.initializeParameters(random: &random)
+      for name in ["x", "label"] {
+        let buffer = try executor.inputBuffer(name)
+        for i in buffer.indices { buffer[i] = Float(random.nextInt(below: 10)) }
+      }
+      let ids = graph.parameters.indices.map(ParameterID.init)
+      let velocities = ids.map { id in
+        let count = graph[id].shape.elementCount
+        let v = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        v.initialize(repeating: 0, count: count)
+        return v
+      }
+      defer { for v in velocities { v.deallocate() } }
+      func step(_ samples: inout [Int]) throws {
+        try executor.forward(training: true)
+        samples.append(bytesInUse())
+        try executor.backward()
+        samples.append(bytesInUse())
+        for (k, id) in ids.enumerated() {
+          guard let gradient = executor.parameterGradient(id) else { continue }
+          let value = executor.parameterValue(id)
+          guard let p = value.baseAddress, let g = gradient.baseAddress else { continue }
+          Pointwise.sgdMomentum(
+            p, g, velocities[k], count: value.count, learningRate: 0.01, momentum: 0.9,
+            keep: 1, weightDecay: 0, firstStep: false, nesterov: false)
+        }
+        samples.append(bytesInUse())
+      }
+      var warmUp: [Int] = []
+      warmUp.reserveCapacity(64)
+      for _ in 0..<3 { try step(&warmUp) }
+      let allocations = executor.allocationCount
+      var clean = false
+      var samples: [Int] = []
+      samples.reserveCapacity(64)
+      // Up to ~3 s of rounds: other tests finish (and stop allocating) well before that.
+      for _ in 0..<300 where !clean {
+        samples.removeAll(keepingCapacity: true)
+        let before = bytesInUse()
+        for _ in 0..<5 { try step(&samples) }
+        clean = samples.allSatisfy { $0 == before }
+        if !clean { usleep(10_000) }
+      }
+      #expect(clean, "in-use bytes changed during steps: \(samples)")
+      #expect(executor.allocationCount == allocations)
+      #expect(executor.scalar("loss")?.isFinite == true)
+    }
+  }
+#endif

@@ -1,0 +1,217 @@
+// FastKernelTests: the executor's fast kernels (Pointwise, FastDense, FastConv, FastLSTM)
+// against the simple reference kernels they replace (Elementwise, Dense, Conv2D, LSTM), on
+// random data with odd sizes so SIMD tails and padding edges are exercised.
+
+import NetLangTensor
+import Testing
+
+@testable import NetLangGraph
+
+/// `count` uniform values in [low, high), from a fixed seed.
+private func randomValues(_ count: Int, seed: UInt64, _ low: Double = -2, _ high: Double = 2)
+  -> [Float]
+{
+  var random = Random(seed: seed)
+  return (0..<count).map { _ in Float(random.uniform(low, high)) }
+}
+
+/// Largest |a − b| / (1 + |b|).
+private func worstError(_ a: [Float], _ b: [Float]) -> Float {
+  zip(a, b).map { abs($0 - $1) / (1 + abs($1)) }.max() ?? 0
+}
+
+@Test("SIMD pointwise kernels equal the scalar reference loops bit for bit")
+func pointwiseMatchesScalar() {
+  for n in [1, 7, 8, 19, 64] {
+    var x = randomValues(n, seed: UInt64(n))
+    if n > 3 { x[1] = 0; x[2] = .nan }
+    let g = randomValues(n, seed: UInt64(n) + 100)
+    let y = randomValues(n, seed: UInt64(n) + 200, 0, 1)
+    var fast = [Float](repeating: 0, count: n)
+    var slow = [Float](repeating: 0, count: n)
+    func same(_ name: String) {
+      let equal = zip(fast, slow).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+      #expect(equal, "\(name) n=\(n)")
+    }
+    Pointwise.relu(x, &fast, count: n)
+    Elementwise.reluForward(x, &slow, n)
+    same("relu")
+    Pointwise.reluBackward(x, g, &fast, count: n)
+    Elementwise.reluBackward(x, g, &slow, n)
+    same("reluBackward")
+    Pointwise.leakyRelu(x, slope: 0.1, &fast, count: n)
+    Elementwise.leakyReluForward(x, 0.1, &slow, n)
+    same("leakyRelu")
+    Pointwise.leakyReluBackward(x, slope: 0.1, g, &fast, count: n)
+    Elementwise.leakyReluBackward(x, 0.1, g, &slow, n)
+    same("leakyReluBackward")
+    Pointwise.tanhBackward(y, g, &fast, count: n)
+    Elementwise.tanhBackward(y, g, &slow, n)
+    same("tanhBackward")
+    Pointwise.sigmoidBackward(y, g, &fast, count: n)
+    Elementwise.sigmoidBackward(y, g, &slow, n)
+    same("sigmoidBackward")
+    Pointwise.scale(x, by: -1.5, &fast, count: n)
+    Elementwise.scale(x, -1.5, &slow, n)
+    same("scale")
+  }
+}
+
+@Test("column sums and the SIMD SGD step match their scalar formulas")
+func sumRowsAndSGD() {
+  let rows = 5, columns = 11
+  let x = randomValues(rows * columns, seed: 3)
+  var sums = [Float](repeating: 0, count: columns)
+  Pointwise.sumRows(x, rows: rows, columns: columns, into: &sums)
+  for c in 0..<columns {
+    var total: Float = 0
+    for r in 0..<rows { total += x[r * columns + c] }
+    #expect(sums[c] == total)
+  }
+  // Two steps of p −= lr·v, v = mu·v + g (+ decay·p), against the scalar recurrence.
+  let n = 13
+  var p = randomValues(n, seed: 4), v = [Float](repeating: 0, count: n)
+  var pRef = p, vRef = v
+  let gradient = randomValues(n, seed: 5)
+  for first in [true, false] {
+    Pointwise.sgdMomentum(
+      &p, gradient, &v, count: n, learningRate: 0.1, momentum: 0.9, keep: 1, weightDecay: 0.01,
+      firstStep: first, nesterov: false)
+    for i in 0..<n {
+      let g = gradient[i] + 0.01 * pRef[i]
+      vRef[i] = first ? g : vRef[i] * 0.9 + 1 * g
+      pRef[i] = pRef[i] + -0.1 * vRef[i]
+    }
+  }
+  #expect(p == pRef)
+  #expect(v == vRef)
+}
+
+@Test("dense with the bias folded into Gemm equals Gemm then bias add")
+func fastDenseMatchesReference() {
+  let rows = 9, inputs = 13, outputs = 7
+  let x = randomValues(rows * inputs, seed: 6)
+  let w = randomValues(outputs * inputs, seed: 7)
+  let b = randomValues(outputs, seed: 8)
+  var fast = [Float](repeating: .nan, count: rows * outputs)
+  var slow = [Float](repeating: 0, count: rows * outputs)
+  FastDense.forward(x, w, b, &fast, rows: rows, inputs: inputs, outputs: outputs, pool: nil)
+  Dense.forward(x, w, b, &slow, rows: rows, inputs: inputs, outputs: outputs, pool: nil)
+  #expect(worstError(fast, slow) < 1e-6)
+}
+
+@Test(
+  "batched im2col convolution matches the per-example reference, forward and backward",
+  arguments: [
+    Window2D(kernel: (5, 5), padding: (2, 2)),
+    Window2D(kernel: (3, 2), stride: (2, 1), padding: (1, 0)),
+    Window2D(kernel: (3, 3), stride: (2, 3), padding: (2, 1)),
+  ])
+func fastConvMatchesReference(window: Window2D) {
+  let batch = 3
+  let geo = ConvGeometry(input: [2, 7, 8], filters: 4, window: window)
+  let x = randomValues(batch * geo.inputCount, seed: 9)
+  let w = randomValues(geo.filters * geo.patch, seed: 10)
+  let bias = randomValues(geo.filters, seed: 11)
+  let outputCount = batch * geo.filters * geo.positions
+  let g = randomValues(outputCount, seed: 12)
+  var fastY = [Float](repeating: .nan, count: outputCount)
+  var slowY = [Float](repeating: 0, count: outputCount)
+  var workspace = [Float](repeating: .nan, count: FastConv.forwardCount(geo, batch: batch))
+  var col = [Float](repeating: 0, count: 2 * geo.patch * geo.positions)
+  FastConv.forward(x, w, bias, &fastY, workspace: &workspace, batch: batch, geo, pool: nil)
+  Conv2D.forward(x, w, bias, &slowY, col: &col, batch: batch, geo, pool: nil)
+  #expect(worstError(fastY, slowY) < 1e-5)
+
+  var fastDx = [Float](repeating: .nan, count: x.count)
+  var slowDx = [Float](repeating: 0, count: x.count)
+  var fastDw = [Float](repeating: .nan, count: w.count), slowDw = fastDw
+  var fastDb = [Float](repeating: .nan, count: geo.filters), slowDb = fastDb
+  var scratch = [Float](repeating: .nan, count: FastConv.backwardCount(geo, batch: batch))
+  FastConv.backward(
+    x, w, g, dx: &fastDx, dWeight: &fastDw, dBias: &fastDb, scratch: &scratch, batch: batch,
+    geo, pool: nil)
+  col.withUnsafeMutableBufferPointer { buffer in
+    guard let base = buffer.baseAddress else { return }
+    Conv2D.backward(
+      x, w, g, dx: &slowDx, dWeight: &slowDw, dBias: &slowDb, col: base,
+      dcol: base + geo.patch * geo.positions, batch: batch, geo, pool: nil)
+  }
+  #expect(worstError(fastDx, slowDx) < 1e-5)
+  #expect(worstError(fastDw, slowDw) < 1e-5)
+  #expect(worstError(fastDb, slowDb) < 1e-5)
+
+  // Reusing the forward pass's columns, without the input gradient: the same dW and db.
+  var reusedDw = [Float](repeating: .nan, count: w.count), reusedDb = fastDb
+  scratch = [Float](repeating: .nan, count: scratch.count)
+  FastConv.backward(
+    x, w, g, dx: nil, dWeight: &reusedDw, dBias: &reusedDb, scratch: &scratch,
+    columns: workspace, batch: batch, geo, pool: nil)
+  #expect(reusedDw == fastDw)
+  #expect(reusedDb == fastDb)
+}
+
+@Test("the LSTM with whole-sequence Gemms matches the step-by-step reference")
+func fastLSTMMatchesReference() {
+  for (batch, steps, inputs, hidden) in [(3, 5, 4, 8), (2, 4, 3, 5), (1, 1, 2, 3)] {
+    let geo = RecurrentGeometry(
+      batch: batch, steps: steps, inputs: inputs, hidden: hidden, gates: 4)
+    let rows = 4 * hidden
+    let x = randomValues(batch * steps * inputs, seed: 13)
+    let wih = randomValues(rows * inputs, seed: 14, -0.5, 0.5)
+    let whh = randomValues(rows * hidden, seed: 15, -0.5, 0.5)
+    let bih = randomValues(rows, seed: 16, -0.5, 0.5)
+    let bhh = randomValues(rows, seed: 17, -0.5, 0.5)
+    let g = randomValues(batch * steps * hidden, seed: 18)
+    let hCount = batch * steps * hidden
+    var fastH = [Float](repeating: .nan, count: hCount), slowH = fastH
+    var fastSaved = [Float](repeating: .nan, count: batch * steps * 5 * hidden)
+    var slowSaved = fastSaved
+    FastLSTM.forward(x, wih, whh, bih, bhh, &fastH, saved: &fastSaved, geo, pool: nil)
+    LSTM.forward(x, wih, whh, bih, bhh, &slowH, saved: &slowSaved, geo, pool: nil)
+    #expect(worstError(fastH, slowH) < 1e-5)
+
+    let partCount = rows * (inputs + hidden + 2)
+    var fastParts = [Float](
+      repeating: .nan,
+      count: partCount + FastLSTM.backwardScratch(batch: batch, steps: steps, hidden: hidden))
+    var slowParts = [Float](
+      repeating: .nan, count: partCount + batch * (2 * rows + 4 * hidden))
+    var fastDx = [Float](repeating: .nan, count: x.count), slowDx = fastDx
+    fastParts.withUnsafeMutableBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      FastLSTM.backward(
+        x, fastH, saved: fastSaved, wih, whh, g, dx: &fastDx, parts: RecurrentParts(base, geo),
+        geo, pool: nil)
+    }
+    slowParts.withUnsafeMutableBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      LSTM.backward(
+        x, slowH, saved: slowSaved, wih, whh, g, dx: &slowDx, parts: RecurrentParts(base, geo),
+        geo, pool: nil)
+    }
+    #expect(worstError(fastDx, slowDx) < 1e-5)
+    #expect(worstError(Array(fastParts[..<partCount]), Array(slowParts[..<partCount])) < 1e-5)
+  }
+}
+
+@Test("2×2 max pooling matches the reference kernel, ties and NaN included")
+func fastPoolMatchesReference() {
+  let planes = 3, height = 7, width = 6
+  var x = randomValues(planes * height * width, seed: 19)
+  x[0] = 1; x[1] = 1; x[6] = 1; x[7] = 1  // a window of ties: the first wins
+  x[9] = .nan
+  let window = Window2D(kernel: (2, 2), stride: (2, 2))
+  #expect(FastPool.handles(window))
+  #expect(!FastPool.handles(Window2D(kernel: (2, 2), stride: (1, 1))))
+  let outputCount = planes * (height / 2) * (width / 2)
+  var fast = [Float](repeating: 0, count: outputCount), slow = fast
+  FastPool.maxForward(x, &fast, planes: planes, height: height, width: width)
+  Pooling.maxForward(x, &slow, planes: planes, height: height, width: width, window)
+  #expect(zip(fast, slow).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+  let g = randomValues(outputCount, seed: 20)
+  var fastDx = [Float](repeating: .nan, count: x.count), slowDx = fastDx
+  FastPool.maxBackward(x, g, &fastDx, planes: planes, height: height, width: width)
+  Pooling.maxBackward(x, g, &slowDx, planes: planes, height: height, width: width, window)
+  #expect(fastDx == slowDx)
+}
