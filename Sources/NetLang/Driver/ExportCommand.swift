@@ -119,7 +119,8 @@ extension Session {
         if let base = buffer.baseAddress {
           data.gather(field: field, indices: Array(0..<count), into: base)
         }
-        inputs.append((name, Session.tensorJSON(Array(buffer), count, data.fields[field].shape)))
+        let shape = model.inputs.first { model[$0].op == .input(name: name) }.map { model[$0].shape }
+        inputs.append((name, Session.tensorJSON(Array(buffer), count, shape ?? data.fields[field].shape)))
       }
       try executor.forward(training: false)
     } catch {
