@@ -70,7 +70,8 @@ extension Driver {
     do {
       try Data(onnx.serialized()).write(to: URL(fileURLWithPath: output), options: .atomic)
     } catch {
-      console.writeError("netlang: error: cannot write '\(output)': \(error.localizedDescription)\n")
+      console.writeError(
+        "netlang: error: cannot write '\(output)': \(error.localizedDescription)\n")
       return .runtimeFailure
     }
     console.write(
@@ -119,8 +120,11 @@ extension Session {
         if let base = buffer.baseAddress {
           data.gather(field: field, indices: Array(0..<count), into: base)
         }
-        let shape = model.inputs.first { model[$0].op == .input(name: name) }.map { model[$0].shape }
-        inputs.append((name, Session.tensorJSON(Array(buffer), count, shape ?? data.fields[field].shape)))
+        let shape = model.inputs.first { model[$0].op == .input(name: name) }.map {
+          model[$0].shape
+        }
+        inputs.append(
+          (name, Session.tensorJSON(Array(buffer), count, shape ?? data.fields[field].shape)))
       }
       try executor.forward(training: false)
     } catch {

@@ -75,7 +75,8 @@ private struct Exporter {
   }
 
   /// The values of parameter `suffix` of the layer at `ref`, checked against its shape.
-  func weights(_ ref: NodeRef, _ suffix: String) throws(ONNXExportError) -> (String, [Float], [Int]) {
+  func weights(_ ref: NodeRef, _ suffix: String) throws(ONNXExportError) -> (String, [Float], [Int])
+  {
     guard let slot = model.parameterSlots(of: ref).first(where: { $0.suffix == suffix }) else {
       throw fail("internal: \(opName(ref)) has no parameter '\(suffix)'", ref)
     }
@@ -182,7 +183,8 @@ private struct Exporter {
         }
         return inputs[i]
       }
-      builder.node("Concat", aligned, output: out, attributes: [ONNXAttribute("axis", .int(Int64(axis + 1)))])
+      builder.node(
+        "Concat", aligned, output: out, attributes: [ONNXAttribute("axis", .int(Int64(axis + 1)))])
     case .dropout:
       builder.node("Identity", [x], output: out)
     case .batchnorm(_, let epsilon):
@@ -196,7 +198,8 @@ private struct Exporter {
       let table = try initializer(ref, "weight")
       let ids = builder.node(
         "Cast", [x], attributes: [ONNXAttribute("to", .int(ONNXDataType.int64.rawValue))])
-      builder.node("Gather", [table, ids], output: out, attributes: [ONNXAttribute("axis", .int(0))])
+      builder.node(
+        "Gather", [table, ids], output: out, attributes: [ONNXAttribute("axis", .int(0))])
     case .rnn(let units), .lstm(let units), .gru(let units):
       try recurrent(ref, x: x, units: units, inputShape: inputShape, output: out)
     case .last:
@@ -214,14 +217,17 @@ private struct Exporter {
     case .softmax:
       builder.node("Softmax", [x], output: out, attributes: [ONNXAttribute("axis", .int(-1))])
     case .leakyRelu(let slope):
-      builder.node("LeakyRelu", [x], output: out, attributes: [ONNXAttribute("alpha", .float(Float(slope)))])
+      builder.node(
+        "LeakyRelu", [x], output: out, attributes: [ONNXAttribute("alpha", .float(Float(slope)))])
     case .add, .subtract, .multiply, .divide:
       try elementwise(ref, inputs: inputs, output: out)
     }
     values[ref] = out
   }
 
-  /// Add, Sub, Mul, Div. netlang broadcasts per-example shapes with the batch axis kept in
+  /// Add, Sub, Mul, Div.
+  ///
+  /// netlang broadcasts per-example shapes with the batch axis kept in
   /// front, so a batched operand of lower rank gets unit axes inserted after the batch axis
   /// (numpy would otherwise align its batch axis with a per-example one).
   mutating func elementwise(
@@ -254,7 +260,9 @@ private struct Exporter {
     builder.node(opType, operands, output: output)
   }
 
-  /// RNN, LSTM, GRU: `[B, T, I]` → Transpose → `[T, B, I]` → op → Y `[T, 1, B, H]` →
+  /// RNN, LSTM, GRU, with the layout and gate order ONNX expects.
+  ///
+  /// `[B, T, I]` → Transpose → `[T, B, I]` → op → Y `[T, 1, B, H]` →
   /// Squeeze → Transpose → `[B, T, H]`. Gate blocks are reordered from PyTorch's order
   /// (LSTM i f g o, GRU r z n) to ONNX's (LSTM i o f c, GRU z r h); B is [W_b, R_b].
   mutating func recurrent(

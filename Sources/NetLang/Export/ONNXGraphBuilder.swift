@@ -25,7 +25,8 @@ struct ONNXGraphBuilder {
   ) -> String {
     let name = output ?? fresh(opType)
     graph.nodes.append(
-      ONNXNode(opType, inputs: inputs, outputs: [name], name: "\(opType)/\(graph.nodes.count)",
+      ONNXNode(
+        opType, inputs: inputs, outputs: [name], name: "\(opType)/\(graph.nodes.count)",
         attributes: attributes))
     return name
   }
@@ -58,7 +59,9 @@ struct ONNXGraphBuilder {
 
   /// `Transpose` with permutation `perm`.
   mutating func transpose(_ x: String, perm: [Int], output: String? = nil) -> String {
-    node("Transpose", [x], output: output, attributes: [ONNXAttribute("perm", .ints(perm.map(Int64.init)))])
+    node(
+      "Transpose", [x], output: output,
+      attributes: [ONNXAttribute("perm", .ints(perm.map(Int64.init)))])
   }
 }
 

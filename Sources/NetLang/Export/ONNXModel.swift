@@ -148,7 +148,9 @@ public struct ONNXAttribute: Equatable, Sendable {
       case 2: value = .int(try message.int(3) ?? 0)
       case 3: value = .string(try message.string(4) ?? "")
       case 4:
-        guard let tensor = try message.message(5) else { throw ProtobufError.wrongWireType(field: 5) }
+        guard let tensor = try message.message(5) else {
+          throw ProtobufError.wrongWireType(field: 5)
+        }
         value = .tensor(try ONNXTensor(decoding: tensor))
       case 6: value = .floats(try message.floats(7))
       case 7: value = .ints(try message.ints(8))
@@ -314,7 +316,9 @@ public struct ONNXGraph: Equatable, Sendable {
     do {
       name = try message.string(2) ?? ""
       for node in try message.messages(1) { nodes.append(try ONNXNode(decoding: node)) }
-      for tensor in try message.messages(5) { initializers.append(try ONNXTensor(decoding: tensor)) }
+      for tensor in try message.messages(5) {
+        initializers.append(try ONNXTensor(decoding: tensor))
+      }
       for input in try message.messages(11) { inputs.append(try ONNXValueInfo(decoding: input)) }
       for output in try message.messages(12) {
         outputs.append(try ONNXValueInfo(decoding: output))

@@ -140,7 +140,8 @@ public struct ProtobufMessage: Equatable, Sendable {
       let wire = UInt8(key & 7)
       switch WireType(rawValue: wire) {
       case .varint:
-        fields.append(.init(number: number, value: .varint(try ProtobufMessage.varint(bytes, &offset))))
+        fields.append(
+          .init(number: number, value: .varint(try ProtobufMessage.varint(bytes, &offset))))
       case .fixed64:
         let raw = try ProtobufMessage.littleEndian(bytes, &offset, count: 8)
         fields.append(.init(number: number, value: .fixed64(raw)))

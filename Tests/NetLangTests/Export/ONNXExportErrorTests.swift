@@ -81,7 +81,9 @@ struct ONNXExportErrorTests {
     let folder = try temporaryFolder(["xor.net": xorSource])
     let path = folder + "/xor.net"
     let weights = folder + "/w.safetensors"
-    let (trained, _, trainErrors) = runNetlang(["run", path, "--epochs", "2", "--save", weights, "--quiet"])
+    let (trained, _, trainErrors) = runNetlang([
+      "run", path, "--epochs", "2", "--save", weights, "--quiet",
+    ])
     #expect(trained == .success, "\(trainErrors)")
     let output = folder + "/xor.onnx"
     let (status, text, errors) = runNetlang(["export", path, "--load", weights, "-o", output])

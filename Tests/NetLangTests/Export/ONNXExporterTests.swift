@@ -55,8 +55,10 @@ struct ONNXExporterTests {
     #expect(onnx.irVersion == 8)
     #expect(onnx.opsetImports == [ONNXOpset(domain: "", version: 17)])
     #expect(onnx.producerName == "netlang")
-    #expect(onnx.graph.inputs == [ONNXValueInfo(name: "x", dims: [.parameter("batch"), .value(2)])])
-    #expect(onnx.graph.outputs == [ONNXValueInfo(name: "y", dims: [.parameter("batch"), .value(1)])])
+    #expect(
+      onnx.graph.inputs == [ONNXValueInfo(name: "x", dims: [.parameter("batch"), .value(2)])])
+    #expect(
+      onnx.graph.outputs == [ONNXValueInfo(name: "y", dims: [.parameter("batch"), .value(1)])])
     #expect(opTypes(onnx) == ["Gemm", "Tanh", "Gemm", "Sigmoid"])
     #expect(onnx.graph.nodes.last?.outputs == ["y"])
     #expect(onnx.graph.nodes.first?.inputs.first == "x")
@@ -117,7 +119,8 @@ struct ONNXExporterTests {
     #expect(average.attribute("strides") == .ints([1, 1]))
     #expect(average.attribute("count_include_pad") == .int(1))
     // conv [3, 8, 4] (H (8 + 2 − 3) + 1, W (8 − 2)/2 + 1), maxpool [3, 4, 2], avgpool [3, 3, 2].
-    #expect(onnx.graph.outputs.first?.dims == [.parameter("batch"), .value(3), .value(3), .value(2)])
+    #expect(
+      onnx.graph.outputs.first?.dims == [.parameter("batch"), .value(3), .value(3), .value(2)])
   }
 
   @Test("flatten and reshape are Reshape to [0, dims...]; concat's axis moves past the batch")
