@@ -138,11 +138,13 @@ def check_model(name, path, args, workdir):
                 continue
             error = np.abs(have - want)
             worst_rel = float(np.max(error / np.maximum(np.abs(want), 1e-12)))
+            scale_rel = float(error.max() / max(float(np.abs(want).max()), 1e-12))
             passed = bool(np.all(error <= args.rtol * np.abs(want) + args.atol))
             ok = ok and passed
             if rows is None:
                 report.append(f"{key} {list(want.shape)}: max abs {float(error.max()):.2e}, "
-                              f"max rel {worst_rel:.2e}{'' if passed else '  MISMATCH'}")
+                              f"max rel {worst_rel:.2e}, max abs / max |netlang| {scale_rel:.2e}"
+                              f"{'' if passed else '  MISMATCH'}")
             elif not passed:
                 report.append(f"{key} (batch {rows}): MISMATCH, max abs {float(error.max()):.2e}")
     ops = sorted({node.op_type for node in model.graph.node})
@@ -162,8 +164,14 @@ def main():
     args.netlang = os.path.abspath(args.netlang)
     only = {n for n in args.only.split(",") if n}
 
-    workdir = args.keep or tempfile.mkdtemp(prefix="netlang-onnx-")
-    os.makedirs(workdir, exist_ok=True)
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+        return check_all(args, only, args.keep)
+    with tempfile.TemporaryDirectory(prefix="netlang-onnx-") as workdir:
+        return check_all(args, only, workdir)
+
+
+def check_all(args, only, workdir):
     models = [(n, os.path.join(EXAMPLES, n + ".net")) for n in SHIPPED]
     for name, source in EXTRA.items():
         path = os.path.join(workdir, name + ".net")
@@ -172,7 +180,7 @@ def main():
         models.append((name, path))
 
     failures = 0
-    print(f"onnxruntime {ort.__version__}, onnx {onnx.__version__}; files in {workdir}")
+    print(f"onnxruntime {ort.__version__}, onnx {onnx.__version__}; working in {workdir}")
     for name, path in models:
         if only and name not in only:
             continue
