@@ -71,7 +71,7 @@ extension Driver {
       try Data(onnx.serialized()).write(to: URL(fileURLWithPath: output), options: .atomic)
     } catch {
       console.writeError(
-        "netlang: error: cannot write '\(output)': \(error.localizedDescription)\n")
+        "netlang: error[E0505]: cannot write '\(output)': \(error.localizedDescription)\n")
       return .runtimeFailure
     }
     console.write(
@@ -145,7 +145,7 @@ extension Session {
       try Data((document.encoded() + "\n").utf8).write(
         to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      console.writeError("netlang: error: cannot write '\(path)'\n")
+      console.writeError("netlang: error[E0505]: cannot write '\(path)'\n")
       throw RunFailure(status: .runtimeFailure)
     }
   }

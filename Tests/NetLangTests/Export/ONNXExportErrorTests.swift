@@ -104,7 +104,7 @@ struct ONNXExportErrorTests {
     #expect(initial.graph.initializer("hidden.weight")?.floats != weight.floats)
   }
 
-  @Test("export without -o, or of an unknown model, is a usage error")
+  @Test("export without -o or of an unknown model is a usage error; an unwritable file, exit 3")
   func usage() throws {
     let folder = try temporaryFolder(["xor.net": xorSource])
     let (status, _, errors) = runNetlang(["export", folder + "/xor.net"])
@@ -115,5 +115,9 @@ struct ONNXExportErrorTests {
     #expect(unknown == .usage)
     #expect(message.contains("no model 'Nope'"))
     #expect(message.contains("models: XorNet"))
+    let (unwritable, _, writeError) = runNetlang(
+      ["export", folder + "/xor.net", "-o", folder + "/no/such/folder/x.onnx"])
+    #expect(unwritable == .runtimeFailure)
+    #expect(writeError.contains("error[E0505]: cannot write"))
   }
 }
