@@ -10,6 +10,12 @@ import NetLangTraining
 
 extension Driver {
   func exportCommand(_ invocation: Invocation) -> ExitStatus {
+    export(
+      invocation, referencePath: ProcessInfo.processInfo.environment["NETLANG_ONNX_REFERENCE"])
+  }
+
+  /// Exports the model; with `referencePath`, also writes netlang's outputs on sample inputs.
+  func export(_ invocation: Invocation, referencePath: String?) -> ExitStatus {
     let path = invocation.files[0]
     guard let output = invocation.options["output"] else {
       console.writeError(
@@ -77,7 +83,7 @@ extension Driver {
     console.write(
       "wrote \(modelName) to \(output): ONNX opset \(ONNXExporter.opset), "
         + "\(onnx.graph.nodes.count) nodes, \(onnx.graph.initializers.count) initializers\n")
-    if let reference = ProcessInfo.processInfo.environment["NETLANG_ONNX_REFERENCE"] {
+    if let reference = referencePath {
       do {
         try session.writeReference(model: model, compiled: compiled, to: reference)
       } catch {
