@@ -1,7 +1,5 @@
-// ExportCommand: `netlang export FILE --load WEIGHTS -o model.onnx`: the model's forward graph
-// with its weights as ONNX (see Export/). With NETLANG_ONNX_REFERENCE=PATH in the environment
-// it also writes netlang's own outputs on a few examples to PATH (JSON), so that
-// Tests/Tools/onnx_check.py can compare onnxruntime with netlang.
+// ExportCommand: `netlang export FILE --load WEIGHTS -o model.onnx`, and (NETLANG_ONNX_REFERENCE)
+// netlang's own outputs on a few examples as JSON, for Tests/Tools/onnx_check.py.
 
 import Foundation
 import NetLangGraph

@@ -1,7 +1,5 @@
-// ONNXReferenceTests: the exported weights, read back and put through the ONNX operator
-// equations written out here (Gemm, LSTM with gates i o f c, GRU with gates z r h and
-// linear_before_reset), reproduce the outputs netlang itself computes and writes as the
-// reference file. An oracle for the export's semantics without onnxruntime.
+// ONNXReferenceTests: the exported weights put through ONNX's own Gemm, LSTM (i o f c) and GRU
+// (z r h, linear_before_reset) equations reproduce netlang's outputs; no onnxruntime needed.
 
 import Foundation
 import Testing
