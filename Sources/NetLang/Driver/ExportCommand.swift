@@ -35,8 +35,7 @@ extension Driver {
           + (known.isEmpty ? "\n" : " (models: \(known))\n"))
       return .usage
     }
-    var options = RunOptions(invocation)
-    options.quiet = false
+    let options = RunOptions(invocation)
     let log: JSONLog
     do {
       log = try JSONLog(path: nil)
