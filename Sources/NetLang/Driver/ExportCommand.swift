@@ -1,7 +1,5 @@
-// ExportCommand: `netlang export FILE --load WEIGHTS -o model.onnx`: the model's forward graph
-// with its weights as ONNX (see Export/). With NETLANG_ONNX_REFERENCE=PATH in the environment
-// it also writes netlang's own outputs on a few examples to PATH (JSON), so that
-// Tests/Tools/onnx_check.py can compare onnxruntime with netlang.
+// ExportCommand: `netlang export FILE --load WEIGHTS -o model.onnx`, and (NETLANG_ONNX_REFERENCE)
+// netlang's own outputs on a few examples as JSON, for Tests/Tools/onnx_check.py.
 
 import Foundation
 import NetLangGraph
@@ -10,6 +8,12 @@ import NetLangTraining
 
 extension Driver {
   func exportCommand(_ invocation: Invocation) -> ExitStatus {
+    export(
+      invocation, referencePath: ProcessInfo.processInfo.environment["NETLANG_ONNX_REFERENCE"])
+  }
+
+  /// Exports the model; with `referencePath`, also writes netlang's outputs on sample inputs.
+  func export(_ invocation: Invocation, referencePath: String?) -> ExitStatus {
     let path = invocation.files[0]
     guard let output = invocation.options["output"] else {
       console.writeError(
@@ -31,8 +35,7 @@ extension Driver {
           + (known.isEmpty ? "\n" : " (models: \(known))\n"))
       return .usage
     }
-    var options = RunOptions(invocation)
-    options.quiet = false
+    let options = RunOptions(invocation)
     let log: JSONLog
     do {
       log = try JSONLog(path: nil)
@@ -77,7 +80,7 @@ extension Driver {
     console.write(
       "wrote \(modelName) to \(output): ONNX opset \(ONNXExporter.opset), "
         + "\(onnx.graph.nodes.count) nodes, \(onnx.graph.initializers.count) initializers\n")
-    if let reference = ProcessInfo.processInfo.environment["NETLANG_ONNX_REFERENCE"] {
+    if let reference = referencePath {
       do {
         try session.writeReference(model: model, compiled: compiled, to: reference)
       } catch {

@@ -1,6 +1,5 @@
-// ONNXExporter: a checked model plus its weights → an ONNX model (opset 17), one ONNX node or a
-// few per checked node. The batch axis is the symbolic dimension "batch"; netlang's
-// per-example axes follow it, so every netlang axis k is ONNX axis k + 1.
+// ONNXExporter: a checked model plus its weights → an ONNX model (opset 17), a few ONNX nodes
+// per checked node; the batch axis is the symbolic "batch", so netlang axis k is ONNX axis k+1.
 
 import NetLangTensor
 

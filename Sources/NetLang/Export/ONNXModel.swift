@@ -1,6 +1,5 @@
-// ONNXModel: the part of onnx.proto netlang writes (model, graph, node, attribute, tensor,
-// value info, opset import) as value types, each encoding itself to protobuf and decoding
-// back, so tests can read an exported file with the project's own reader.
+// ONNXModel: the onnx.proto messages netlang writes (model, graph, node, attribute, tensor,
+// value info, opset), as value types that encode to protobuf and decode back for tests.
 
 /// TensorProto.DataType values netlang uses.
 public enum ONNXDataType: Int64, Sendable {

@@ -1,7 +1,5 @@
-// ONNXExporterTests: every exportable op, exported, serialised and read back with the project's
-// own reader: node op types, attributes, initializer shapes and values (gate blocks reordered
-// by hand), inputs and outputs with the symbolic batch; and the errors of models that cannot
-// be exported. onnxruntime checks the numbers (Tests/Tools/onnx_check.py).
+// ONNXExporterTests: every exportable op exported and read back with the project's own reader:
+// op types, attributes, initializer shapes and values (gates reordered by hand), batch dims.
 
 import Testing
 
@@ -118,7 +116,7 @@ struct ONNXExporterTests {
     #expect(average.attribute("kernel_shape") == .ints([2, 1]))
     #expect(average.attribute("strides") == .ints([1, 1]))
     #expect(average.attribute("count_include_pad") == .int(1))
-    // conv [3, 8, 4] (H (8 + 2 − 3) + 1, W (8 − 2)/2 + 1), maxpool [3, 4, 2], avgpool [3, 3, 2].
+    // conv [3, 8, 4] (H 8 + 2 − 3 + 1, W (8 − 2)/2 + 1), maxpool [3, 4, 2], avgpool [3, 3, 2].
     #expect(
       onnx.graph.outputs.first?.dims == [.parameter("batch"), .value(3), .value(3), .value(2)])
   }
