@@ -36,6 +36,7 @@ struct Checkpoint {
       "lr": String(settings.optimizer.learningRate), "schedule": "\(settings.schedule)",
       "patience": settings.patience.map(String.init) ?? "none",
       "clip": settings.clip.map { String($0) } ?? "none",
+      "freeze": settings.frozen.joined(separator: ","),
     ]
     switch settings.optimizer {
     case .sgd(let sgd):
@@ -51,7 +52,7 @@ struct Checkpoint {
   }
 
   /// Settings a user may change on purpose when resuming (reported, not refused).
-  static let adjustable: Set<String> = ["epochs", "lr", "schedule", "patience", "clip"]
+  static let adjustable: Set<String> = ["epochs", "lr", "schedule", "patience", "clip", "freeze"]
 
   // MARK: Encoding
 

@@ -97,7 +97,7 @@ final class Session {
     return TrainingSettings(
       epochs: options.epochs ?? task.epochs, batch: options.batch ?? task.batch,
       seed: options.seed ?? task.seed, optimizer: optimizer, schedule: task.schedule,
-      patience: task.patience, clip: task.clip, shuffle: task.shuffle)
+      patience: task.patience, clip: task.clip, shuffle: task.shuffle, frozen: task.freeze)
   }
 
   /// The largest batch any task of `model` uses.

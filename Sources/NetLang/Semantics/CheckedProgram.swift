@@ -190,13 +190,16 @@ public struct TrainTask: Equatable, Sendable {
   public var patience: Int?
   public var clip: Double?
   public var shuffle: Bool
+  /// Layers whose parameters stay fixed (`freeze = [fc1, conv1]`).
+  public var freeze: [String]
   public var span: SourceSpan
   public init(
     model: String, data: String, loss: LossSpec, optimizer: OptimizerSpec,
     schedule: ScheduleSpec = .constant, epochs: Int = 10, batch: Int = 32,
     validate: String? = nil, seed: UInt64 = 0, patience: Int? = nil, clip: Double? = nil,
-    shuffle: Bool = true, span: SourceSpan
+    shuffle: Bool = true, freeze: [String] = [], span: SourceSpan
   ) {
+    self.freeze = freeze
     self.model = model
     self.data = data
     self.loss = loss

@@ -8,7 +8,7 @@ import NetLangTraining
 extension Checker {
   static let trainSettings = [
     "loss", "optimizer", "epochs", "batch", "validate", "seed", "schedule", "patience", "clip",
-    "shuffle",
+    "shuffle", "freeze",
   ]
   static let evaluateSettings = ["metrics", "loss"]
   static let sampleSettings = ["length", "temperature", "prime", "seed"]
@@ -117,7 +117,7 @@ extension Checker {
       // Still check the settings' own values.
       // Losses, optimizers and schedules are only values of their settings: skip them here,
       // or a broken model would cascade into "'sgd' can only be used as ...".
-      let special = ["loss", "metrics", "optimizer", "schedule"]
+      let special = ["loss", "metrics", "optimizer", "schedule", "freeze"]
       for setting in task.settings where !special.contains(setting.name.name) {
         _ = evaluateInGlobalScope(setting.value)
       }

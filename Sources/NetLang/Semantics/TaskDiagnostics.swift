@@ -246,3 +246,12 @@ extension SemanticDiagnostics {
       notes: [.help("pretrain trains 'dense' layers (each followed by 'sigmoid', the last one may be linear) from the first input")])
   }
 }
+
+extension SemanticDiagnostics {
+  /// A `freeze` entry that is not a layer of the model.
+  static func badFreeze(_ expected: String, at span: SourceSpan, suggestion: String?) -> Diagnostic
+  {
+    .error(.invalidSetting, "'freeze' needs \(expected)", at: span)
+      .with(suggestion.map { .help("did you mean '\($0)'?") })
+  }
+}

@@ -47,6 +47,7 @@ extension Checker {
             Expr(.name(loss.target), setting.value.span), data: dataSets[index]))
       }
     }
+    let freeze = settings["freeze"].map { checkFreeze($0, model: model) } ?? []
     guard let loss else { return nil }
     var seedValue: UInt64 = 0
     if let number = seed?.integer { seedValue = UInt64(max(0, number)) }
@@ -57,7 +58,38 @@ extension Checker {
         model: model.name, data: data.name, loss: loss, optimizer: optimizer, schedule: schedule,
         epochs: epochs?.integer ?? 10, batch: batch?.integer ?? 32, validate: validate,
         seed: seedValue, patience: patience?.integer, clip: clip?.number,
-        shuffle: shuffleValue, span: task.span))
+        shuffle: shuffleValue, freeze: freeze, span: task.span))
+  }
+
+  /// `freeze = [fc1, conv1]`: layer names of the model (bare names or strings) whose
+  /// parameters training keeps fixed.
+  mutating func checkFreeze(_ setting: Setting, model: CheckedModel) -> [String] {
+    let layers = model.nodes.compactMap(\.layerName)
+    guard case .list(let items) = setting.value.kind else {
+      report(
+        SemanticDiagnostics.badFreeze(
+          "a list of layer names, e.g. [fc1, conv1]", at: setting.value.span, suggestion: nil))
+      return []
+    }
+    var names: [String] = []
+    for item in items {
+      let name: String
+      switch item.kind {
+      case .name(let text), .string(let text): name = text
+      default:
+        report(SemanticDiagnostics.badFreeze("a layer name", at: item.span, suggestion: nil))
+        continue
+      }
+      guard layers.contains(name) else {
+        report(
+          SemanticDiagnostics.badFreeze(
+            "a layer of \(model.name) (it has: \(layers.joined(separator: ", ")))", at: item.span,
+            suggestion: suggestion(for: name, among: layers)))
+        continue
+      }
+      names.append(name)
+    }
+    return names
   }
 
   /// `evaluate Model on data { metrics = [...], loss = ... }`; the loss may come later from

@@ -15,12 +15,15 @@ public struct TrainingSettings: Sendable {
   public var patience: Int?
   public var clip: Double?
   public var shuffle: Bool
+  /// Layer names whose parameters (`<layer>.*`) are not updated.
+  public var frozen: [String]
 
   public init(
     epochs: Int, batch: Int, seed: UInt64, optimizer: OptimizerSpec,
     schedule: ScheduleSpec = .constant, patience: Int? = nil, clip: Double? = nil,
-    shuffle: Bool = true
+    shuffle: Bool = true, frozen: [String] = []
   ) {
+    self.frozen = frozen
     self.epochs = epochs
     self.batch = batch
     self.seed = seed
@@ -191,7 +194,9 @@ public struct Trainer {
     let fields = try graph.fieldIndices(in: data)
     var state = start ?? initialState()
     var optimizer = makeOptimizer(settings.optimizer)
-    let parameters = graph.parameterBuffers()
+    let parameters = graph.parameterBuffers().filter { buffer in
+      !settings.frozen.contains { buffer.name.hasPrefix($0 + ".") }
+    }
     if state.optimizer.step > 0 || !state.optimizer.buffers.isEmpty {
       do {
         try optimizer.restore(state.optimizer, parameters: parameters)

@@ -84,3 +84,44 @@ struct PredictTests {
     #expect(errors.contains("x [3, 1]"))
   }
 }
+
+@Suite("fine-tuning")
+struct FreezeTests {
+  @Test("freeze keeps a layer's parameters fixed while the others train")
+  func freeze() throws {
+    let source = xorSource.replacingOccurrences(
+      of: "    seed      = 3\n", with: "    seed      = 3\n    freeze    = [hidden]\n")
+    let folder = try temporaryFolder(["xor.net": source])
+    let (status, _, errors) = runNetlang([
+      "run", folder + "/xor.net", "--quiet", "--save", folder + "/trained.safetensors",
+    ])
+    #expect(status == .success, "\(errors)")
+    // One step in: the frozen layer still has its initial weights, the other has moved little.
+    _ = runNetlang([
+      "run", folder + "/xor.net", "--quiet", "--stop-after-steps", "1",
+      "--checkpoint", folder + "/early.checkpoint",
+    ])
+    let trained = Dictionary(
+      uniqueKeysWithValues: try SafeTensors.read(folder + "/trained.safetensors").map {
+        ($0.name, $0.values)
+      })
+    let early = Dictionary(
+      uniqueKeysWithValues: try SafeTensors.read(folder + "/early.checkpoint").map {
+        ($0.name, $0.values)
+      })
+    #expect(trained["hidden.weight"] != nil && trained["hidden.weight"] == early["hidden.weight"])
+    #expect(trained["hidden.bias"] == early["hidden.bias"])
+    #expect(trained["y.weight"] != early["y.weight"])
+  }
+
+  @Test("freezing a name that is not a layer is an error with the layers there are")
+  func unknownLayer() throws {
+    let source = xorSource.replacingOccurrences(
+      of: "    seed      = 3\n", with: "    seed      = 3\n    freeze    = [hiden]\n")
+    let folder = try temporaryFolder(["xor.net": source])
+    let (status, _, errors) = runNetlang(["check", folder + "/xor.net"])
+    #expect(status == .checkFailed)
+    #expect(errors.contains("'freeze' needs a layer of XorNet (it has: hidden, y)"))
+    #expect(errors.contains("did you mean 'hidden'?"))
+  }
+}
