@@ -81,8 +81,14 @@ struct CSVTable {
   private func number(_ cell: ArraySlice<UInt8>, line: Int, column: Int, character: Int)
     throws(DataError) -> Double
   {
+    // Fast path: a plain whole number (most pixel and count columns).
+    if !cell.isEmpty, cell.count <= 15, cell.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+      var value = 0
+      for digit in cell { value = value * 10 + Int(digit - 48) }
+      return Double(value)
+    }
     let text = String(decoding: cell, as: UTF8.self).trimmingSpaces()
-    let location = "line \(line), column \(character)"
+    var location: String { "line \(line), column \(character)" }
     guard !text.isEmpty else {
       throw DataError(
         path: path, location: location,

@@ -16,6 +16,8 @@ public enum DataReader {
       let range = try sliceRange(count: schema.size, from: from, to: to)
       schema.size = range.count
       return schema
+    case .text(let path, let sequence, let heldout, let part):
+      return try TextReader.inspect(path: path, sequence: sequence, heldout: heldout, part: part)
     default:
       return try load(spec).schema
     }

@@ -50,6 +50,40 @@ enum TextReader {
       values: [chars, next], count: windows, classes: vocabulary.count, vocabulary: vocabulary)
   }
 
+  /// The schema of a corpus without building its windows: for ASCII text one pass over the
+  /// bytes (the usual case, and `netlang check` stays fast); otherwise a full load.
+  static func inspect(path: String, sequence: Int, heldout: Double, part: TextPart)
+    throws(DataError) -> DataSchema
+  {
+    let bytes = try FileBytes.read(path)
+    var seen = [Bool](repeating: false, count: 128)
+    var ascii = true
+    bytes.withUnsafeBufferPointer { buffer in
+      for byte in buffer {
+        if byte >= 128 {
+          ascii = false
+          break
+        }
+        seen[Int(byte)] = true
+      }
+    }
+    guard ascii, sequence >= 1, heldout >= 0, heldout < 1, !bytes.isEmpty else {
+      return try load(path: path, sequence: sequence, heldout: heldout, part: part).schema
+    }
+    let split = trainingLength(characters: bytes.count, heldout: heldout)
+    let length = part == .training ? split : bytes.count - split
+    let windows = (length - 1) / sequence
+    guard length >= 1, windows >= 1 else {
+      return try load(path: path, sequence: sequence, heldout: heldout, part: part).schema
+    }
+    let vocabulary = seen.filter { $0 }.count
+    return DataSchema(
+      fields: [
+        DataField(name: "chars", shape: [sequence], kind: .classIndex),
+        DataField(name: "next", shape: [sequence], kind: .classIndex),
+      ], size: windows, classes: vocabulary, vocabulary: vocabulary)
+  }
+
   /// The number of characters in the training part: ⌊n · (1 − heldout)⌋.
   static func trainingLength(characters: Int, heldout: Double) -> Int {
     min(characters, max(0, Int((Double(characters) * (1 - heldout)).rounded(.down))))
