@@ -61,7 +61,8 @@ struct Checkpoint {
     tensors += state.optimizer.namedTensors(prefix: "optimizer.")
     for (index, values) in state.bestWeights.enumerated() where index < weights.count {
       tensors.append(
-        NamedTensor(name: "best." + weights[index].name, shape: weights[index].shape, values: values))
+        NamedTensor(
+          name: "best." + weights[index].name, shape: weights[index].shape, values: values))
     }
     var metadata: [String: String] = [
       "format": "pt", "netlang.checkpoint": Checkpoint.version, "netlang.model": model,
@@ -74,7 +75,9 @@ struct Checkpoint {
       "netlang.epoch_seconds": String(state.epochSeconds),
       "netlang.best_epoch": String(state.bestEpoch),
     ]
-    if let best = state.bestLoss { metadata["netlang.best_loss"] = Checkpoint.hex([best.bitPattern]) }
+    if let best = state.bestLoss {
+      metadata["netlang.best_loss"] = Checkpoint.hex([best.bitPattern])
+    }
     for (key, value) in settings { metadata["netlang.settings." + key] = value }
     for (key, value) in state.optimizer.metadata { metadata[key] = value }
     return (tensors, metadata)
@@ -86,10 +89,18 @@ struct Checkpoint {
   ) throws(DataError) -> Checkpoint {
     let metadata = contents.metadata
     guard let version = metadata["netlang.checkpoint"] else {
-      throw DataError(path: path, message: "not a netlang checkpoint (no 'netlang.checkpoint' metadata); to start from plain weights use --load")
+      throw DataError(
+        path: path,
+        message:
+          "not a netlang checkpoint (no 'netlang.checkpoint' metadata); to start from plain weights use --load"
+      )
     }
     guard version == Checkpoint.version else {
-      throw DataError(path: path, message: "checkpoint version \(version) is not supported (this netlang reads version \(Checkpoint.version))")
+      throw DataError(
+        path: path,
+        message:
+          "checkpoint version \(version) is not supported (this netlang reads version \(Checkpoint.version))"
+      )
     }
     func field(_ key: String) throws(DataError) -> String {
       guard let value = metadata[key] else {
@@ -129,7 +140,9 @@ struct Checkpoint {
     let architecture = try field("netlang.architecture").split(separator: ";").map(String.init)
     let names = architecture.map { entry in String(entry.prefix { $0 != "[" }) }
     let best = Dictionary(
-      contents.tensors.filter { $0.name.hasPrefix("best.") }.map { (String($0.name.dropFirst(5)), $0.values) },
+      contents.tensors.filter { $0.name.hasPrefix("best.") }.map {
+        (String($0.name.dropFirst(5)), $0.values)
+      },
       uniquingKeysWith: { first, _ in first })
     if !best.isEmpty { state.bestWeights = names.map { best[$0] ?? [] } }
     var settings: [String: String] = [:]

@@ -55,11 +55,19 @@ public enum CommandLineParser {
     OptionSpec(name: "load", kind: .path, help: "read weights (safetensors) before running"),
     OptionSpec(name: "log-json", kind: .path, help: "write JSON Lines events to PATH"),
     OptionSpec(name: "quiet", kind: .flag, help: "print only results, no per-epoch lines"),
-    OptionSpec(name: "out", kind: .path, help: "folder for checkpoints and pictures (default: out/ beside FILE)"),
+    OptionSpec(
+      name: "out", kind: .path,
+      help: "folder for checkpoints and pictures (default: out/ beside FILE)"),
     OptionSpec(name: "plot", kind: .path, help: "write training and validation loss as SVG"),
-    OptionSpec(name: "checkpoint", kind: .path, help: "checkpoint written on interrupt and at the end (default: <out>/<Model>.checkpoint.safetensors)"),
-    OptionSpec(name: "checkpoint-every", kind: .integer, help: "also write a checkpoint every N epochs"),
-    OptionSpec(name: "keep", kind: .integer, help: "keep the last N periodic checkpoints (default 1)"),
+    OptionSpec(
+      name: "checkpoint", kind: .path,
+      help:
+        "checkpoint written on interrupt and at the end (default: <out>/<Model>.checkpoint.safetensors)"
+    ),
+    OptionSpec(
+      name: "checkpoint-every", kind: .integer, help: "also write a checkpoint every N epochs"),
+    OptionSpec(
+      name: "keep", kind: .integer, help: "keep the last N periodic checkpoints (default 1)"),
     OptionSpec(name: "resume", kind: .path, help: "continue the run saved in a checkpoint"),
     OptionSpec(name: "watch", kind: .flag, help: "re-check and re-run whenever the file is saved"),
     OptionSpec(

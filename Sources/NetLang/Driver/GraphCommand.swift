@@ -24,7 +24,8 @@ extension Driver {
       return .success
     } catch {
       console.writeError(
-        DiagnosticRenderer(files: files).render(.error(.loweringFailed, error.message, at: error.span)))
+        DiagnosticRenderer(files: files).render(
+          .error(.loweringFailed, error.message, at: error.span)))
       return .checkFailed
     }
   }

@@ -16,7 +16,8 @@ extension Session {
       values.count == data.count * first.visible
     else {
       throw fail(
-        .invalidData, "data '\(task.data)' has no field '\(task.input)' of \(task.layers.first?.visible ?? 0) values",
+        .invalidData,
+        "data '\(task.data)' has no field '\(task.input)' of \(task.layers.first?.visible ?? 0) values",
         at: task.span)
     }
     let (loss, lossData) = trainLoss(of: task.model)
@@ -131,7 +132,8 @@ extension Session {
     let test = try dataset(task.data)
     let fitData = try dataset(task.fit)
     guard let checked = program.model(named: task.model),
-      let testInput = test.values(named: task.input), let fitInput = fitData.values(named: task.input)
+      let testInput = test.values(named: task.input),
+      let fitInput = fitData.values(named: task.input)
     else {
       throw fail(.invalidData, "the data has no field '\(task.input)'", at: task.span)
     }
@@ -156,7 +158,8 @@ extension Session {
       results = try forwardAll(
         executor, graph: lowered.graph, model: checked, data: test, outputs: outputs)
     } catch {
-      throw fail(.invalidData, "cannot run \(task.model) on '\(task.data)': \(error)", at: task.span)
+      throw fail(
+        .invalidData, "cannot run \(task.model) on '\(task.data)': \(error)", at: task.span)
     }
     let reconstructions = results[0]
     var modelError = 0.0
@@ -206,8 +209,10 @@ extension Session {
       let labels = test.values(named: "label") ?? []
       let points = results[1]
       let modelPoints = (0..<test.count).map { i in
-        (x: Double(points[2 * i]), y: Double(points[2 * i + 1]),
-          class: i < labels.count ? Int(labels[i]) : 0)
+        (
+          x: Double(points[2 * i]), y: Double(points[2 * i + 1]),
+          class: i < labels.count ? Int(labels[i]) : 0
+        )
       }
       let pca2: PCAModel
       if let kept = pca.keeping(components: 2) {
@@ -222,8 +227,10 @@ extension Session {
       }
       let projected = pca2.encode(testInput, count: test.count, pool: pool)
       let pcaPoints = (0..<test.count).map { i in
-        (x: Double(projected[2 * i]), y: Double(projected[2 * i + 1]),
-          class: i < labels.count ? Int(labels[i]) : 0)
+        (
+          x: Double(projected[2 * i]), y: Double(projected[2 * i + 1]),
+          class: i < labels.count ? Int(labels[i]) : 0
+        )
       }
       let svg = SVGPlot.sideBySide(
         [("\(task.model): '\(codes)'", modelPoints), ("PCA: first two components", pcaPoints)],

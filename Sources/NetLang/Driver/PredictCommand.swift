@@ -95,7 +95,9 @@ extension Session {
         try executor.setBatchSize(rows.count)
         for feed in feeds {
           let buffer = try executor.inputBuffer(feed.name)
-          if let base = buffer.baseAddress { data.gather(field: feed.field, indices: rows, into: base) }
+          if let base = buffer.baseAddress {
+            data.gather(field: feed.field, indices: rows, into: base)
+          }
         }
         try executor.forward(training: false, computing: outputNodes)
         for (offset, example) in rows.enumerated() {

@@ -127,9 +127,11 @@ final class Session {
     }
     var targetShape: Shape?
     var targetIsClass = false
-    if let loss, let data, let field = program.data(named: data)?.schema.fields.first(where: {
-      $0.name == loss.target
-    }) {
+    if let loss, let data,
+      let field = program.data(named: data)?.schema.fields.first(where: {
+        $0.name == loss.target
+      })
+    {
       targetShape = field.shape
       targetIsClass = field.kind == .classIndex
     }

@@ -114,9 +114,12 @@ extension Session {
     if architecture != checkpoint.architecture {
       let added = architecture.filter { !checkpoint.architecture.contains($0) }
       let removed = checkpoint.architecture.filter { !architecture.contains($0) }
-      var message = "netlang: error[E0503]: cannot resume: the architecture of "
+      var message =
+        "netlang: error[E0503]: cannot resume: the architecture of "
         + "\(task.model) changed since \(path) was written\n"
-      if !removed.isEmpty { message += "  in the checkpoint only: \(removed.joined(separator: ", "))\n" }
+      if !removed.isEmpty {
+        message += "  in the checkpoint only: \(removed.joined(separator: ", "))\n"
+      }
       if !added.isEmpty { message += "  in the file only: \(added.joined(separator: ", "))\n" }
       console.writeError(message)
       throw RunFailure(status: .runtimeFailure)

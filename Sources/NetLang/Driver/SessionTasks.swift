@@ -45,7 +45,8 @@ extension Session {
     }
     if !options.quiet {
       let parameters = model.lowered.graph.trainableParameterCount
-      let from = resume.map { " (resuming after epoch \($0.state.epoch), step \($0.state.step))" } ?? ""
+      let from =
+        resume.map { " (resuming after epoch \($0.state.epoch), step \($0.state.step))" } ?? ""
       console.write(
         "train \(task.model) on \(task.data): \(data.count) examples, "
           + "\(SummaryTable.grouped(parameters)) parameters, batch \(settings.batch), "
@@ -123,7 +124,8 @@ extension Session {
   func report(_ error: TrainingError, task: TrainTask, model: CompiledModel) -> RunFailure {
     switch error {
     case .nonFinite(let epoch, let step, let node, let inBackward):
-      var message = "training diverged: the loss or a gradient became NaN or infinite "
+      var message =
+        "training diverged: the loss or a gradient became NaN or infinite "
         + "at epoch \(epoch), step \(step)"
       var span = task.span
       var notes: [Note] = []
@@ -203,7 +205,9 @@ extension Session {
     var loaded = 0
     var skipped: [String] = []
     // A checkpoint's training state (optimizer moments, best weights) is not weights.
-    let stateTensors = tensors.filter { $0.name.hasPrefix("optimizer.") || $0.name.hasPrefix("best.") }
+    let stateTensors = tensors.filter {
+      $0.name.hasPrefix("optimizer.") || $0.name.hasPrefix("best.")
+    }
     let weights = tensors.filter { !$0.name.hasPrefix("optimizer.") && !$0.name.hasPrefix("best.") }
     for tensor in weights {
       guard let id = executor.graph.parameter(named: tensor.name) else {

@@ -54,7 +54,8 @@ enum SummaryTable {
       for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
     }
     return rows.map { row in
-      "  " + row.enumerated().map { $1.padded(to: widths[$0] + 2) }.joined()
+      "  "
+        + row.enumerated().map { $1.padded(to: widths[$0] + 2) }.joined()
         .trimmingTrailingSpaces() + "\n"
     }.joined()
   }

@@ -78,7 +78,8 @@ final class ProgressLine {
     let width = 30
     let filled = steps > 0 ? width * step / steps : width
     let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-    console.write("\repoch \(epoch)/\(epochs) [\(bar)] \(step)/\(steps)  loss \(EpochLine.format(loss))")
+    console.write(
+      "\repoch \(epoch)/\(epochs) [\(bar)] \(step)/\(steps)  loss \(EpochLine.format(loss))")
     visible = true
   }
 

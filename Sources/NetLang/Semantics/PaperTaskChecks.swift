@@ -65,7 +65,8 @@ extension Checker {
       let hidden = model[dense].shape.dimensions.last ?? 1
       let after = consumers[dense] ?? []
       if let sigmoid = after.first(where: { model[$0].op == .sigmoid }) {
-        layers.append(PretrainLayer(layer: layer, visible: visible, hidden: hidden, gaussian: false))
+        layers.append(
+          PretrainLayer(layer: layer, visible: visible, hidden: hidden, gaussian: false))
         current = sigmoid
       } else {
         layers.append(PretrainLayer(layer: layer, visible: visible, hidden: hidden, gaussian: true))
@@ -91,7 +92,8 @@ extension Checker {
     }
     let components =
       settingValue(settings, "pca", .whole(minimum: 1), task: "compare")?.integer ?? 30
-    let images = settingValue(settings, "images", .whole(minimum: 0), task: "compare")?.integer ?? 10
+    let images =
+      settingValue(settings, "images", .whole(minimum: 0), task: "compare")?.integer ?? 10
     var fit = data.name
     if case .dataSet(let index) = settingValue(settings, "fit", .dataSet, task: "compare") {
       fit = dataSets[index].name

@@ -233,7 +233,8 @@ public struct Trainer {
         let loss = Double(executor.value(of: graph.loss)[0])
         var gradientsFinite = true
         if let clip = settings.clip {
-          gradientsFinite = GradientClipping.clipGlobalNorm(parameters, maxNorm: Float(clip))
+          gradientsFinite =
+            GradientClipping.clipGlobalNorm(parameters, maxNorm: Float(clip))
             .isFinite
         } else {
           gradientsFinite = Trainer.allFinite(parameters)

@@ -37,7 +37,8 @@ func epochLosses(_ path: String) throws -> [[Double]] {
 
 @Suite("interrupt and resume")
 struct CheckpointTests {
-  @Test("interrupted mid-epoch then resumed reproduces the uninterrupted losses exactly",
+  @Test(
+    "interrupted mid-epoch then resumed reproduces the uninterrupted losses exactly",
     arguments: [3, 8, 16])
   func resumeIsExact(stopAfter steps: Int) throws {
     let folder = try temporaryFolder(["net.net": resumableSource])

@@ -16,17 +16,19 @@ struct CommandLineTests {
     #expect(invocation.options == ["epochs": "3", "lr": "0.5", "quiet": ""])
   }
 
-  @Test("mistakes are usage errors with a hint", arguments: [
-    (["frobnicate"], "unknown command 'frobnicate'"),
-    (["chek", "a.net"], "did you mean 'check'?"),
-    (["run"], "missing FILE argument"),
-    (["run", "a.net", "--epoch", "3"], "did you mean '--epochs'?"),
-    (["run", "a.net", "--epochs"], "needs a value"),
-    (["run", "a.net", "--epochs", "zero"], "whole number"),
-    (["run", "a.net", "--lr", "-1"], "positive number"),
-    (["run", "a.net", "b.net"], "unexpected argument 'b.net'"),
-    (["model.net"], "use 'netlang run model.net'"),
-  ])
+  @Test(
+    "mistakes are usage errors with a hint",
+    arguments: [
+      (["frobnicate"], "unknown command 'frobnicate'"),
+      (["chek", "a.net"], "did you mean 'check'?"),
+      (["run"], "missing FILE argument"),
+      (["run", "a.net", "--epoch", "3"], "did you mean '--epochs'?"),
+      (["run", "a.net", "--epochs"], "needs a value"),
+      (["run", "a.net", "--epochs", "zero"], "whole number"),
+      (["run", "a.net", "--lr", "-1"], "positive number"),
+      (["run", "a.net", "b.net"], "unexpected argument 'b.net'"),
+      (["model.net"], "use 'netlang run model.net'"),
+    ])
   func usageErrors(arguments: [String], message: String) {
     #expect(throws: UsageError.self) { try CommandLineParser.parse(arguments) }
     do {

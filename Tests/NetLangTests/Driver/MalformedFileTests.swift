@@ -27,19 +27,26 @@ struct MalformedFileTests {
     ("missing import", Array("import \"no/such/file.net\"\n".utf8), .checkFailed),
     (
       "huge repeat",
-      Array("model M {\n  input x: [2]\n  repeat 1000000000 {\n    x = relu(x)\n  }\n  output y = x\n}\n".utf8),
+      Array(
+        "model M {\n  input x: [2]\n  repeat 1000000000 {\n    x = relu(x)\n  }\n  output y = x\n}\n"
+          .utf8),
       .checkFailed
     ),
     (
       "recursive block",
-      Array("block b(x) {\n  return b(x)\n}\nmodel M {\n  input x: [2]\n  output y = b(x)\n}\n".utf8),
+      Array(
+        "block b(x) {\n  return b(x)\n}\nmodel M {\n  input x: [2]\n  output y = b(x)\n}\n".utf8),
       .checkFailed
     ),
-    ("binary garbage", (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }, .checkFailed),
+    (
+      "binary garbage", (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) },
+      .checkFailed
+    ),
     ("CRLF with an error", Array("let x = 1\r\nlet y = z\r\n".utf8), .checkFailed),
   ]
 
-  @Test("each malformed file gives a located diagnostic and the right exit status",
+  @Test(
+    "each malformed file gives a located diagnostic and the right exit status",
     arguments: cases.indices)
   func malformed(index: Int) throws {
     let entry = Self.cases[index]

@@ -57,7 +57,9 @@ struct PaperTasksTests {
       "run", folder + "/ae.net", "--quiet", "--log-json", folder + "/log.jsonl",
     ])
     #expect(status == .success)
-    let events = try jsonLines(folder + "/log.jsonl").filter { $0["event"] as? String == "pretrain" }
+    let events = try jsonLines(folder + "/log.jsonl").filter {
+      $0["event"] as? String == "pretrain"
+    }
     let first = events.filter { $0["layer"] as? String == "h" }.compactMap {
       $0["reconstruction_error"] as? Double
     }
@@ -67,19 +69,20 @@ struct PaperTasksTests {
 
   @Test("compare logs the model's and PCA's errors and writes the pictures")
   func compare() throws {
-    let source = tinyAutoencoder + """
+    let source =
+      tinyAutoencoder + """
 
-      train AE on bars {
-          loss = bce(reconstruction, image)
-          optimizer = adam(lr: 0.01)
-          epochs = 200
-          batch = 8
-      }
-      compare AE on bars {
-          pca = 2
-          codes = "code"
-      }
-      """
+        train AE on bars {
+            loss = bce(reconstruction, image)
+            optimizer = adam(lr: 0.01)
+            epochs = 200
+            batch = 8
+        }
+        compare AE on bars {
+            pca = 2
+            codes = "code"
+        }
+        """
     let folder = try temporaryFolder(["ae.net": source])
     let (status, output, errors) = runNetlang([
       "run", folder + "/ae.net", "--quiet", "--log-json", folder + "/log.jsonl",

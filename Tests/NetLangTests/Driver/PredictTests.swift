@@ -74,7 +74,10 @@ struct PredictTests {
   @Test("data without the model's input is an error listing the fields, status 3")
   func wrongData() throws {
     let text = source(loss: "mse(y, t)") + "\ndata other = waves(count: 2, steps: 3)\n"
-    let folder = try temporaryFolder(["m.net": text.replacingOccurrences(of: "predict Linear on points { out = \"predictions.csv\" }", with: "")])
+    let folder = try temporaryFolder([
+      "m.net": text.replacingOccurrences(
+        of: "predict Linear on points { out = \"predictions.csv\" }", with: "")
+    ])
     try writeWeights(folder + "/w.safetensors")
     let (status, _, errors) = runNetlang([
       "predict", folder + "/m.net", "--load", folder + "/w.safetensors", "--data", "other",

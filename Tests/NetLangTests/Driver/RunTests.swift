@@ -143,13 +143,13 @@ struct RunTests {
     let folder = try temporaryFolder([
       "bad.csv": "a,b,label\n1,2,0\n3,x,1\n",
       "m.net": """
-        data d = csv("bad.csv", label: "label")
-        model M {
-            input features: [2]
-            output y = dense(features, 2)
-        }
-        train M on d { loss = cross_entropy(y, label) }
-        """,
+      data d = csv("bad.csv", label: "label")
+      model M {
+          input features: [2]
+          output y = dense(features, 2)
+      }
+      train M on d { loss = cross_entropy(y, label) }
+      """,
     ])
     let (status, _, errors) = runNetlang(["run", folder + "/m.net", "--quiet"])
     #expect(status == .runtimeFailure)
@@ -162,13 +162,13 @@ struct RunTests {
     let folder = try temporaryFolder([
       "d.csv": "a,b,label\n1,2,0\n3,4,7\n",
       "m.net": """
-        data d = csv("d.csv", label: "label")
-        model M {
-            input features: [2]
-            output y = dense(features, 2)
-        }
-        train M on d { loss = cross_entropy(y, label) }
-        """,
+      data d = csv("d.csv", label: "label")
+      model M {
+          input features: [2]
+          output y = dense(features, 2)
+      }
+      train M on d { loss = cross_entropy(y, label) }
+      """,
     ])
     let (status, _, errors) = runNetlang(["run", folder + "/m.net", "--quiet"])
     #expect(status == .runtimeFailure || status == .checkFailed, "\(errors)")
