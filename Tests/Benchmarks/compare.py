@@ -15,6 +15,7 @@ parser.add_argument("--only", default="mlp,tiny,lenet,autoencoder,lstm")
 parser.add_argument("--repetitions", type=int, default=5)
 parser.add_argument("--tools", default="numpy,torch,jax")
 parser.add_argument("--markdown", action="store_true")
+parser.add_argument("--gemm", action="store_true", help="also W7: Gemm against numpy's sgemm")
 args = parser.parse_args()
 
 env = dict(os.environ)
@@ -70,3 +71,22 @@ else:
 print(f"\nthreads {args.threads}; examples/s (median of {args.repetitions}), tiny in us/step; "
       f"ratio = netlang / best other (tiny: best other us / netlang us); "
       f"{platform.processor() or platform.machine()}, python {platform.python_version()}")
+
+if args.gemm:
+    reps = ["--threads", str(args.threads), "--repetitions", str(args.repetitions)]
+    ours = {r["shape"]: r["gflops"] for r in
+            run([os.path.join(ROOT, ".build/release/netlang"), "bench", "--json", "--only", "gemm"] + reps)}
+    theirs = {r["shape"]: r["gflops"] for r in
+              run([sys.executable, os.path.join(HERE, "bench_gemm_numpy.py")] + reps)}
+    rows = [[shape, f"{ours[shape]:.1f}", f"{theirs.get(shape, float('nan')):.1f}",
+             f"{ours[shape] / theirs[shape]:.2f}x" if theirs.get(shape) else "-"] for shape in ours]
+    header = ["gemm shape", "netlang GFLOP/s", "numpy GFLOP/s", "ratio"]
+    print()
+    if args.markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+    else:
+        for row in [header] + rows:
+            print("  ".join(c.ljust(16) for c in row))
