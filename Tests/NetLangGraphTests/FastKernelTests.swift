@@ -122,6 +122,13 @@ func fastConvMatchesReference(window: Window2D) {
   FastConv.forward(x, w, bias, &fastY, workspace: &workspace, batch: batch, geo, pool: nil)
   Conv2D.forward(x, w, bias, &slowY, col: &col, batch: batch, geo, pool: nil)
   #expect(worstError(fastY, slowY) < 1e-5)
+  // Split across two threads (examples of im2col, Gemm columns): the same result.
+  var pooledY = [Float](repeating: .nan, count: outputCount)
+  var pooledWorkspace = workspace
+  FastConv.forward(
+    x, w, bias, &pooledY, workspace: &pooledWorkspace, batch: batch, geo,
+    pool: WorkerPool(threads: 2))
+  #expect(worstError(pooledY, fastY) < 1e-6)
 
   var fastDx = [Float](repeating: .nan, count: x.count)
   var slowDx = [Float](repeating: 0, count: x.count)
