@@ -122,13 +122,18 @@ func fastConvMatchesReference(window: Window2D) {
   FastConv.forward(x, w, bias, &fastY, workspace: &workspace, batch: batch, geo, pool: nil)
   Conv2D.forward(x, w, bias, &slowY, col: &col, batch: batch, geo, pool: nil)
   #expect(worstError(fastY, slowY) < 1e-5)
-  // Split across two threads (examples of im2col, Gemm columns): the same result.
-  var pooledY = [Float](repeating: .nan, count: outputCount)
-  var pooledWorkspace = workspace
+  // 40 examples (enough to split im2col by example across two threads): the same result.
+  let many = 40
+  let manyX = randomValues(many * geo.inputCount, seed: 21)
+  var singleY = [Float](repeating: .nan, count: many * geo.filters * geo.positions)
+  var pooledY = singleY
+  var manyWorkspace = [Float](repeating: .nan, count: FastConv.forwardCount(geo, batch: many))
   FastConv.forward(
-    x, w, bias, &pooledY, workspace: &pooledWorkspace, batch: batch, geo,
+    manyX, w, bias, &singleY, workspace: &manyWorkspace, batch: many, geo, pool: nil)
+  FastConv.forward(
+    manyX, w, bias, &pooledY, workspace: &manyWorkspace, batch: many, geo,
     pool: WorkerPool(threads: 2))
-  #expect(worstError(pooledY, fastY) < 1e-6)
+  #expect(worstError(pooledY, singleY) < 1e-6)
 
   var fastDx = [Float](repeating: .nan, count: x.count)
   var slowDx = [Float](repeating: 0, count: x.count)
