@@ -177,8 +177,9 @@ func fastLSTMMatchesReference() {
     let g = randomValues(batch * steps * hidden, seed: 18)
     let hCount = batch * steps * hidden
     var fastH = [Float](repeating: .nan, count: hCount), slowH = fastH
-    var fastSaved = [Float](repeating: .nan, count: batch * steps * 5 * hidden)
-    var slowSaved = fastSaved
+    var fastSaved = [Float](
+      repeating: .nan, count: FastLSTM.forwardCount(batch: batch, steps: steps, hidden: hidden))
+    var slowSaved = [Float](repeating: .nan, count: batch * steps * 5 * hidden)
     FastLSTM.forward(x, wih, whh, bih, bhh, &fastH, saved: &fastSaved, geo, pool: nil)
     LSTM.forward(x, wih, whh, bih, bhh, &slowH, saved: &slowSaved, geo, pool: nil)
     #expect(worstError(fastH, slowH) < 1e-5)

@@ -23,7 +23,7 @@ enum Workspace {
     case .batchNormBackward:
       return partsCount(of: id, in: graph)
     case .lstm:
-      return batch * shape(0)[0] * 5 * node.shape[1]
+      return FastLSTM.forwardCount(batch: batch, steps: shape(0)[0], hidden: node.shape[1])
     case .gru:
       return batch * shape(0)[0] * 4 * node.shape[1] + 2 * batch * 3 * node.shape[1]
     case .lstmBackward:
