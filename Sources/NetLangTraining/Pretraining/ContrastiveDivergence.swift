@@ -1,0 +1,137 @@
+// ContrastiveDivergence: one CD-k update of an RBM on a minibatch, following Hinton's rbm.m
+// and rbmhidlinear.m (2006): statistics from probabilities, hidden states sampled, visible
+// reconstructions kept as probabilities, momentum on the updates, weight decay on W only.
+//
+// B = batch size, V = visible units, H = hidden units; W is H×V row-major.
+
+import NetLangTensor
+
+/// Work buffers for one batch size, allocated once and reused by every update.
+struct RBMScratch: Sendable {
+  var batchSize = 0
+  /// B×H: positive-phase hidden probabilities (or means).
+  var positiveHidden: [Float] = []
+  /// B×H: sampled hidden states driving the Gibbs chain.
+  var hiddenStates: [Float] = []
+  /// B×V: the chain's visible probabilities (the reconstruction).
+  var negativeVisible: [Float] = []
+  /// B×H: negative-phase hidden probabilities (or means).
+  var negativeHidden: [Float] = []
+  /// H×V: positive minus negative products.
+  var weightGradient: [Float] = []
+  /// Column sums of the data, of v⁻, of h⁺ and of h⁻ (the positive ones become the
+  /// positive-minus-negative differences).
+  var visibleSums: [Float] = []
+  var negativeVisibleSums: [Float] = []
+  var hiddenSums: [Float] = []
+  var negativeHiddenSums: [Float] = []
+
+  mutating func prepare(batchSize b: Int, visible v: Int, hidden h: Int) {
+    guard b != batchSize || weightGradient.count != h * v else { return }
+    batchSize = b
+    positiveHidden = [Float](repeating: 0, count: b * h)
+    hiddenStates = positiveHidden
+    negativeHidden = positiveHidden
+    negativeVisible = [Float](repeating: 0, count: b * v)
+    weightGradient = [Float](repeating: 0, count: h * v)
+    visibleSums = [Float](repeating: 0, count: v)
+    negativeVisibleSums = visibleSums
+    hiddenSums = [Float](repeating: 0, count: h)
+    negativeHiddenSums = hiddenSums
+  }
+}
+
+extension RBM {
+  /// One contrastive-divergence (CD-k) step on `batch` (`count × visibleCount` values in [0, 1],
+  /// example-major).
+  ///
+  /// Returns the squared error of the first reconstruction, summed over visible units and averaged
+  /// over the batch (rbm.m's `err` / numcases), or NaN without changing anything when the sizes
+  /// disagree or k < 1.
+  ///
+  /// 1. positive phase: h⁺ = p(h | data) (probabilities, or means for Gaussian units);
+  /// 2. sample hidden states from h⁺ (Bernoulli: on when h⁺ > uniform; Gaussian: h⁺ + normal);
+  /// 3. k Gibbs steps: v⁻ = logistic(states·W + b) (kept as probabilities),
+  ///    h⁻ = p(h | v⁻), states resampled from h⁻ between steps;
+  /// 4. Δ = momentum·Δ + lr·((h⁺ᵀ·data − h⁻ᵀ·v⁻)/B − weightDecay·W), W += Δ;
+  ///    the biases likewise with (Σ data − Σ v⁻)/B and (Σ h⁺ − Σ h⁻)/B and no decay.
+  ///
+  /// Noise is drawn in row-major order (example by example, unit by unit) per sampling.
+  @discardableResult
+  public mutating func contrastiveDivergence<Noise: RBMNoise>(
+    batch: [Float], count: Int, k: Int = 1, learningRate: Float, momentum: Float,
+    weightDecay: Float, random: inout Noise, pool: WorkerPool? = nil
+  ) -> Double {
+    let v = visibleCount
+    let h = hiddenCount
+    guard count > 0, k >= 1, batch.count == count * v else { return .nan }
+    // Move the buffers out so each is uniquely referenced while we write into it.
+    var s = scratch
+    scratch = RBMScratch()
+    defer { scratch = s }
+    s.prepare(batchSize: count, visible: v, hidden: h)
+    let gaussian = hiddenUnits == .gaussian
+
+    // Positive phase.
+    RBMMath.hiddenActivation(
+      batch, count: count, weights: weights, bias: hiddenBias, visibleCount: v, hiddenCount: h,
+      into: &s.positiveHidden, pool: pool)
+    if !gaussian { RBMMath.logistic(&s.positiveHidden) }
+    RBMMath.multiply(
+      transposeA: true, m: h, n: v, k: count, s.positiveHidden, batch, into: &s.weightGradient,
+      pool: pool)
+    sample(s.positiveHidden, into: &s.hiddenStates, gaussian: gaussian, random: &random)
+
+    // Gibbs chain.
+    var error = 0.0
+    for step in 1...k {
+      RBMMath.visibleActivation(
+        s.hiddenStates, count: count, weights: weights, bias: visibleBias, visibleCount: v,
+        hiddenCount: h, into: &s.negativeVisible, pool: pool)
+      RBMMath.logistic(&s.negativeVisible)
+      if step == 1 { error = RBMMath.squaredError(batch, s.negativeVisible) / Double(count) }
+      RBMMath.hiddenActivation(
+        s.negativeVisible, count: count, weights: weights, bias: hiddenBias, visibleCount: v,
+        hiddenCount: h, into: &s.negativeHidden, pool: pool)
+      if !gaussian { RBMMath.logistic(&s.negativeHidden) }
+      if step < k {
+        sample(s.negativeHidden, into: &s.hiddenStates, gaussian: gaussian, random: &random)
+      }
+    }
+
+    // Negative statistics and the momentum updates.
+    RBMMath.multiply(
+      transposeA: true, m: h, n: v, k: count, alpha: -1, s.negativeHidden, s.negativeVisible,
+      beta: 1, into: &s.weightGradient, pool: pool)
+    let scale = 1 / Float(count)
+    RBMMath.momentumStep(
+      parameters: &weights, velocity: &weightVelocity, gradient: s.weightGradient,
+      scale: scale, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+    RBMMath.columnSums(batch, rows: count, width: v, into: &s.visibleSums)
+    RBMMath.columnSums(s.negativeVisible, rows: count, width: v, into: &s.negativeVisibleSums)
+    RBMMath.subtract(s.negativeVisibleSums, from: &s.visibleSums)
+    RBMMath.momentumStep(
+      parameters: &visibleBias, velocity: &visibleBiasVelocity, gradient: s.visibleSums,
+      scale: scale, learningRate: learningRate, momentum: momentum, weightDecay: 0)
+    RBMMath.columnSums(s.positiveHidden, rows: count, width: h, into: &s.hiddenSums)
+    RBMMath.columnSums(s.negativeHidden, rows: count, width: h, into: &s.negativeHiddenSums)
+    RBMMath.subtract(s.negativeHiddenSums, from: &s.hiddenSums)
+    RBMMath.momentumStep(
+      parameters: &hiddenBias, velocity: &hiddenBiasVelocity, gradient: s.hiddenSums,
+      scale: scale, learningRate: learningRate, momentum: momentum, weightDecay: 0)
+    return error
+  }
+
+  /// Hidden states from probabilities (Bernoulli) or means (Gaussian), in row-major order.
+  private func sample<Noise: RBMNoise>(
+    _ probabilities: [Float], into states: inout [Float], gaussian: Bool, random: inout Noise
+  ) {
+    for i in probabilities.indices {
+      if gaussian {
+        states[i] = probabilities[i] + random.gaussianSample()
+      } else {
+        states[i] = probabilities[i] > random.uniformSample() ? 1 : 0
+      }
+    }
+  }
+}
