@@ -40,12 +40,6 @@ enum Workspace {
     }
   }
 
-  /// Elements of one example's im2col matrix `[C·kh·kw, OH·OW]`.
-  static func columnCount(input: Shape, window: Window2D) -> Int {
-    input[0] * window.kernelHeight * window.kernelWidth * window.outputHeight(input[1])
-      * window.outputWidth(input[2])
-  }
-
   /// Total elements of the parts a multi-result backward node leaves.
   static func partsCount(of id: NodeID, in graph: Graph) -> Int {
     ShapeInference.partTypes(of: id, in: graph).reduce(0) { $0 + $1.shape.elementCount }
