@@ -4,7 +4,8 @@ and prints examples/s of each with netlang's ratio to the best of the others.
     python3 Tests/Benchmarks/compare.py --threads 1 [--only mlp,lstm] [--repetitions 5]
         [--markdown]
 
-Run from the repository root after `swift build -c release`. Not run by `swift test`."""
+Run from the repository root after `swift build -c release`. Every tool is pinned to the first
+N cores (sched_setaffinity). Not run by `swift test`."""
 import argparse, json, os, platform, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -23,8 +24,16 @@ for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
     env.pop(key, None)
 
 
+def pin():
+    """Each tool runs on the first `threads` cores only: JAX (and XLA's runtime threads) would
+    otherwise use the second core even when asked for one thread."""
+    cores = sorted(os.sched_getaffinity(0))[:args.threads]
+    os.sched_setaffinity(0, cores)
+
+
 def run(command):
-    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT,
+                            preexec_fn=pin)
     if result.returncode != 0:
         sys.stderr.write(result.stderr)
     rows = []
