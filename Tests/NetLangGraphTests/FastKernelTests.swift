@@ -228,3 +228,25 @@ func fastPoolMatchesReference() {
   Pooling.maxBackward(x, g, &slowDx, planes: planes, height: height, width: width, window)
   #expect(fastDx == slowDx)
 }
+
+@Test("softmax cross-entropy on vector exp matches the reference, and rejects bad labels")
+func fastCrossEntropyMatchesReference() {
+  for classes in [1, 3, 10, 65, 300] {
+    let rows = 7
+    let x = randomValues(rows * classes, seed: UInt64(classes), -5, 5)
+    var random = Random(seed: 22)
+    let labels = (0..<rows).map { _ in Float(random.nextInt(below: classes)) }
+    let fast = FastSoftmax.crossEntropyForward(x, labels, rows: rows, classes: classes)
+    let slow = Softmax.crossEntropyForward(x, labels, rows: rows, classes: classes)
+    #expect(fast != nil && slow != nil)
+    #expect(abs((fast ?? 0) - (slow ?? 1)) < 1e-5)
+    var fastDx = [Float](repeating: .nan, count: x.count), slowDx = fastDx
+    #expect(FastSoftmax.crossEntropyBackward(x, labels, 0.5, &fastDx, rows: rows, classes: classes))
+    #expect(Softmax.crossEntropyBackward(x, labels, 0.5, &slowDx, rows: rows, classes: classes))
+    #expect(worstError(fastDx, slowDx) < 1e-6)
+    var bad = labels
+    bad[3] = Float(classes)
+    #expect(FastSoftmax.crossEntropyForward(x, bad, rows: rows, classes: classes) == nil)
+    #expect(!FastSoftmax.crossEntropyBackward(x, bad, 1, &fastDx, rows: rows, classes: classes))
+  }
+}

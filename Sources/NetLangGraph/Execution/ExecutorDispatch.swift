@@ -105,7 +105,7 @@ extension Executor {
     case .softmaxCrossEntropy:
       let classes = graph[node.inputs[0]].shape.dimensions.last ?? 1
       guard
-        let loss = Softmax.crossEntropyForward(
+        let loss = FastSoftmax.crossEntropyForward(
           input(node, 0), input(node, 1), rows: rows(0), classes: classes)
       else { throw invalidLabel(node, id, rows: rows(0), classes: classes) }
       y[0] = loss
@@ -165,7 +165,7 @@ extension Executor {
     case .softmaxCrossEntropyGrad:
       let classes = node.shape.dimensions.last ?? 1
       guard
-        Softmax.crossEntropyBackward(
+        FastSoftmax.crossEntropyBackward(
           input(node, 0), input(node, 1), input(node, 2)[0], y, rows: count / classes,
           classes: classes)
       else { throw invalidLabel(node, id, rows: count / classes, classes: classes) }
