@@ -299,7 +299,8 @@ extension Driver {
       + "\"us_per_step\": \(String(format: "%.2f", result.microsecondsPerStep)), "
       + "\"peak_rss_bytes\": \(result.peakBytes)"
     if let items = result.itemsPerExample {
-      line += ", \"\(items.unit)_per_sec\": \(String(format: "%.1f", result.median * Double(items.count)))"
+      let perSecond = String(format: "%.1f", result.median * Double(items.count))
+      line += ", \"\(items.unit)_per_sec\": \(perSecond)"
     }
     return line + "}\n"
   }

@@ -118,7 +118,8 @@ extension Executor {
       let gBatched = graph[node.inputs[0]].batched
       if gBatched, !node.batched, let c = map.suffixCount[0], c == count {
         // Bias gradients: column sums of g viewed as [batch · E / c, c].
-        Pointwise.sumRows(input(node, 0), rows: batchSize * map.exampleCount / c, columns: c, into: y)
+        Pointwise.sumRows(
+          input(node, 0), rows: batchSize * map.exampleCount / c, columns: c, into: y)
         break
       }
       Broadcast.sumTo(

@@ -88,7 +88,9 @@ enum FastConv {
                 j &+= 1
               }
             } else {
-              for j in first..<last { line[j &* w.strideWidth &- w.paddingWidth &+ kj] += source[j] }
+              for j in first..<last {
+                line[j &* w.strideWidth &- w.paddingWidth &+ kj] += source[j]
+              }
             }
           }
         }
@@ -144,7 +146,8 @@ enum FastConv {
 
   /// dx[B, C, H, W], dW[F, K] = g·colsᵀ, db[F] = Σ g, with g [B, F, P] regrouped as [F, B·P].
   ///
-  /// `dx` nil skips the input gradient. `columns`: the forward pass's cols of the same x, when still at hand (else rebuilt).
+  /// `dx` nil skips the input gradient. `columns`: the forward pass's cols of the same x,
+  /// when still at hand (else rebuilt).
   static func backward(
     _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
