@@ -58,7 +58,36 @@ def lstm_apply(params, ids):
     return jnp.swapaxes(hs, 0, 1) @ Wo.T + bo
 
 
+def build_rbm(batch, visible=784, hidden=500):
+    """CD-1 as Hinton's rbm.m, the whole update jitted."""
+    k1, k2 = jax.random.split(key)
+    state = {"p": (0.1 * jax.random.normal(k1, (hidden, visible)), jnp.zeros(visible),
+                   jnp.zeros(hidden)),
+             "v": (jnp.zeros((hidden, visible)), jnp.zeros(visible), jnp.zeros(hidden)),
+             "key": k2}
+    v0 = jax.random.uniform(k2, (batch, visible))
+
+    @jax.jit
+    def cd1(params, velocity, key):
+        W, vb, hb = params
+        key, sub = jax.random.split(key)
+        h0 = jax.nn.sigmoid(v0 @ W.T + hb)
+        hs = (h0 > jax.random.uniform(sub, h0.shape)).astype(jnp.float32)
+        v1 = jax.nn.sigmoid(hs @ W + vb)
+        h1 = jax.nn.sigmoid(v1 @ W.T + hb)
+        grads = ((h0.T @ v0 - h1.T @ v1) / batch - 0.0002 * W, (v0 - v1).mean(0), (h0 - h1).mean(0))
+        velocity = tuple(0.9 * v + 0.1 * g for v, g in zip(velocity, grads))
+        return tuple(p + v for p, v in zip(params, velocity)), velocity, key
+
+    def step():
+        state["p"], state["v"], state["key"] = cd1(state["p"], state["v"], state["key"])
+
+    return step, lambda: jax.block_until_ready(state["p"])
+
+
 def build(name, batch):
+    if name == "rbm":
+        return build_rbm(batch)
     k1, k2 = jax.random.split(key)
     if name == "mlp":
         params = init_dense(k1, [784, 512, 256, 10])

@@ -192,7 +192,29 @@ def lstm(batch, steps=32, vocab=65, embed=64, hidden=128):
     return step
 
 
+def rbm(batch, visible=784, hidden=500):
+    """CD-1 as Hinton's rbm.m: probabilities for statistics, sampled hidden states, momentum."""
+    W = (0.1 * rng.standard_normal((hidden, visible))).astype(f32)
+    vb, hb = np.zeros(visible, f32), np.zeros(hidden, f32)
+    vel = [np.zeros_like(W), np.zeros_like(vb), np.zeros_like(hb)]
+    v0 = rng.random((batch, visible), dtype=f32)
+    lr, mu, decay = f32(0.1), f32(0.9), f32(0.0002)
+
+    def step():
+        h0 = sigmoid(v0 @ W.T + hb)
+        hs = (h0 > rng.random(h0.shape, dtype=f32)).astype(f32)
+        v1 = sigmoid(hs @ W + vb)
+        h1 = sigmoid(v1 @ W.T + hb)
+        dW = (h0.T @ v0 - h1.T @ v1) / f32(batch) - decay * W
+        vel[0] *= mu; vel[0] += lr * dW
+        vel[1] *= mu; vel[1] += lr * (v0 - v1).mean(0)
+        vel[2] *= mu; vel[2] += lr * (h0 - h1).mean(0)
+        W[...] += vel[0]; vb[...] += vel[1]; hb[...] += vel[2]
+    return step
+
+
 builders = {
+    "rbm": rbm,
     "mlp": lambda b: dense_net([784, 512, 256, 10], ["relu", "relu"], "linear", "ce", b),
     "tiny": lambda b: dense_net([2, 16, 16, 1], ["tanh", "tanh"], "linear", "mse", b),
     "lenet": lenet,

@@ -20,7 +20,30 @@ class LSTMNet(nn.Module):
         return self.out(self.lstm(self.embed(ids))[0])
 
 
+def rbm(batch, visible=784, hidden=500):
+    """CD-1 as Hinton's rbm.m, by hand (no autograd)."""
+    W = 0.1 * torch.randn(hidden, visible)
+    vb, hb = torch.zeros(visible), torch.zeros(hidden)
+    vel = [torch.zeros_like(W), torch.zeros_like(vb), torch.zeros_like(hb)]
+    v0 = torch.rand(batch, visible)
+
+    def step():
+        with torch.no_grad():
+            h0 = torch.sigmoid(torch.addmm(hb, v0, W.t()))
+            hs = (h0 > torch.rand_like(h0)).float()
+            v1 = torch.sigmoid(torch.addmm(vb, hs, W))
+            h1 = torch.sigmoid(torch.addmm(hb, v1, W.t()))
+            dW = (h0.t() @ v0 - h1.t() @ v1) / batch - 0.0002 * W
+            vel[0].mul_(0.9).add_(dW, alpha=0.1)
+            vel[1].mul_(0.9).add_((v0 - v1).mean(0), alpha=0.1)
+            vel[2].mul_(0.9).add_((h0 - h1).mean(0), alpha=0.1)
+            W.add_(vel[0]); vb.add_(vel[1]); hb.add_(vel[2])
+    return step
+
+
 def build(name, batch):
+    if name == "rbm":
+        return rbm(batch)
     if name == "mlp":
         model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(),
                               nn.Linear(256, 10))

@@ -3,7 +3,7 @@
 import argparse, json, os, statistics, sys, time
 
 WORKLOADS = [("mlp", 64), ("mlp", 256), ("tiny", 8), ("lenet", 64), ("autoencoder", 100),
-             ("lstm", 32)]
+             ("lstm", 32), ("rbm", 100)]
 
 
 def arguments(name):

@@ -4,17 +4,19 @@ and prints examples/s of each with netlang's ratio to the best of the others.
     python3 Tests/Benchmarks/compare.py --threads 1 [--only mlp,lstm] [--repetitions 5]
         [--markdown]
 
-Run from the repository root after `swift build -c release`. Not run by `swift test`."""
+Run from the repository root after `swift build -c release`. Every tool is pinned to the first
+N cores (sched_setaffinity). Not run by `swift test`."""
 import argparse, json, os, platform, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 parser = argparse.ArgumentParser()
 parser.add_argument("--threads", type=int, default=1)
-parser.add_argument("--only", default="mlp,tiny,lenet,autoencoder,lstm")
+parser.add_argument("--only", default="mlp,tiny,lenet,autoencoder,lstm,rbm")
 parser.add_argument("--repetitions", type=int, default=5)
 parser.add_argument("--tools", default="numpy,torch,jax")
 parser.add_argument("--markdown", action="store_true")
+parser.add_argument("--gemm", action="store_true", help="also W7: Gemm against numpy's sgemm")
 args = parser.parse_args()
 
 env = dict(os.environ)
@@ -22,8 +24,16 @@ for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
     env.pop(key, None)
 
 
+def pin():
+    """Each tool runs on the first `threads` cores only: JAX (and XLA's runtime threads) would
+    otherwise use the second core even when asked for one thread."""
+    cores = sorted(os.sched_getaffinity(0))[:args.threads]
+    os.sched_setaffinity(0, cores)
+
+
 def run(command):
-    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT,
+                            preexec_fn=pin)
     if result.returncode != 0:
         sys.stderr.write(result.stderr)
     rows = []
@@ -70,3 +80,22 @@ else:
 print(f"\nthreads {args.threads}; examples/s (median of {args.repetitions}), tiny in us/step; "
       f"ratio = netlang / best other (tiny: best other us / netlang us); "
       f"{platform.processor() or platform.machine()}, python {platform.python_version()}")
+
+if args.gemm:
+    reps = ["--threads", str(args.threads), "--repetitions", str(args.repetitions)]
+    ours = {r["shape"]: r["gflops"] for r in
+            run([os.path.join(ROOT, ".build/release/netlang"), "bench", "--json", "--only", "gemm"] + reps)}
+    theirs = {r["shape"]: r["gflops"] for r in
+              run([sys.executable, os.path.join(HERE, "bench_gemm_numpy.py")] + reps)}
+    rows = [[shape, f"{ours[shape]:.1f}", f"{theirs.get(shape, float('nan')):.1f}",
+             f"{ours[shape] / theirs[shape]:.2f}x" if theirs.get(shape) else "-"] for shape in ours]
+    header = ["gemm shape", "netlang GFLOP/s", "numpy GFLOP/s", "ratio"]
+    print()
+    if args.markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+    else:
+        for row in [header] + rows:
+            print("  ".join(c.ljust(16) for c in row))

@@ -4,7 +4,8 @@
 //
 // NOTE: mallinfo2 counts the whole process, and Swift Testing runs other tests in parallel,
 // so one measurement can see their allocations: the test passes when one of many rounds
-// (spread over up to ~3 s, by which time the other tests are done) is clean. A step that allocates and keeps memory can never give a clean round.
+// (spread over up to ~3 s, by which time the other tests are done) is clean. A step that
+// allocates and keeps memory can never give a clean round.
 
 #if canImport(Glibc) && arch(x86_64)
   import Glibc

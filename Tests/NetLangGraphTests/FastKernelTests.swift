@@ -122,6 +122,18 @@ func fastConvMatchesReference(window: Window2D) {
   FastConv.forward(x, w, bias, &fastY, workspace: &workspace, batch: batch, geo, pool: nil)
   Conv2D.forward(x, w, bias, &slowY, col: &col, batch: batch, geo, pool: nil)
   #expect(worstError(fastY, slowY) < 1e-5)
+  // 40 examples (enough to split im2col by example across two threads): the same result.
+  let many = 40
+  let manyX = randomValues(many * geo.inputCount, seed: 21)
+  var singleY = [Float](repeating: .nan, count: many * geo.filters * geo.positions)
+  var pooledY = singleY
+  var manyWorkspace = [Float](repeating: .nan, count: FastConv.forwardCount(geo, batch: many))
+  FastConv.forward(
+    manyX, w, bias, &singleY, workspace: &manyWorkspace, batch: many, geo, pool: nil)
+  FastConv.forward(
+    manyX, w, bias, &pooledY, workspace: &manyWorkspace, batch: many, geo,
+    pool: WorkerPool(threads: 2))
+  #expect(worstError(pooledY, singleY) < 1e-6)
 
   var fastDx = [Float](repeating: .nan, count: x.count)
   var slowDx = [Float](repeating: 0, count: x.count)
@@ -165,8 +177,9 @@ func fastLSTMMatchesReference() {
     let g = randomValues(batch * steps * hidden, seed: 18)
     let hCount = batch * steps * hidden
     var fastH = [Float](repeating: .nan, count: hCount), slowH = fastH
-    var fastSaved = [Float](repeating: .nan, count: batch * steps * 5 * hidden)
-    var slowSaved = fastSaved
+    var fastSaved = [Float](
+      repeating: .nan, count: FastLSTM.forwardCount(batch: batch, steps: steps, hidden: hidden))
+    var slowSaved = [Float](repeating: .nan, count: batch * steps * 5 * hidden)
     FastLSTM.forward(x, wih, whh, bih, bhh, &fastH, saved: &fastSaved, geo, pool: nil)
     LSTM.forward(x, wih, whh, bih, bhh, &slowH, saved: &slowSaved, geo, pool: nil)
     #expect(worstError(fastH, slowH) < 1e-5)
@@ -214,4 +227,26 @@ func fastPoolMatchesReference() {
   FastPool.maxBackward(x, g, &fastDx, planes: planes, height: height, width: width)
   Pooling.maxBackward(x, g, &slowDx, planes: planes, height: height, width: width, window)
   #expect(fastDx == slowDx)
+}
+
+@Test("softmax cross-entropy on vector exp matches the reference, and rejects bad labels")
+func fastCrossEntropyMatchesReference() {
+  for classes in [1, 3, 10, 65, 300] {
+    let rows = 7
+    let x = randomValues(rows * classes, seed: UInt64(classes), -5, 5)
+    var random = Random(seed: 22)
+    let labels = (0..<rows).map { _ in Float(random.nextInt(below: classes)) }
+    let fast = FastSoftmax.crossEntropyForward(x, labels, rows: rows, classes: classes)
+    let slow = Softmax.crossEntropyForward(x, labels, rows: rows, classes: classes)
+    #expect(fast != nil && slow != nil)
+    #expect(abs((fast ?? 0) - (slow ?? 1)) < 1e-5)
+    var fastDx = [Float](repeating: .nan, count: x.count), slowDx = fastDx
+    #expect(FastSoftmax.crossEntropyBackward(x, labels, 0.5, &fastDx, rows: rows, classes: classes))
+    #expect(Softmax.crossEntropyBackward(x, labels, 0.5, &slowDx, rows: rows, classes: classes))
+    #expect(worstError(fastDx, slowDx) < 1e-6)
+    var bad = labels
+    bad[3] = Float(classes)
+    #expect(FastSoftmax.crossEntropyForward(x, bad, rows: rows, classes: classes) == nil)
+    #expect(!FastSoftmax.crossEntropyBackward(x, bad, 1, &fastDx, rows: rows, classes: classes))
+  }
 }

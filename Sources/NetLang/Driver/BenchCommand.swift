@@ -90,7 +90,8 @@ extension Driver {
       }
     }
     if only.contains("rbm") {
-      console.writeError("netlang bench: 'rbm' skipped: no RBM trainer in this build\n")
+      let result = Self.runRBMBench(pool: pool, threads: threads, repetitions: repetitions)
+      console.write(json ? Self.benchJSON(result) : Self.benchLine(result))
     }
     if only.contains("gemm") {
       for line in GemmBench.run(pool: pool, threads: threads, repetitions: repetitions) {
@@ -188,6 +189,35 @@ extension Driver {
       peakBytes: Self.peakMemory(), itemsPerExample: workload.itemsPerExample)
   }
 
+  /// W6: one 784×500 RBM (Bernoulli units), CD-1 on batches of 100, through the pretraining
+  /// API (RBMs are not written in .net files): epochs over 1,000 random binary-ish images.
+  static func runRBMBench(pool: WorkerPool?, threads: Int, repetitions: Int) -> BenchResult {
+    let visible = 784, hidden = 500, batch = 100, count = 1000
+    resetPeakMemory()
+    var random = Random(seed: 1)
+    var rbm = RBM(visibleCount: visible, hiddenCount: hidden, random: &random)
+    let data = (0..<(count * visible)).map { _ in random.nextFloat() }
+    let schedule = RBMSchedule(epochs: 1, batchSize: batch)
+    var order = EpochOrder(count: count, batchSize: batch, shuffle: true)
+    func epoch() {
+      _ = rbm.trainEpoch(
+        data: data, count: count, epoch: 0, schedule: schedule, order: &order, random: &random,
+        pool: pool)
+    }
+    epoch()
+    var rates: [Double] = []
+    for _ in 0..<repetitions {
+      let start = now()
+      epoch()
+      epoch()
+      rates.append(Double(2 * count) / (now() - start))
+    }
+    let median = rates.sorted()[rates.count / 2]
+    return BenchResult(
+      workload: "rbm", batch: batch, threads: threads, rates: rates,
+      microsecondsPerStep: Double(batch) / median * 1e6, peakBytes: peakMemory())
+  }
+
   /// Random inputs: class indices where a cross-entropy or an embedding reads them, values in
   /// [0, 1) elsewhere.
   static func fillInputs(_ executor: Executor, random: inout Random) throws(BenchFailure) {
@@ -269,8 +299,8 @@ extension Driver {
       + "\"us_per_step\": \(String(format: "%.2f", result.microsecondsPerStep)), "
       + "\"peak_rss_bytes\": \(result.peakBytes)"
     if let items = result.itemsPerExample {
-      line +=
-        ", \"\(items.unit)_per_sec\": \(String(format: "%.1f", result.median * Double(items.count)))"
+      let perSecond = String(format: "%.1f", result.median * Double(items.count))
+      line += ", \"\(items.unit)_per_sec\": \(perSecond)"
     }
     return line + "}\n"
   }

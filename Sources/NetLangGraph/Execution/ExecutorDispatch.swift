@@ -105,7 +105,7 @@ extension Executor {
     case .softmaxCrossEntropy:
       let classes = graph[node.inputs[0]].shape.dimensions.last ?? 1
       guard
-        let loss = Softmax.crossEntropyForward(
+        let loss = FastSoftmax.crossEntropyForward(
           input(node, 0), input(node, 1), rows: rows(0), classes: classes)
       else { throw invalidLabel(node, id, rows: rows(0), classes: classes) }
       y[0] = loss
@@ -118,7 +118,8 @@ extension Executor {
       let gBatched = graph[node.inputs[0]].batched
       if gBatched, !node.batched, let c = map.suffixCount[0], c == count {
         // Bias gradients: column sums of g viewed as [batch · E / c, c].
-        Pointwise.sumRows(input(node, 0), rows: batchSize * map.exampleCount / c, columns: c, into: y)
+        Pointwise.sumRows(
+          input(node, 0), rows: batchSize * map.exampleCount / c, columns: c, into: y)
         break
       }
       Broadcast.sumTo(
@@ -165,7 +166,7 @@ extension Executor {
     case .softmaxCrossEntropyGrad:
       let classes = node.shape.dimensions.last ?? 1
       guard
-        Softmax.crossEntropyBackward(
+        FastSoftmax.crossEntropyBackward(
           input(node, 0), input(node, 1), input(node, 2)[0], y, rows: count / classes,
           classes: classes)
       else { throw invalidLabel(node, id, rows: count / classes, classes: classes) }

@@ -88,7 +88,9 @@ enum FastConv {
                 j &+= 1
               }
             } else {
-              for j in first..<last { line[j &* w.strideWidth &- w.paddingWidth &+ kj] += source[j] }
+              for j in first..<last {
+                line[j &* w.strideWidth &- w.paddingWidth &+ kj] += source[j]
+              }
             }
           }
         }
@@ -123,7 +125,9 @@ enum FastConv {
     let p = geo.positions, k = geo.patch, f = geo.filters, n = batch &* p
     let cols = workspace
     let product = workspace + k &* n
-    for b in 0..<batch { im2col(x + b &* geo.inputCount, cols + b &* p, ld: n, geo) }
+    forEachExample(batch, pool: pool, elements: k &* n) { b in
+      im2col(x + b &* geo.inputCount, cols + b &* p, ld: n, geo)
+    }
     Gemm.multiply(
       transposeA: false, transposeB: false, m: f, n: n, k: k, alpha: 1, a: weight, lda: k,
       b: cols, ldb: n, beta: 0, c: product, ldc: n, pool: pool)
@@ -142,7 +146,8 @@ enum FastConv {
 
   /// dx[B, C, H, W], dW[F, K] = g·colsᵀ, db[F] = Σ g, with g [B, F, P] regrouped as [F, B·P].
   ///
-  /// `dx` nil skips the input gradient. `columns`: the forward pass's cols of the same x, when still at hand (else rebuilt).
+  /// `dx` nil skips the input gradient. `columns`: the forward pass's cols of the same x,
+  /// when still at hand (else rebuilt).
   static func backward(
     _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
@@ -153,7 +158,7 @@ enum FastConv {
     let dcols = scratch + k &* n
     let grouped = dcols + k &* n
     let cols = columns ?? UnsafePointer(scratch)
-    for b in 0..<batch {
+    forEachExample(batch, pool: pool, elements: columns == nil ? k &* n : f &* n) { b in
       if columns == nil { im2col(x + b &* geo.inputCount, scratch + b &* p, ld: n, geo) }
       for filter in 0..<f {
         (grouped + (filter &* n &+ b &* p)).update(from: g + (b &* f &+ filter) &* p, count: p)
@@ -175,6 +180,24 @@ enum FastConv {
       transposeA: true, transposeB: false, m: k, n: n, k: f, alpha: 1, a: weight, lda: k,
       b: grouped, ldb: n, beta: 0, c: dcols, ldc: n, pool: pool)
     dx.update(repeating: 0, count: batch &* geo.inputCount)
-    for b in 0..<batch { col2im(dcols + b &* p, ld: n, dx + b &* geo.inputCount, geo) }
+    forEachExample(batch, pool: pool, elements: k &* n) { b in
+      col2im(dcols + b &* p, ld: n, dx + b &* geo.inputCount, geo)
+    }
+  }
+
+  /// Runs `body(b)` for every example, split across the pool's threads when the examples
+  /// together touch enough `elements` to pay for the handoff (each example writes its own
+  /// columns or its own dx, so parts never overlap).
+  static func forEachExample(
+    _ batch: Int, pool: WorkerPool?, elements: Int, _ body: (Int) -> Void
+  ) {
+    let parts = min(pool?.threads ?? 1, batch)
+    guard let pool, parts > 1, elements >= 1 << 16 else {
+      for b in 0..<batch { body(b) }
+      return
+    }
+    pool.run(parts: parts) { part in
+      for b in (batch &* part / parts)..<(batch &* (part &+ 1) / parts) { body(b) }
+    }
   }
 }

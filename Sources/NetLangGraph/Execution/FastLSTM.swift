@@ -2,11 +2,17 @@
 // of every step is one Gemm over all B·T rows; only h_{t−1}·W_hhᵀ runs per step. Backward keeps
 // every step's gate gradients so dW_ih, dW_hh, the biases and dx are one Gemm (or sum) each.
 // B = batch, T = steps, I = inputs, H = hidden, R = 4H; rows are (b, t), row index b·T + t.
-// Forward workspace: activated gates [B·T, R], then cell states [B·T, H].
+// Forward workspace: W_hhᵀ [H, R] (so the per-step Gemm reads it in place, unpacked), then
+// activated gates [B·T, R], then cell states [B·T, H].
 
 import NetLangTensor
 
 enum FastLSTM {
+  /// Floats of the forward workspace.
+  static func forwardCount(batch: Int, steps: Int, hidden: Int) -> Int {
+    4 * hidden * hidden + batch * steps * 5 * hidden
+  }
+
   /// Floats of the backward scratch: dgates [B·T, R], shifted h [B·T, H], dh, dc, tanh c [B, H].
   static func backwardScratch(batch: Int, steps: Int, hidden: Int) -> Int {
     batch * steps * 5 * hidden + 3 * batch * hidden
@@ -29,16 +35,20 @@ enum FastLSTM {
     saved: UnsafeMutablePointer<Float>, _ geo: RecurrentGeometry, pool: WorkerPool?
   ) {
     let hidden = geo.hidden, rows = 4 * hidden, batch = geo.batch, steps = geo.steps
-    let gates = saved
-    let cells = saved + batch &* steps &* rows
+    let whhT = saved
+    let gates = saved + rows &* hidden
+    let cells = gates + batch &* steps &* rows
+    for r in 0..<rows {
+      for j in 0..<hidden { whhT[j &* rows &+ r] = whh[r &* hidden &+ j] }
+    }
     Gemm.multiply(
       transposeA: false, transposeB: true, m: batch &* steps, n: rows, k: geo.inputs, alpha: 1,
       a: x, lda: geo.inputs, b: wih, ldb: geo.inputs, beta: 0, c: gates, ldc: rows, pool: pool)
     for t in 0..<steps {
       if t > 0 {
         Gemm.multiply(
-          transposeA: false, transposeB: true, m: batch, n: rows, k: hidden, alpha: 1,
-          a: h + (t &- 1) &* hidden, lda: steps &* hidden, b: whh, ldb: hidden, beta: 1,
+          transposeA: false, transposeB: false, m: batch, n: rows, k: hidden, alpha: 1,
+          a: h + (t &- 1) &* hidden, lda: steps &* hidden, b: whhT, ldb: rows, beta: 1,
           c: gates + t &* rows, ldc: steps &* rows, pool: pool)
       }
       for b in 0..<batch {
@@ -73,8 +83,8 @@ enum FastLSTM {
   ) {
     let hidden = geo.hidden, rows = 4 * hidden, batch = geo.batch, steps = geo.steps
     let all = batch &* steps
-    let gates = saved
-    let cells = saved + all &* rows
+    let gates = saved + rows &* hidden
+    let cells = gates + all &* rows
     let dgates = parts.scratch
     let shifted = dgates + all &* rows
     let dh = shifted + all &* hidden

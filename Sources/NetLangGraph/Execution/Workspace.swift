@@ -23,7 +23,7 @@ enum Workspace {
     case .batchNormBackward:
       return partsCount(of: id, in: graph)
     case .lstm:
-      return batch * shape(0)[0] * 5 * node.shape[1]
+      return FastLSTM.forwardCount(batch: batch, steps: shape(0)[0], hidden: node.shape[1])
     case .gru:
       return batch * shape(0)[0] * 4 * node.shape[1] + 2 * batch * 3 * node.shape[1]
     case .lstmBackward:
@@ -38,12 +38,6 @@ enum Workspace {
     default:
       return 0
     }
-  }
-
-  /// Elements of one example's im2col matrix `[C·kh·kw, OH·OW]`.
-  static func columnCount(input: Shape, window: Window2D) -> Int {
-    input[0] * window.kernelHeight * window.kernelWidth * window.outputHeight(input[1])
-      * window.outputWidth(input[2])
   }
 
   /// Total elements of the parts a multi-result backward node leaves.

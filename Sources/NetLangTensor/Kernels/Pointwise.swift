@@ -18,7 +18,9 @@ public enum Pointwise {
   }
 
   /// y = x where x > 0, else 0 (NaN becomes 0, like `x > 0 ? x : 0`).
-  public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
+  public static func relu(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int
+  ) {
     var i = 0
     while i &+ 8 <= n {
       let v = load(x, i)
@@ -146,7 +148,9 @@ public enum Pointwise {
 
   /// y = x for short runs (a library memcpy call costs more than the copy below ~64 floats).
   @inlinable @inline(__always)
-  public static func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
+  public static func copy(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int
+  ) {
     var i = 0
     while i &+ 8 <= n {
       store(load(x, i), y, i)
