@@ -56,12 +56,11 @@ extension Session {
     let graph = model.lowered.graph
     let executor = model.executor
 
-    // Feed every model input from the data field of its name, as training does.
-    var feeds: [(name: String, field: Int)] = []
+    // Every model input is fed from the data field of its name, as in training.
     for ref in checked.inputs {
       guard case .input(let name) = checked[ref].op else { continue }
-      guard let field = data.fieldIndex(named: name),
-        data.fields[field].shape.elementCount == checked[ref].shape.elementCount
+      guard let field = data.field(named: name),
+        field.shape.elementCount == checked[ref].shape.elementCount
       else {
         let fields = data.fields.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")
         throw fail(
@@ -69,7 +68,6 @@ extension Session {
           "data '\(task.data)' has no field '\(name)' of shape \(checked[ref].shape) for "
             + "model \(task.model); its fields are: \(fields)", at: task.span)
       }
-      feeds.append((name, field))
     }
     let classifier = classifierOutput(of: task.model)
     let outputNames = classifier.map { [$0] } ?? checked.outputs.map(\.name)
@@ -86,42 +84,29 @@ extension Session {
       }
     }
     var csv = header.joined(separator: ",") + "\n"
-    let capacity = executor.plan.maxBatch
-    var start = 0
-    var row = [Double]()
+    let results: [[Float]]
     do {
-      while start < data.count {
-        let rows = Array(start..<min(start + capacity, data.count))
-        try executor.setBatchSize(rows.count)
-        for feed in feeds {
-          let buffer = try executor.inputBuffer(feed.name)
-          if let base = buffer.baseAddress {
-            data.gather(field: feed.field, indices: rows, into: base)
-          }
-        }
-        try executor.forward(training: false, computing: outputNodes)
-        for (offset, example) in rows.enumerated() {
-          var cells = [String(example)]
-          for (node, width) in zip(outputNodes, widths) {
-            let values = executor.value(of: node)
-            row = (0..<width).map { Double(values[offset * width + $0]) }
-            if classifier != nil {
-              let largest = row.max() ?? 0
-              let exps = row.map { exp($0 - largest) }
-              let total = exps.reduce(0, +)
-              let predicted = row.indices.max { row[$0] < row[$1] } ?? 0
-              cells.append(String(predicted))
-              cells += exps.map { String(Float($0 / total)) }
-            } else {
-              cells += row.map { String(Float($0)) }
-            }
-          }
-          csv += cells.joined(separator: ",") + "\n"
-        }
-        start += capacity
-      }
+      results = try forwardAll(
+        executor, graph: graph, model: checked, data: data, outputs: outputNames)
     } catch {
       throw fail(.invalidData, "cannot predict on '\(task.data)': \(error)", at: task.span)
+    }
+    for example in 0..<data.count {
+      var cells = [String(example)]
+      for (values, width) in zip(results, widths) {
+        let row = (0..<width).map { Double(values[example * width + $0]) }
+        if classifier != nil {
+          let largest = row.max() ?? 0
+          let exps = row.map { exp($0 - largest) }
+          let total = exps.reduce(0, +)
+          let predicted = row.indices.max { row[$0] < row[$1] } ?? 0
+          cells.append(String(predicted))
+          cells += exps.map { String(Float($0 / total)) }
+        } else {
+          cells += row.map { String(Float($0)) }
+        }
+      }
+      csv += cells.joined(separator: ",") + "\n"
     }
     if let output = task.output {
       try prepareFolder(for: output)
