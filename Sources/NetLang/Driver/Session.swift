@@ -35,6 +35,8 @@ final class Session {
   private var compiled: [String: CompiledModel] = [:]
   private var active: [String: String] = [:]
   private var trainedModels: [String] = []
+  /// Optimizer steps taken by each model's last training (PyTorch's `num_batches_tracked`).
+  var trainedSteps: [String: Int] = [:]
   /// The best validation loss seen by `--checkpoint-every`, for `PATH.best`.
   var bestValidationLoss = Double.infinity
 

@@ -40,7 +40,7 @@ extension Session {
     let checkpoint = Checkpoint(
       model: task.model, task: index, architecture: Checkpoint.architecture(of: executor.graph),
       settings: Checkpoint.settings(settings, data: task.data), state: state,
-      weights: weightTensors(executor))
+      weights: weightTensors(executor, steps: state.optimizer.step))
     let (tensors, metadata) = checkpoint.encode()
     do {
       AtomicFile.removeStaleTemporaries(for: path)
@@ -52,12 +52,23 @@ extension Session {
   }
 
   /// The weights and buffers of an executor as named tensors.
-  func weightTensors(_ executor: Executor) -> [NamedTensor] {
-    executor.graph.parameters.enumerated().map { index, parameter in
-      NamedTensor(
-        name: parameter.name, shape: parameter.shape.dimensions,
-        values: Array(executor.parameterValue(ParameterID(index))))
+  ///
+  /// Each batchnorm layer also gets PyTorch's `num_batches_tracked` (the training steps taken,
+  /// `steps`), so `load_state_dict(strict=True)` accepts the file; netlang ignores it on load.
+  func weightTensors(_ executor: Executor, steps: Int) -> [NamedTensor] {
+    var tensors: [NamedTensor] = []
+    for (index, parameter) in executor.graph.parameters.enumerated() {
+      tensors.append(
+        NamedTensor(
+          name: parameter.name, shape: parameter.shape.dimensions,
+          values: Array(executor.parameterValue(ParameterID(index)))))
+      if parameter.name.hasSuffix(".running_var") {
+        let layer = parameter.name.dropLast(".running_var".count)
+        tensors.append(
+          NamedTensor(name: layer + ".num_batches_tracked", shape: [], values: [Float(steps)]))
+      }
     }
+    return tensors
   }
 
   /// After an epoch: `--checkpoint-every N` writes `PATH.epoch-E` (keeping the last `--keep`)

@@ -101,6 +101,7 @@ extension Session {
     }
     progress.clear()
     markTrained(task.model)
+    trainedSteps[task.model] = outcome.state.optimizer.step
     try writeCheckpoint(
       outcome.state, task: task, index: index, settings: settings, executor: model.executor,
       to: checkpointPath)
@@ -204,11 +205,16 @@ extension Session {
     }
     var loaded = 0
     var skipped: [String] = []
-    // A checkpoint's training state (optimizer moments, best weights) is not weights.
+    // A checkpoint's training state (optimizer moments, best weights) is not weights, and
+    // PyTorch's batchnorm step counters have no use here.
+    let counters = tensors.filter { $0.name.hasSuffix(".num_batches_tracked") }.map(\.name)
     let stateTensors = tensors.filter {
       $0.name.hasPrefix("optimizer.") || $0.name.hasPrefix("best.")
     }
-    let weights = tensors.filter { !$0.name.hasPrefix("optimizer.") && !$0.name.hasPrefix("best.") }
+    let weights = tensors.filter {
+      !$0.name.hasPrefix("optimizer.") && !$0.name.hasPrefix("best.")
+        && !counters.contains($0.name)
+    }
     for tensor in weights {
       guard let id = executor.graph.parameter(named: tensor.name) else {
         skipped.append(tensor.name)
@@ -244,11 +250,7 @@ extension Session {
 
   func saveIfAsked() throws(RunFailure) {
     guard let path = options.save, let (name, executor) = modelToSave else { return }
-    let tensors = executor.graph.parameters.enumerated().map { index, parameter in
-      NamedTensor(
-        name: parameter.name, shape: parameter.shape.dimensions,
-        values: Array(executor.parameterValue(ParameterID(index))))
-    }
+    let tensors = weightTensors(executor, steps: trainedSteps[name] ?? 0)
     do {
       try SafeTensors.write(
         tensors, metadata: ["format": "pt", "netlang.model": name], to: path)

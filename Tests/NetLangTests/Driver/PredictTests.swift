@@ -128,3 +128,36 @@ struct FreezeTests {
     #expect(errors.contains("did you mean 'hidden'?"))
   }
 }
+
+@Suite("PyTorch weights")
+struct BatchNormCounterTests {
+  @Test("saved batchnorm layers carry num_batches_tracked = steps taken; loading ignores it")
+  func numBatchesTracked() throws {
+    let source = """
+      data d = spirals(arms: 3, points: 40)
+      model Net {
+          input x: [2]
+          h = relu(batchnorm(dense(x, 8), name: "bn"))
+          output logits = dense(h, 3)
+      }
+      train Net on d {
+          loss = cross_entropy(logits, label)
+          batch = 32
+          epochs = 2
+      }
+      """
+    let folder = try temporaryFolder(["n.net": source])
+    let weights = folder + "/w.safetensors"
+    let (status, _, errors) = runNetlang(["run", folder + "/n.net", "--quiet", "--save", weights])
+    #expect(status == .success, "\(errors)")
+    let tensors = try SafeTensors.read(weights)
+    let counter = try #require(tensors.first { $0.name == "bn.num_batches_tracked" })
+    #expect(counter.shape == [] && counter.values == [8])  // 2 epochs × ⌈120 / 32⌉ steps
+    let (loaded, output, _) = runNetlang([
+      "run", folder + "/n.net", "--load", weights, "--epochs", "1",
+    ])
+    #expect(loaded == .success)
+    #expect(output.contains("loaded 8 tensors"))
+    #expect(!output.contains("skipped"))
+  }
+}
