@@ -2,6 +2,7 @@
 // each epoch, each evaluation. A tiny encoder of our own keeps key order stable.
 
 import Foundation
+import NetLangTraining
 
 /// A JSON value with object keys in insertion order.
 public indirect enum JSONValue: Equatable, Sendable {
@@ -20,7 +21,7 @@ public indirect enum JSONValue: Equatable, Sendable {
   /// Compact JSON text. Non-finite numbers become null (JSON has no NaN).
   public func encoded() -> String {
     switch self {
-    case .string(let text): return JSONValue.quote(text)
+    case .string(let text): return JSONWriter.quoted(text)
     case .number(let value):
       guard value.isFinite else { return "null" }
       if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
@@ -30,31 +31,9 @@ public indirect enum JSONValue: Equatable, Sendable {
     case .null: return "null"
     case .array(let items): return "[" + items.map { $0.encoded() }.joined(separator: ",") + "]"
     case .object(let members):
-      let body = members.map { JSONValue.quote($0.0) + ":" + $0.1.encoded() }
+      let body = members.map { JSONWriter.quoted($0.0) + ":" + $0.1.encoded() }
       return "{" + body.joined(separator: ",") + "}"
     }
-  }
-
-  /// A JSON string literal with the escapes JSON requires.
-  static func quote(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
   }
 }
 

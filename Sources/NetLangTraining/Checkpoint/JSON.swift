@@ -224,10 +224,10 @@ struct JSONParser {
   }
 }
 
-/// JSON text for strings.
-enum JSONWriter {
+/// JSON text for strings (safetensors headers and the driver's JSON Lines log).
+public enum JSONWriter {
   /// `text` as a quoted JSON string.
-  static func quoted(_ text: String) -> String {
+  public static func quoted(_ text: String) -> String {
     var result = "\""
     for scalar in text.unicodeScalars {
       switch scalar {
