@@ -121,14 +121,7 @@ extension Driver {
     guard case .success(let loaded) = loadProgram(path), let program = loaded.program else {
       throw BenchFailure(message: "\(path) does not check")
     }
-    var trainTask: TrainTask?
-    for task in program.tasks {
-      if case .train(let train) = task {
-        trainTask = train
-        break
-      }
-    }
-    guard let task = trainTask, let model = program.model(named: task.model) else {
+    guard let task = program.trainTasks.first, let model = program.model(named: task.model) else {
       throw BenchFailure(message: "\(path) has no train task")
     }
     let field = program.data(named: task.data)?.schema.fields.first {

@@ -27,10 +27,7 @@ extension Driver {
     let seed = invocation.options["seed"].flatMap { UInt64($0) } ?? 0
     let tolerance = invocation.options["tolerance"].flatMap { Double($0) } ?? 1e-2
     guard
-      let task = program.tasks.compactMap({ task -> TrainTask? in
-        if case .train(let train) = task { return train }
-        return nil
-      }).first
+      let task = program.trainTasks.first
     else {
       console.writeError("netlang: error: gradcheck needs a train task in the file\n")
       return .checkFailed

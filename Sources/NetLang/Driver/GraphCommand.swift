@@ -47,9 +47,7 @@ extension Driver {
 
   /// The loss and data of a model's first train task (or evaluate task).
   func trainLoss(of model: String, in program: CheckedProgram) -> (LossSpec?, String?) {
-    for task in program.tasks {
-      if case .train(let train) = task, train.model == model { return (train.loss, train.data) }
-    }
+    if let train = program.trainTask(of: model) { return (train.loss, train.data) }
     for task in program.tasks {
       if case .evaluate(let evaluate) = task, evaluate.model == model, let loss = evaluate.loss {
         return (loss, evaluate.data)

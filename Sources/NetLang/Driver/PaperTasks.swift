@@ -90,10 +90,8 @@ extension Session {
 
   /// The loss and data of the model's first train task.
   func trainLoss(of model: String) -> (LossSpec?, String?) {
-    for task in program.tasks {
-      if case .train(let train) = task, train.model == model { return (train.loss, train.data) }
-    }
-    return (nil, nil)
+    let train = program.trainTask(of: model)
+    return (train?.loss, train?.data)
   }
 
   func copy(_ values: [Float], to name: String, in executor: Executor) {

@@ -124,11 +124,6 @@ extension Session {
 
   /// The output a model was trained to classify with cross_entropy, if any.
   func classifierOutput(of model: String) -> String? {
-    for task in program.tasks {
-      if case .train(let train) = task, train.model == model, train.loss.kind == .crossEntropy {
-        return train.loss.output
-      }
-    }
-    return nil
+    program.trainTasks.first { $0.model == model && $0.loss.kind == .crossEntropy }?.loss.output
   }
 }

@@ -105,10 +105,8 @@ final class Session {
   /// The largest batch any task of `model` uses.
   func capacity(for model: String) -> Int {
     var largest = options.batch ?? 1
-    for task in program.tasks {
-      if case .train(let train) = task, train.model == model {
-        largest = max(largest, options.batch ?? train.batch)
-      }
+    for train in program.trainTasks where train.model == model {
+      largest = max(largest, options.batch ?? train.batch)
     }
     return max(largest, options.batch ?? 128)
   }
@@ -165,11 +163,7 @@ final class Session {
 
   /// The seed of a model's initial weights: its first train task's seed, or the override.
   func initialSeed(for model: String) -> UInt64 {
-    if let seed = options.seed { return seed }
-    for task in program.tasks {
-      if case .train(let train) = task, train.model == model { return train.seed }
-    }
-    return 0
+    options.seed ?? program.trainTask(of: model)?.seed ?? 0
   }
 
   /// Makes `key` the compiled model that holds `model`'s weights, copying them over.

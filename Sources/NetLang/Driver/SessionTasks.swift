@@ -264,12 +264,7 @@ extension Session {
   // MARK: log
 
   /// The seed of the file's first train task (0 without one).
-  var firstSeed: UInt64 {
-    for task in program.tasks {
-      if case .train(let train) = task { return train.seed }
-    }
-    return 0
-  }
+  var firstSeed: UInt64 { program.trainTasks.first?.seed ?? 0 }
 
   func logRun(path: String, source: [UInt8]) {
     var settings: [(String, JSONValue)] = []

@@ -354,5 +354,18 @@ public struct CheckedProgram: Equatable, Sendable {
   }
 
   public func model(named name: String) -> CheckedModel? { models.first { $0.name == name } }
+
+  /// The train tasks, in order.
+  public var trainTasks: [TrainTask] {
+    tasks.compactMap { task in
+      if case .train(let train) = task { return train }
+      return nil
+    }
+  }
+
+  /// The first train task of `model`, if any.
+  public func trainTask(of model: String) -> TrainTask? {
+    trainTasks.first { $0.model == model }
+  }
   public func data(named name: String) -> CheckedData? { dataSets.first { $0.name == name } }
 }
