@@ -48,3 +48,33 @@ func vectorArithmeticByHand() {
   VectorArithmetic.multiply([1, 2, 3], [10, 20, 30], &out, count: 3)
   #expect(out == [10, 40, 90])
 }
+
+@Test("allFinite finds one NaN or infinity anywhere, in the vector part and in the tail")
+func reductionAllFinite() {
+  var x = randomFloats(37, seed: 9).map { $0 * 1e30 }
+  #expect(Reduction.allFinite(x, count: x.count))
+  #expect(Reduction.allFinite(x, count: 0))
+  for position in [0, 7, 8, 31, 32, 36] {
+    for bad in [Float.nan, .infinity, -.infinity] {
+      let saved = x[position]
+      x[position] = bad
+      #expect(!Reduction.allFinite(x, count: x.count), "\(bad) at \(position)")
+      x[position] = saved
+    }
+  }
+}
+
+@Test("Parallel.forRanges covers every element once, in 16-aligned ranges")
+func parallelRangesCoverEverything() {
+  let pool = WorkerPool(threads: 2)
+  for total in [0, 1, 15, 16, 17, 100, 70_001] {
+    var hits = [Int](repeating: 0, count: total)
+    hits.withUnsafeMutableBufferPointer { counts in
+      Parallel.forRanges(total, pool: pool, minimumPerPart: 8) { start, count in
+        #expect(start % 16 == 0)
+        for i in start..<(start + count) { counts[i] += 1 }
+      }
+    }
+    #expect(hits.allSatisfy { $0 == 1 }, "total \(total)")
+  }
+}

@@ -154,7 +154,7 @@ extension Driver {
       } catch {
         throw BenchFailure(message: error.description)
       }
-      optimizer.step(parameters: parameters, learningRate: rate)
+      optimizer.step(parameters: parameters, learningRate: rate, pool: executor.pool)
     }
     // Warm-up, and enough steps per repetition to last about 0.25 s.
     let warmStart = Self.now()

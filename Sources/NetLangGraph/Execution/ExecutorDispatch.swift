@@ -11,6 +11,20 @@ extension Executor {
     values[node.inputs[k].rawValue].pointer
   }
 
+  /// Runs an elementwise kernel over `0 ..< count` as `body(start, count)`, split across the
+  /// pool when it is big enough.
+  @inline(__always)
+  func split(_ count: Int, _ body: (Int, Int) -> Void) {
+    Parallel.forRanges(count, pool: pool, body)
+  }
+
+  /// Runs a row-wise kernel over `rows` rows of `columns` as `body(firstRow, rows)`.
+  @inline(__always)
+  func splitRows(_ rows: Int, columns: Int, _ body: (Int, Int) -> Void) {
+    let minimum = max(1, Parallel.minimumElementsPerPart / max(columns, 1))
+    Parallel.forRanges(rows, pool: pool, minimumPerPart: minimum, body)
+  }
+
   func dispatch(_ id: NodeID, training: Bool) throws(ExecutionError) {
     let node = graph.nodes[id.rawValue]
     let y = values[id.rawValue].pointer
@@ -45,20 +59,30 @@ extension Executor {
       default: Broadcast.binary(map, batch: batch, a, b, y) { $0 / $1 }
       }
     case .scale(let c):
-      Pointwise.scale(input(node, 0), by: Float(c), y, count: count)
+      let x = input(node, 0)
+      split(count) { Pointwise.scale(x + $0, by: Float(c), y + $0, count: $1) }
     case .relu:
-      Pointwise.relu(input(node, 0), y, count: count)
+      let x = input(node, 0)
+      split(count) { Pointwise.relu(x + $0, y + $0, count: $1) }
     case .leakyRelu(let slope):
-      Pointwise.leakyRelu(input(node, 0), slope: Float(slope), y, count: count)
+      let x = input(node, 0)
+      split(count) { Pointwise.leakyRelu(x + $0, slope: Float(slope), y + $0, count: $1) }
     case .tanh:
-      VectorMath.tanh(input(node, 0), y, count: count)
+      let x = input(node, 0)
+      split(count) { VectorMath.tanh(x + $0, y + $0, count: $1) }
     case .sigmoid:
-      VectorMath.sigmoid(input(node, 0), y, count: count)
+      let x = input(node, 0)
+      split(count) { VectorMath.sigmoid(x + $0, y + $0, count: $1) }
     case .softmax:
       let classes = node.shape.dimensions.last ?? 1
-      NetLangTensor.Softmax.forward(input(node, 0), y, rows: count / classes, columns: classes)
+      let x = input(node, 0)
+      splitRows(count / classes, columns: classes) { first, rows in
+        let offset = first &* classes
+        NetLangTensor.Softmax.forward(x + offset, y + offset, rows: rows, columns: classes)
+      }
     case .reshape:
-      Elementwise.copy(input(node, 0), y, count)
+      let x = input(node, 0)
+      split(count) { Elementwise.copy(x + $0, y + $0, $1) }
     case .concat(let axis):
       let inner = node.shape.dimensions[(axis + 1)...].reduce(1, *)
       let outer = batch * node.shape.dimensions[..<axis].reduce(1, *)
@@ -86,7 +110,8 @@ extension Executor {
       }
     case .dropoutGrad:
       guard let mask = workspaces[node.inputs[0].rawValue]?.pointer else { break }
-      Structure.dropoutBackward(input(node, 1), mask: mask, y, count: count)
+      let g = input(node, 1)
+      split(count) { Structure.dropoutBackward(g + $0, mask: mask + $0, y + $0, count: $1) }
     case .lastStep:
       let source = graph[node.inputs[0]].shape
       Structure.lastStepForward(
@@ -117,9 +142,12 @@ extension Executor {
       guard let map = plan.broadcastMaps[id.rawValue] else { break }
       let gBatched = graph[node.inputs[0]].batched
       if gBatched, !node.batched, let c = map.suffixCount[0], c == count {
-        // Bias gradients: column sums of g viewed as [batch · E / c, c].
-        Pointwise.sumRows(
-          input(node, 0), rows: batchSize * map.exampleCount / c, columns: c, into: y)
+        // Bias gradients: column sums of g viewed as [batch · E / c, c], split by columns.
+        let g = input(node, 0)
+        let rows = batchSize * map.exampleCount / c
+        Parallel.forRanges(c, pool: pool, minimumPerPart: max(1, Parallel.minimumElementsPerPart / rows)) {
+          Pointwise.sumRows(g + $0, rows: rows, columns: $1, stride: c, into: y + $0)
+        }
         break
       }
       Broadcast.sumTo(
@@ -137,32 +165,46 @@ extension Executor {
         input(node, 0), input(node, 1), y, rows: rows(0), inputs: node.shape[1],
         outputs: node.shape[0], pool: pool)
     case .reluGrad:
-      Pointwise.reluBackward(input(node, 0), input(node, 1), y, count: count)
+      let x = input(node, 0), g = input(node, 1)
+      split(count) { Pointwise.reluBackward(x + $0, g + $0, y + $0, count: $1) }
     case .leakyReluGrad(let slope):
-      Pointwise.leakyReluBackward(
-        input(node, 0), slope: Float(slope), input(node, 1), y, count: count)
+      let x = input(node, 0), g = input(node, 1)
+      split(count) {
+        Pointwise.leakyReluBackward(x + $0, slope: Float(slope), g + $0, y + $0, count: $1)
+      }
     case .tanhGrad:
-      Pointwise.tanhBackward(input(node, 0), input(node, 1), y, count: count)
+      let x = input(node, 0), g = input(node, 1)
+      split(count) { Pointwise.tanhBackward(x + $0, g + $0, y + $0, count: $1) }
     case .sigmoidGrad:
-      Pointwise.sigmoidBackward(input(node, 0), input(node, 1), y, count: count)
+      let x = input(node, 0), g = input(node, 1)
+      split(count) { Pointwise.sigmoidBackward(x + $0, g + $0, y + $0, count: $1) }
     case .softmaxGrad:
       let classes = node.shape.dimensions.last ?? 1
-      NetLangTensor.Softmax.backward(
-        output: input(node, 0), gradOutput: input(node, 1), gradInput: y, rows: count / classes,
-        columns: classes)
+      let out = input(node, 0), g = input(node, 1)
+      splitRows(count / classes, columns: classes) { first, rows in
+        let offset = first &* classes
+        NetLangTensor.Softmax.backward(
+          output: out + offset, gradOutput: g + offset, gradInput: y + offset, rows: rows,
+          columns: classes)
+      }
     case .gradientPart:
       guard let offset = plan.partOffsets[id.rawValue],
         let parts = workspaces[node.inputs[0].rawValue]?.pointer
       else { break }
-      Elementwise.copy(parts + offset, y, count)
+      let source = parts + offset
+      split(count) { Elementwise.copy(source + $0, y + $0, $1) }
     case .mseLossGrad:
-      Losses.mseBackward(
-        input(node, 0), input(node, 1), input(node, 2)[0], y, count: count, batch: batchSize)
+      let p = input(node, 0), t = input(node, 1), g = input(node, 2)[0]
+      let batch = batchSize
+      split(count) { Losses.mseBackward(p + $0, t + $0, g, y + $0, count: $1, batch: batch) }
     case .bceLossGrad:
-      Losses.bceBackward(input(node, 0), input(node, 1), input(node, 2)[0], y, count: count)
+      let p = input(node, 0), t = input(node, 1), g = input(node, 2)[0]
+      split(count) { Losses.bceBackward(p + $0, t + $0, g, y + $0, count: $1, total: count) }
     case .bceWithLogitsLossGrad:
-      Losses.bceWithLogitsBackward(
-        input(node, 0), input(node, 1), input(node, 2)[0], y, count: count)
+      let z = input(node, 0), t = input(node, 1), g = input(node, 2)[0]
+      split(count) {
+        Losses.bceWithLogitsBackward(z + $0, t + $0, g, y + $0, count: $1, total: count)
+      }
     case .softmaxCrossEntropyGrad:
       let classes = node.shape.dimensions.last ?? 1
       guard

@@ -39,12 +39,13 @@ enum Losses {
     }
     return Float(total / Double(count))
   }
-  /// dp = g·(p − t) / max(p·(1 − p), 1e-12) / N (PyTorch's BCELoss backward).
+  /// dp = g·(p − t) / max(p·(1 − p), 1e-12) / N (PyTorch's BCELoss backward) for the first
+  /// `count` of N = `total` elements.
   static func bceBackward(
     _ p: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ g: Float,
-    _ dp: UnsafeMutablePointer<Float>, count: Int
+    _ dp: UnsafeMutablePointer<Float>, count: Int, total: Int
   ) {
-    let factor = g / Float(count)
+    let factor = g / Float(total)
     for i in 0..<count {
       dp[i] = factor * (p[i] - t[i]) / max(p[i] * (1 - p[i]), 1e-12)
     }
@@ -61,12 +62,12 @@ enum Losses {
     }
     return Float(total / Double(count))
   }
-  /// dz = g·(sigmoid(z) − t) / N.
+  /// dz = g·(sigmoid(z) − t) / N for the first `count` of N = `total` elements.
   static func bceWithLogitsBackward(
     _ z: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ g: Float,
-    _ dz: UnsafeMutablePointer<Float>, count: Int
+    _ dz: UnsafeMutablePointer<Float>, count: Int, total: Int
   ) {
-    let factor = g / Float(count)
+    let factor = g / Float(total)
     for i in 0..<count { dz[i] = factor * (Elementwise.sigmoid(z[i]) - t[i]) }
   }
 }

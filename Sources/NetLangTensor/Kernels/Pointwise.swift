@@ -175,17 +175,25 @@ public enum Pointwise {
   public static func sumRows(
     _ x: UnsafePointer<Float>, rows: Int, columns: Int, into y: UnsafeMutablePointer<Float>
   ) {
-    y.update(repeating: 0, count: columns)
+    sumRows(x, rows: rows, columns: columns, stride: columns, into: y)
+  }
+
+  /// y[c] = Σ_r x[r·stride + c] for c < columns: the column sums of `columns` columns of a
+  /// matrix whose rows are `stride` apart (a slice of a wider matrix).
+  public static func sumRows(
+    _ x: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int,
+    into y: UnsafeMutablePointer<Float>
+  ) {
     var c = 0
     while c &+ 8 <= columns {
       var total = SIMD8<Float>()
-      for r in 0..<rows { total += load(x, r &* columns &+ c) }
+      for r in 0..<rows { total += load(x, r &* stride &+ c) }
       store(total, y, c)
       c &+= 8
     }
     while c < columns {
       var total: Float = 0
-      for r in 0..<rows { total += x[r &* columns &+ c] }
+      for r in 0..<rows { total += x[r &* stride &+ c] }
       y[c] = total
       c &+= 1
     }

@@ -47,4 +47,21 @@ public enum Reduction {
     }
     return total
   }
+
+  /// True when no element of input[0..<count] is NaN or infinite (x·0 is NaN exactly for
+  /// those, and NaN survives the sum).
+  public static func allFinite(_ input: UnsafePointer<Float>, count: Int) -> Bool {
+    var partial = SIMD8<Float>()
+    var index = 0
+    while index &+ 8 <= count {
+      partial += UnsafeRawPointer(input + index).loadUnaligned(as: SIMD8<Float>.self) * 0
+      index &+= 8
+    }
+    var total = partial.sum()
+    while index < count {
+      total += input[index] * 0
+      index &+= 1
+    }
+    return total.isFinite
+  }
 }

@@ -80,6 +80,10 @@ final class WorkerPoolState: @unchecked Sendable {
   private var parts = 0
   private var generation = 0
   private var stopping = false
+  /// Workers blocked in `pthread_cond_wait` (changed under `mutex`); no broadcast without them.
+  private var sleepers = 0
+  /// `generation` as workers may read it without the lock while they spin.
+  private let published = Atomic<Int>(0)
   /// Workers currently holding a reference to `job` (incremented under `mutex`).
   private let holders = Atomic<Int>(0)
   private let cursor = Atomic<Int>(0)
@@ -116,7 +120,8 @@ final class WorkerPoolState: @unchecked Sendable {
     self.parts = parts
     unfinished.store(parts, ordering: .releasing)
     cursor.store(tag << 32, ordering: .releasing)
-    pthread_cond_broadcast(wakeUp)
+    published.store(tag, ordering: .releasing)
+    if sleepers > 0 { pthread_cond_broadcast(wakeUp) }
     pthread_mutex_unlock(mutex)
 
     work(tag: tag, parts: parts, body)
@@ -159,21 +164,50 @@ final class WorkerPoolState: @unchecked Sendable {
     }
   }
 
-  /// A worker thread's life: sleep until a new generation or `stop`, help, repeat.
+  /// A worker thread's life: wait for a new generation or `stop`, help, repeat.
+  ///
+  /// The wait spins first (`spinNanoseconds`): a training step hands out jobs every few tens of
+  /// microseconds, and a worker that went to sleep costs each of them a futex wake-up.
   func workerLoop() {
     var seen = 0
-    pthread_mutex_lock(mutex)
     while true {
-      while generation == seen && !stopping { pthread_cond_wait(wakeUp, mutex) }
+      spinWhileIdle(seen: seen)
+      pthread_mutex_lock(mutex)
+      while generation == seen && !stopping {
+        sleepers &+= 1
+        pthread_cond_wait(wakeUp, mutex)
+        sleepers &-= 1
+      }
       if stopping { break }
       seen = generation
-      guard job != nil else { continue }
+      guard job != nil else {
+        pthread_mutex_unlock(mutex)
+        continue
+      }
       holders.add(1, ordering: .relaxed)
       help(tag: seen)
       holders.subtract(1, ordering: .releasing)
-      pthread_mutex_lock(mutex)
     }
     pthread_mutex_unlock(mutex)
+  }
+
+  /// How long an idle worker polls for the next job before it blocks.
+  static let spinNanoseconds: Int = {
+    if let text = getenv("NETLANG_SPIN_NS"), let value = Int(String(cString: text)) { return value }
+    return 200_000
+  }()
+
+  /// Polls `published` until it moves past `seen` or the spin time is over.
+  private func spinWhileIdle(seen: Int) {
+    var start = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &start)
+    while true {
+      for _ in 0..<256 where published.load(ordering: .relaxed) != seen { return }
+      var now = timespec()
+      clock_gettime(CLOCK_MONOTONIC, &now)
+      let elapsed = (now.tv_sec - start.tv_sec) * 1_000_000_000 + (now.tv_nsec - start.tv_nsec)
+      if elapsed > Self.spinNanoseconds { return }
+    }
   }
 
   /// Takes the current job (called with `mutex` held; returns with it released) and works on it.
@@ -191,6 +225,7 @@ final class WorkerPoolState: @unchecked Sendable {
   func stop() {
     pthread_mutex_lock(mutex)
     stopping = true
+    published.store(-1, ordering: .releasing)
     pthread_cond_broadcast(wakeUp)
     pthread_mutex_unlock(mutex)
   }

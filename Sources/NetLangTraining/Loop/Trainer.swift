@@ -242,7 +242,7 @@ public struct Trainer {
         if !loss.isFinite || !gradientsFinite {
           throw diagnoseNonFinite(epoch: epoch + 1, step: step + 1)
         }
-        optimizer.step(parameters: parameters, learningRate: Float(rate))
+        optimizer.step(parameters: parameters, learningRate: Float(rate), pool: executor.pool)
         state.lossSum += loss
         if let accuracy = graph.accuracy {
           state.correct += Double(executor.value(of: accuracy)[0]) * Double(rows.count)
@@ -326,11 +326,10 @@ public struct Trainer {
   }
 
   static func allFinite(_ parameters: [ParameterBuffer]) -> Bool {
-    var sum: Float = 0
-    for parameter in parameters {
-      for value in parameter.gradient { sum += value * 0 }
+    parameters.allSatisfy { parameter in
+      guard let base = parameter.gradient.baseAddress else { return true }
+      return Reduction.allFinite(base, count: parameter.gradient.count)
     }
-    return sum.isFinite
   }
 
   func snapshot() -> [[Float]] {

@@ -1,6 +1,7 @@
 // Adam: torch.optim.Adam (single-tensor path) over flat buffers, same order of operations.
 
 import Foundation
+import NetLangTensor
 
 /// Adam with bias correction and L2 weight decay added to the gradient, as torch.optim.Adam.
 ///
@@ -17,7 +18,9 @@ public struct Adam: Optimizer, Sendable {
 
   public init(_ settings: AdamSettings) { self.settings = settings }
 
-  public mutating func step(parameters: [ParameterBuffer], learningRate: Float) {
+  public mutating func step(
+    parameters: [ParameterBuffer], learningRate: Float, pool: WorkerPool?
+  ) {
     if !firstMoment.matches(parameters) {
       firstMoment.allocate(for: parameters)
       secondMoment.allocate(for: parameters)
@@ -33,20 +36,20 @@ public struct Adam: Optimizer, Sendable {
     let oneMinusBeta2 = Float(1 - settings.beta2)
     let epsilon = Float(settings.epsilon)
     let weightDecay = Float(settings.weightDecay)
-    for (index, parameter) in parameters.enumerated() {
-      let p = parameter.value
-      let gradient = parameter.gradient
-      firstMoment.arrays[index].withUnsafeMutableBufferPointer { m in
-        secondMoment.arrays[index].withUnsafeMutableBufferPointer { v in
-          for i in 0..<p.count {
-            let g = weightDecay != 0 ? gradient[i] + weightDecay * p[i] : gradient[i]
-            // torch's lerp: start + w·(end − start) for w < 0.5, else end − (end − start)·(1 − w).
-            m[i] = weight < 0.5 ? m[i] + weight * (g - m[i]) : g - (g - m[i]) * (1 - weight)
-            v[i] = v[i] * beta2 + oneMinusBeta2 * (g * g)
-            let denominator = v[i].squareRoot() / correction2Root + epsilon
-            p[i] = p[i] + -stepSize * (m[i] / denominator)
-          }
-        }
+    let firstMoments = firstMoment.pointers()
+    let secondMoments = secondMoment.pointers()
+    forEachSlice(of: parameters, pool: pool) { index, start, count in
+      let p = parameters[index].value.baseAddress! + start
+      let gradient = parameters[index].gradient.baseAddress! + start
+      let m = firstMoments[index] + start
+      let v = secondMoments[index] + start
+      for i in 0..<count {
+        let g = weightDecay != 0 ? gradient[i] + weightDecay * p[i] : gradient[i]
+        // torch's lerp: start + w·(end − start) for w < 0.5, else end − (end − start)·(1 − w).
+        m[i] = weight < 0.5 ? m[i] + weight * (g - m[i]) : g - (g - m[i]) * (1 - weight)
+        v[i] = v[i] * beta2 + oneMinusBeta2 * (g * g)
+        let denominator = v[i].squareRoot() / correction2Root + epsilon
+        p[i] = p[i] + -stepSize * (m[i] / denominator)
       }
     }
   }

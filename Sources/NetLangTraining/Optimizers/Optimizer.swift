@@ -1,6 +1,8 @@
 // Optimizer: the interface every optimizer implements over flat Float parameter buffers, the
 // buffers themselves, and the exportable optimizer state for checkpoints.
 
+import NetLangTensor
+
 /// One parameter tensor as the optimizer sees it: its values and its gradient, both flat and
 /// of the same length, owned by the caller (the executor's buffers).
 public struct ParameterBuffer {
@@ -37,12 +39,21 @@ public struct OptimizerState: Equatable, Sendable {
 /// (or by `restore`) and reused afterwards; the gradients are not modified.
 public protocol Optimizer {
   /// One update of every parameter. The same parameters, in the same order, each step.
-  mutating func step(parameters: [ParameterBuffer], learningRate: Float)
+  ///
+  /// With a `pool`, big updates are split across its threads; the result is the same.
+  mutating func step(parameters: [ParameterBuffer], learningRate: Float, pool: WorkerPool?)
   /// The state to save in a checkpoint.
   var state: OptimizerState { get }
   /// Takes over a saved state for these parameters; every buffer must be present with the
   /// parameter's size.
   mutating func restore(_ state: OptimizerState, parameters: [ParameterBuffer]) throws(DataError)
+}
+
+extension Optimizer {
+  /// One update on the calling thread.
+  public mutating func step(parameters: [ParameterBuffer], learningRate: Float) {
+    step(parameters: parameters, learningRate: learningRate, pool: nil)
+  }
 }
 
 /// The optimizer a train task asks for.
@@ -54,11 +65,15 @@ public func makeOptimizer(_ spec: OptimizerSpec) -> any Optimizer {
 }
 
 /// Per-parameter buffers of one kind (momentum, first or second moment), by parameter position.
-struct StateBuffers: Sendable {
+///
+/// The Floats live in blocks allocated once (`StateStorage`), so the update can hand their
+/// pointers to several threads; copies of an optimizer share them until one of them steps
+/// (copy on write in `pointers()`).
+struct StateBuffers: @unchecked Sendable {
   /// The suffix in state names: `momentum`, `exp_avg`, `exp_avg_sq`.
   let kind: String
   var names: [String] = []
-  var arrays: [[Float]] = []
+  private var storage = StateStorage(counts: [])
 
   init(kind: String) { self.kind = kind }
 
@@ -70,12 +85,21 @@ struct StateBuffers: Sendable {
   /// Zero-filled buffers, one per parameter.
   mutating func allocate(for parameters: [ParameterBuffer]) {
     names = parameters.map(\.name)
-    arrays = parameters.map { [Float](repeating: 0, count: $0.value.count) }
+    storage = StateStorage(counts: parameters.map(\.value.count))
+  }
+
+  /// The buffers' base addresses by parameter position, for an update that writes them.
+  mutating func pointers() -> UnsafePointer<UnsafeMutablePointer<Float>> {
+    if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    return UnsafePointer(storage.bases)
   }
 
   /// The buffers as named state arrays.
   func export(into state: inout OptimizerState) {
-    for (name, array) in zip(names, arrays) { state.buffers[name + "." + kind] = array }
+    for (index, name) in names.enumerated() {
+      state.buffers[name + "." + kind] = Array(
+        UnsafeBufferPointer(start: storage.bases[index], count: storage.counts[index]))
+    }
   }
 
   /// Buffers taken from `state`, checked against the parameters' names and sizes.
@@ -96,6 +120,62 @@ struct StateBuffers: Sendable {
       restored.append(array)
     }
     names = parameters.map(\.name)
-    arrays = restored
+    storage = StateStorage(counts: restored.map(\.count))
+    for (index, array) in restored.enumerated() {
+      storage.bases[index].update(from: array, count: array.count)
+    }
+  }
+}
+
+/// Zero-initialised Float blocks of fixed sizes and a table of their addresses.
+final class StateStorage {
+  let counts: [Int]
+  let bases: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+
+  init(counts: [Int]) {
+    self.counts = counts
+    bases = .allocate(capacity: max(counts.count, 1))
+    for (index, count) in counts.enumerated() {
+      let block = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+      block.initialize(repeating: 0, count: max(count, 1))
+      (bases + index).initialize(to: block)
+    }
+  }
+
+  func copy() -> StateStorage {
+    let twin = StateStorage(counts: counts)
+    for (index, count) in counts.enumerated() { twin.bases[index].update(from: bases[index], count: count) }
+    return twin
+  }
+
+  deinit {
+    for index in counts.indices { bases[index].deallocate() }
+    bases.deallocate()
+  }
+}
+
+/// Calls `body(index, start, count)` on slices of every parameter so that together they cover
+/// all elements: one handoff to the pool for the whole update, each part taking the same
+/// fraction of every parameter (16-element aligned). Serial without a pool or for small models.
+func forEachSlice(
+  of parameters: [ParameterBuffer], pool: WorkerPool?, _ body: (Int, Int, Int) -> Void
+) {
+  var total = 0
+  for parameter in parameters { total &+= parameter.value.count }
+  let parts = min(pool?.threads ?? 1, total / Parallel.minimumElementsPerPart)
+  guard let pool, parts > 1 else {
+    for (index, parameter) in parameters.enumerated() where parameter.value.count > 0 {
+      body(index, 0, parameter.value.count)
+    }
+    return
+  }
+  pool.run(parts: parts) { part in
+    for (index, parameter) in parameters.enumerated() {
+      let count = parameter.value.count
+      let blocks = (count &+ 15) / 16
+      let start = min(count, blocks &* part / parts &* 16)
+      let end = min(count, blocks &* (part &+ 1) / parts &* 16)
+      if end > start { body(index, start, end &- start) }
+    }
   }
 }

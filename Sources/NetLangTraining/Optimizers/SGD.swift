@@ -18,34 +18,36 @@ public struct SGD: Optimizer, Sendable {
 
   public init(_ settings: SGDSettings) { self.settings = settings }
 
-  public mutating func step(parameters: [ParameterBuffer], learningRate: Float) {
+  public mutating func step(
+    parameters: [ParameterBuffer], learningRate: Float, pool: WorkerPool?
+  ) {
     let weightDecay = Float(settings.weightDecay)
     let mu = Float(settings.momentum)
     let keep = Float(1 - settings.dampening)
-    let useMomentum = settings.momentum != 0
     let nesterov = settings.nesterov
-    let firstMomentumStep = useMomentum && !momentum.matches(parameters)
-    if firstMomentumStep { momentum.allocate(for: parameters) }
-    for (index, parameter) in parameters.enumerated() {
-      let p = parameter.value
-      let gradient = parameter.gradient
-      if !useMomentum {
-        for i in 0..<p.count {
+    steps += 1
+    guard settings.momentum != 0 else {
+      forEachSlice(of: parameters, pool: pool) { index, start, count in
+        let p = parameters[index].value.baseAddress! + start
+        let gradient = parameters[index].gradient.baseAddress! + start
+        for i in 0..<count {
           let g = weightDecay != 0 ? gradient[i] + weightDecay * p[i] : gradient[i]
           p[i] = p[i] + -learningRate * g
         }
-        continue
       }
-      momentum.arrays[index].withUnsafeMutableBufferPointer { v in
-        guard let pb = p.baseAddress, let gb = gradient.baseAddress, let vb = v.baseAddress
-        else { return }
-        // The same per-element arithmetic on SIMD8 vectors (NetLangTensor).
-        Pointwise.sgdMomentum(
-          pb, gb, vb, count: p.count, learningRate: learningRate, momentum: mu, keep: keep,
-          weightDecay: weightDecay, firstStep: firstMomentumStep, nesterov: nesterov)
-      }
+      return
     }
-    steps += 1
+    let firstStep = !momentum.matches(parameters)
+    if firstStep { momentum.allocate(for: parameters) }
+    let velocities = momentum.pointers()
+    forEachSlice(of: parameters, pool: pool) { index, start, count in
+      // The same per-element arithmetic on SIMD8 vectors (NetLangTensor).
+      Pointwise.sgdMomentum(
+        parameters[index].value.baseAddress! + start,
+        parameters[index].gradient.baseAddress! + start, velocities[index] + start,
+        count: count, learningRate: learningRate, momentum: mu, keep: keep,
+        weightDecay: weightDecay, firstStep: firstStep, nesterov: nesterov)
+    }
   }
 
   public var state: OptimizerState {
