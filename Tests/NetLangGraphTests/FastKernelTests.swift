@@ -229,6 +229,23 @@ func fastPoolMatchesReference() {
   #expect(fastDx == slowDx)
 }
 
+@Test("2×2 max pooling split across a pool equals the serial kernel")
+func fastPoolSplitsAcrossPool() {
+  let planes = 2001, height = 6, width = 7
+  let x = randomValues(planes * height * width, seed: 23)
+  let g = randomValues(planes * (height / 2) * (width / 2), seed: 24)
+  let pool = WorkerPool(threads: 2)
+  var serial = [Float](repeating: .nan, count: g.count), split = serial
+  FastPool.maxForward(x, &serial, planes: planes, height: height, width: width)
+  FastPool.maxForward(x, &split, planes: planes, height: height, width: width, pool: pool)
+  #expect(serial == split)
+  var serialDx = [Float](repeating: .nan, count: x.count), splitDx = serialDx
+  FastPool.maxBackward(x, g, &serialDx, planes: planes, height: height, width: width)
+  FastPool.maxBackward(x, g, &splitDx, planes: planes, height: height, width: width, pool: pool)
+  #expect(serialDx == splitDx)
+  #expect(!serialDx.contains { $0.isNaN })
+}
+
 @Test("softmax cross-entropy on vector exp matches the reference, and rejects bad labels")
 func fastCrossEntropyMatchesReference() {
   for classes in [1, 3, 10, 65, 300] {

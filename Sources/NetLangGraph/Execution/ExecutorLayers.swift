@@ -31,11 +31,13 @@ extension Executor {
 
     case .maxPool(let window) where FastPool.handles(window):
       let x = shape(0)
-      FastPool.maxForward(input(node, 0), y, planes: batch * x[0], height: x[1], width: x[2])
+      FastPool.maxForward(
+        input(node, 0), y, planes: batch * x[0], height: x[1], width: x[2], pool: pool)
     case .maxPoolGrad(let window) where FastPool.handles(window):
       let x = shape(0)
       FastPool.maxBackward(
-        input(node, 0), input(node, 1), y, planes: batch * x[0], height: x[1], width: x[2])
+        input(node, 0), input(node, 1), y, planes: batch * x[0], height: x[1], width: x[2],
+        pool: pool)
     case .maxPool(let window):
       let x = shape(0)
       Pooling.maxForward(input(node, 0), y, planes: batch * x[0], height: x[1], width: x[2], window)

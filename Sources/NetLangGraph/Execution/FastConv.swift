@@ -131,7 +131,7 @@ enum FastConv {
     Gemm.multiply(
       transposeA: false, transposeB: false, m: f, n: n, k: k, alpha: 1, a: weight, lda: k,
       b: cols, ldb: n, beta: 0, c: product, ldc: n, pool: pool)
-    for b in 0..<batch {
+    forEachExample(batch, pool: pool, elements: f &* n) { b in
       for filter in 0..<f {
         let source = product + (filter &* n &+ b &* p)
         let target = y + (b &* f &+ filter) &* p
@@ -179,8 +179,8 @@ enum FastConv {
     Gemm.multiply(
       transposeA: true, transposeB: false, m: k, n: n, k: f, alpha: 1, a: weight, lda: k,
       b: grouped, ldb: n, beta: 0, c: dcols, ldc: n, pool: pool)
-    dx.update(repeating: 0, count: batch &* geo.inputCount)
     forEachExample(batch, pool: pool, elements: k &* n) { b in
+      (dx + b &* geo.inputCount).update(repeating: 0, count: geo.inputCount)
       col2im(dcols + b &* p, ld: n, dx + b &* geo.inputCount, geo)
     }
   }

@@ -3,6 +3,8 @@
 // of a window wins (row by row), so results equal Kernels/Pooling.swift. Other windows use
 // that reference kernel.
 
+import NetLangTensor
+
 enum FastPool {
   /// True when `window` is 2×2, stride 2, no padding.
   static func handles(_ window: Window2D) -> Bool {
@@ -20,7 +22,27 @@ enum FastPool {
     return (best, index)
   }
 
+  /// Runs `body(firstPlane, planes)` over all planes, split across the pool when big.
+  @inline(__always)
+  static func splitPlanes(
+    _ planes: Int, elements: Int, pool: WorkerPool?, _ body: (Int, Int) -> Void
+  ) {
+    let minimum = max(1, Parallel.minimumElementsPerPart / max(elements, 1))
+    Parallel.forRanges(planes, pool: pool, minimumPerPart: minimum, body)
+  }
+
   static func maxForward(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, height: Int,
+    width: Int, pool: WorkerPool? = nil
+  ) {
+    splitPlanes(planes, elements: height &* width, pool: pool) { first, count in
+      forwardPlanes(
+        x + first &* height &* width, y + first &* (height / 2) &* (width / 2), planes: count,
+        height: height, width: width)
+    }
+  }
+
+  private static func forwardPlanes(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, height: Int,
     width: Int
   ) {
@@ -42,6 +64,18 @@ enum FastPool {
 
   /// dx: each g goes to its window's first maximum.
   static func maxBackward(
+    _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    planes: Int, height: Int, width: Int, pool: WorkerPool? = nil
+  ) {
+    splitPlanes(planes, elements: height &* width, pool: pool) { first, count in
+      let offset = first &* height &* width
+      backwardPlanes(
+        x + offset, g + first &* (height / 2) &* (width / 2), dx + offset, planes: count,
+        height: height, width: width)
+    }
+  }
+
+  private static func backwardPlanes(
     _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
     planes: Int, height: Int, width: Int
   ) {

@@ -71,35 +71,38 @@ enum GemmPacking {
   /// Transposing copy: `lines` rows of `depth` contiguous values (row stride `stride`) become
   /// panel[p * width + line]; lines ≥ `lines` are zero.
   ///
-  /// Works in 8×8 blocks so reads stay sequential and writes stay within a few cache lines.
+  /// Works in 8×8 blocks (4×4 for a group of 4 to 7 lines) so reads stay sequential and writes
+  /// stay within a few cache lines.
   private static func packStrided(
     source: UnsafePointer<Float>, stride: Int, lines: Int, depth: Int, width: Int,
     into panel: UnsafeMutablePointer<Float>
   ) {
     var line0 = 0
     while line0 < lines {
-      let count = min(8, lines &- line0)
+      let remaining = lines &- line0
+      let count = remaining >= 8 ? 8 : remaining >= 4 ? 4 : remaining
+      var p = 0
       if count == 8 {
-        var p = 0
         while p &+ 8 <= depth {
           transpose8x8(
             source: source + (line0 &* stride &+ p), stride: stride,
             target: panel + (p &* width &+ line0), targetStride: width)
           p &+= 8
         }
-        while p < depth {
-          for line in 0..<8 {
-            panel[p &* width &+ line0 &+ line] = source[(line0 &+ line) &* stride &+ p]
-          }
-          p &+= 1
-        }
-      } else {
-        for line in 0..<count {
-          let row = source + ((line0 &+ line) &* stride)
-          for p in 0..<depth { panel[p &* width &+ line0 &+ line] = row[p] }
+      } else if count == 4 {
+        while p &+ 4 <= depth {
+          transpose4x4(
+            source: source + (line0 &* stride &+ p), stride: stride,
+            target: panel + (p &* width &+ line0), targetStride: width)
+          p &+= 4
         }
       }
-      line0 &+= 8
+      // The depth steps left over (all of them for fewer than 4 lines).
+      for line in 0..<count {
+        let row = source + ((line0 &+ line) &* stride)
+        for q in p..<depth { panel[q &* width &+ line0 &+ line] = row[q] }
+      }
+      line0 &+= count
     }
     // Zero padding for the lines past the edge.
     if lines < width {
@@ -110,6 +113,9 @@ enum GemmPacking {
   }
 
   /// target[c * targetStride + r] = source[r * stride + c] for an 8×8 block.
+  ///
+  /// Three rounds of a perfect unshuffle of the 64 values (each moves the lowest index bit to
+  /// the top, so three turn row·8 + column into column·8 + row), as two-register shuffles.
   @inline(__always)
   private static func transpose8x8(
     source: UnsafePointer<Float>, stride: Int, target: UnsafeMutablePointer<Float>,
@@ -119,11 +125,43 @@ enum GemmPacking {
     func row(_ r: Int) -> V {
       UnsafeRawPointer(source + (r &* stride)).loadUnaligned(as: V.self)
     }
-    let r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3)
-    let r4 = row(4), r5 = row(5), r6 = row(6), r7 = row(7)
-    for c in 0..<8 {
-      let column = V(r0[c], r1[c], r2[c], r3[c], r4[c], r5[c], r6[c], r7[c])
-      UnsafeMutableRawPointer(target + (c &* targetStride)).storeBytes(of: column, as: V.self)
+    var rows = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
+    for _ in 0..<3 {
+      let p0 = SIMD16(lowHalf: rows.0, highHalf: rows.1)
+      let p1 = SIMD16(lowHalf: rows.2, highHalf: rows.3)
+      let p2 = SIMD16(lowHalf: rows.4, highHalf: rows.5)
+      let p3 = SIMD16(lowHalf: rows.6, highHalf: rows.7)
+      rows = (
+        p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf,
+        p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf
+      )
     }
+    func store(_ v: V, _ c: Int) {
+      UnsafeMutableRawPointer(target + (c &* targetStride)).storeBytes(of: v, as: V.self)
+    }
+    store(rows.0, 0); store(rows.1, 1); store(rows.2, 2); store(rows.3, 3)
+    store(rows.4, 4); store(rows.5, 5); store(rows.6, 6); store(rows.7, 7)
+  }
+
+  /// target[c * targetStride + r] = source[r * stride + c] for a 4×4 block (two unshuffles).
+  @inline(__always)
+  private static func transpose4x4(
+    source: UnsafePointer<Float>, stride: Int, target: UnsafeMutablePointer<Float>,
+    targetStride: Int
+  ) {
+    typealias V = SIMD4<Float>
+    func row(_ r: Int) -> V {
+      UnsafeRawPointer(source + (r &* stride)).loadUnaligned(as: V.self)
+    }
+    var rows = (row(0), row(1), row(2), row(3))
+    for _ in 0..<2 {
+      let p0 = SIMD8(lowHalf: rows.0, highHalf: rows.1)
+      let p1 = SIMD8(lowHalf: rows.2, highHalf: rows.3)
+      rows = (p0.evenHalf, p1.evenHalf, p0.oddHalf, p1.oddHalf)
+    }
+    func store(_ v: V, _ c: Int) {
+      UnsafeMutableRawPointer(target + (c &* targetStride)).storeBytes(of: v, as: V.self)
+    }
+    store(rows.0, 0); store(rows.1, 1); store(rows.2, 2); store(rows.3, 3)
   }
 }
