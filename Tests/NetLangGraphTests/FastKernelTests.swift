@@ -267,3 +267,38 @@ func fastCrossEntropyMatchesReference() {
     #expect(!FastSoftmax.crossEntropyBackward(x, bad, 1, &fastDx, rows: rows, classes: classes))
   }
 }
+
+@Test("the LSTM split by batch rows across a pool equals the serial kernel bit for bit")
+func fastLSTMSplitsAcrossPool() {
+  let (batch, steps, inputs, hidden) = (16, 3, 5, 100)
+  #expect(batch * 4 * hidden * hidden >= FastLSTM.minimumStepWork)
+  let geo = RecurrentGeometry(batch: batch, steps: steps, inputs: inputs, hidden: hidden, gates: 4)
+  let rows = 4 * hidden
+  let x = randomValues(batch * steps * inputs, seed: 31)
+  let wih = randomValues(rows * inputs, seed: 32, -0.3, 0.3)
+  let whh = randomValues(rows * hidden, seed: 33, -0.3, 0.3)
+  let bih = randomValues(rows, seed: 34), bhh = randomValues(rows, seed: 35)
+  let g = randomValues(batch * steps * hidden, seed: 36)
+  let pool = WorkerPool(threads: 2)
+  var results: [[Float]] = []
+  for chosen in [nil, pool] {
+    var h = [Float](repeating: .nan, count: batch * steps * hidden)
+    var saved = [Float](
+      repeating: .nan, count: FastLSTM.forwardCount(batch: batch, steps: steps, hidden: hidden))
+    FastLSTM.forward(x, wih, whh, bih, bhh, &h, saved: &saved, geo, pool: chosen)
+    let partCount = rows * (inputs + hidden + 2)
+    var parts = [Float](
+      repeating: .nan,
+      count: partCount + FastLSTM.backwardScratch(batch: batch, steps: steps, hidden: hidden))
+    var dx = [Float](repeating: .nan, count: x.count)
+    parts.withUnsafeMutableBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      FastLSTM.backward(
+        x, h, saved: saved, wih, whh, g, dx: &dx, parts: RecurrentParts(base, geo), geo,
+        pool: chosen)
+    }
+    results.append(h + dx + parts[..<partCount])
+  }
+  #expect(results[0] == results[1])
+  #expect(!results[0].contains { $0.isNaN })
+}

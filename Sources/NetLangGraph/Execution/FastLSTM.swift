@@ -45,31 +45,57 @@ enum FastLSTM {
       transposeA: false, transposeB: true, m: batch &* steps, n: rows, k: geo.inputs, alpha: 1,
       a: x, lda: geo.inputs, b: wih, ldb: geo.inputs, beta: 0, c: gates, ldc: rows, pool: pool)
     for t in 0..<steps {
-      if t > 0 {
-        Gemm.multiply(
-          transposeA: false, transposeB: false, m: batch, n: rows, k: hidden, alpha: 1,
-          a: h + (t &- 1) &* hidden, lda: steps &* hidden, b: whhT, ldb: rows, beta: 1,
-          c: gates + t &* rows, ldc: steps &* rows, pool: pool)
-      }
-      for b in 0..<batch {
-        let index = b &* steps &+ t
-        let row = gates + index &* rows
-        for j in 0..<rows { row[j] = row[j] + bih[j] + bhh[j] }
-        VectorMath.sigmoid(row, row, count: 2 &* hidden)
-        VectorMath.tanh(row + 2 &* hidden, row + 2 &* hidden, count: hidden)
-        VectorMath.sigmoid(row + 3 &* hidden, row + 3 &* hidden, count: hidden)
-        let c = cells + index &* hidden
-        let ht = h + index &* hidden
-        let i = row, f = row + hidden, g = row + 2 &* hidden, o = row + 3 &* hidden
+      // Rows of the batch are independent within a step: each part takes its own rows
+      // through the recurrent product and the gate arithmetic.
+      splitBatch(batch, hidden: hidden, pool: pool) { first, count in
         if t > 0 {
-          let previous = c - hidden
-          for j in 0..<hidden { c[j] = f[j] * previous[j] + i[j] * g[j] }
-        } else {
-          for j in 0..<hidden { c[j] = f[j] * 0 + i[j] * g[j] }
+          let offset = first &* steps &+ t
+          Gemm.multiply(
+            transposeA: false, transposeB: false, m: count, n: rows, k: hidden, alpha: 1,
+            a: h + (offset &- 1) &* hidden, lda: steps &* hidden, b: whhT, ldb: rows, beta: 1,
+            c: gates + offset &* rows, ldc: steps &* rows)
         }
-        VectorMath.tanh(c, ht, count: hidden)
-        for j in 0..<hidden { ht[j] = o[j] * ht[j] }
+        for b in first..<(first &+ count) {
+          let index = b &* steps &+ t
+          let row = gates + index &* rows
+          for j in 0..<rows { row[j] = row[j] + bih[j] + bhh[j] }
+          VectorMath.sigmoid(row, row, count: 2 &* hidden)
+          VectorMath.tanh(row + 2 &* hidden, row + 2 &* hidden, count: hidden)
+          VectorMath.sigmoid(row + 3 &* hidden, row + 3 &* hidden, count: hidden)
+          let c = cells + index &* hidden
+          let ht = h + index &* hidden
+          let i = row, f = row + hidden, g = row + 2 &* hidden, o = row + 3 &* hidden
+          if t > 0 {
+            let previous = c - hidden
+            for j in 0..<hidden { c[j] = f[j] * previous[j] + i[j] * g[j] }
+          } else {
+            for j in 0..<hidden { c[j] = f[j] * 0 + i[j] * g[j] }
+          }
+          VectorMath.tanh(c, ht, count: hidden)
+          for j in 0..<hidden { ht[j] = o[j] * ht[j] }
+        }
       }
+    }
+  }
+
+  /// Multiply-adds of one row's step (its share of the recurrent product) below which a step
+  /// is not split: a split costs a handoff of a few µs per step.
+  static let minimumStepWork = 400_000
+
+  /// Runs `body(firstRow, rows)` over the batch rows of one time step, split across the pool
+  /// when the step is big enough. Every row is computed by the same code either way.
+  static func splitBatch(
+    _ batch: Int, hidden: Int, pool: WorkerPool?, _ body: (Int, Int) -> Void
+  ) {
+    let work = batch &* 4 &* hidden &* hidden
+    let parts = min(pool?.threads ?? 1, batch / 4, work / minimumStepWork)
+    guard let pool, parts > 1 else {
+      body(0, batch)
+      return
+    }
+    pool.run(parts: parts) { part in
+      let first = batch &* part / parts
+      body(first, batch &* (part &+ 1) / parts &- first)
     }
   }
 
@@ -92,49 +118,52 @@ enum FastLSTM {
     let tc = dc + batch &* hidden
     dh.update(repeating: 0, count: 2 &* batch &* hidden)
     for t in stride(from: steps &- 1, through: 0, by: -1) {
-      for b in 0..<batch {
-        let index = b &* steps &+ t
-        let row = gates + index &* rows
-        let d = dgates + index &* rows
-        let c = cells + index &* hidden
-        VectorMath.tanh(c, tc, count: hidden)
-        let gt = g + index &* hidden
-        let dhb = dh + b &* hidden, dcb = dc + b &* hidden
-        var j = 0
-        while j &+ 8 <= hidden {
-          let i = load(row, j), f = load(row, hidden &+ j)
-          let gg = load(row, 2 &* hidden &+ j), o = load(row, 3 &* hidden &+ j)
-          let tanhC = load(tc, j)
-          let previous = t > 0 ? load(c - hidden, j) : SIMD8<Float>()
-          let dhTotal = load(gt, j) + load(dhb, j)
-          let dcTotal = load(dcb, j) + dhTotal * o * (1 - tanhC * tanhC)
-          store(dcTotal * gg * i * (1 - i), d, j)
-          store(dcTotal * previous * f * (1 - f), d, hidden &+ j)
-          store(dcTotal * i * (1 - gg * gg), d, 2 &* hidden &+ j)
-          store(dhTotal * tanhC * o * (1 - o), d, 3 &* hidden &+ j)
-          store(dcTotal * f, dcb, j)
-          j &+= 8
+      splitBatch(batch, hidden: hidden, pool: pool) { first, count in
+        for b in first..<(first &+ count) {
+          let index = b &* steps &+ t
+          let row = gates + index &* rows
+          let d = dgates + index &* rows
+          let c = cells + index &* hidden
+          let tcb = tc + b &* hidden
+          VectorMath.tanh(c, tcb, count: hidden)
+          let gt = g + index &* hidden
+          let dhb = dh + b &* hidden, dcb = dc + b &* hidden
+          var j = 0
+          while j &+ 8 <= hidden {
+            let i = load(row, j), f = load(row, hidden &+ j)
+            let gg = load(row, 2 &* hidden &+ j), o = load(row, 3 &* hidden &+ j)
+            let tanhC = load(tcb, j)
+            let previous = t > 0 ? load(c - hidden, j) : SIMD8<Float>()
+            let dhTotal = load(gt, j) + load(dhb, j)
+            let dcTotal = load(dcb, j) + dhTotal * o * (1 - tanhC * tanhC)
+            store(dcTotal * gg * i * (1 - i), d, j)
+            store(dcTotal * previous * f * (1 - f), d, hidden &+ j)
+            store(dcTotal * i * (1 - gg * gg), d, 2 &* hidden &+ j)
+            store(dhTotal * tanhC * o * (1 - o), d, 3 &* hidden &+ j)
+            store(dcTotal * f, dcb, j)
+            j &+= 8
+          }
+          while j < hidden {
+            let i = row[j], f = row[hidden &+ j], gg = row[2 &* hidden &+ j]
+            let o = row[3 &* hidden &+ j]
+            let tanhC = tcb[j]
+            let previous: Float = t > 0 ? (c - hidden)[j] : 0
+            let dhTotal = gt[j] + dhb[j]
+            let dcTotal = dcb[j] + dhTotal * o * (1 - tanhC * tanhC)
+            d[j] = dcTotal * gg * i * (1 - i)
+            d[hidden &+ j] = dcTotal * previous * f * (1 - f)
+            d[2 &* hidden &+ j] = dcTotal * i * (1 - gg * gg)
+            d[3 &* hidden &+ j] = dhTotal * tanhC * o * (1 - o)
+            dcb[j] = dcTotal * f
+            j &+= 1
+          }
         }
-        while j < hidden {
-          let i = row[j], f = row[hidden &+ j], gg = row[2 &* hidden &+ j]
-          let o = row[3 &* hidden &+ j]
-          let tanhC = tc[j]
-          let previous: Float = t > 0 ? (c - hidden)[j] : 0
-          let dhTotal = gt[j] + dhb[j]
-          let dcTotal = dcb[j] + dhTotal * o * (1 - tanhC * tanhC)
-          d[j] = dcTotal * gg * i * (1 - i)
-          d[hidden &+ j] = dcTotal * previous * f * (1 - f)
-          d[2 &* hidden &+ j] = dcTotal * i * (1 - gg * gg)
-          d[3 &* hidden &+ j] = dhTotal * tanhC * o * (1 - o)
-          dcb[j] = dcTotal * f
-          j &+= 1
+        if t > 0 {
+          Gemm.multiply(
+            transposeA: false, transposeB: false, m: count, n: hidden, k: rows, alpha: 1,
+            a: dgates + (first &* steps &+ t) &* rows, lda: steps &* rows, b: whh, ldb: hidden,
+            beta: 0, c: dh + first &* hidden, ldc: hidden)
         }
-      }
-      if t > 0 {
-        Gemm.multiply(
-          transposeA: false, transposeB: false, m: batch, n: hidden, k: rows, alpha: 1,
-          a: dgates + t &* rows, lda: steps &* rows, b: whh, ldb: hidden, beta: 0, c: dh,
-          ldc: hidden, pool: pool)
       }
     }
     // h_{t−1} for every row (0 at t = 0), so dW_hh is one product over all rows.
