@@ -56,20 +56,28 @@ public enum Gemm {
       problem.multiplyBlocked(kernel: kernel)
       return
     }
-    // Split along the dimension with more tiles; each part packs its own panels.
+    // Split along the dimension with more tiles. Column parts pack their own panels of B;
+    // row parts share one packing of all of B (each would otherwise pack the whole of it).
     let rowTiles = (m &+ kernel.rows &- 1) / kernel.rows
     let columnTiles = (n &+ kernel.columns &- 1) / kernel.columns
     let splitColumns = columnTiles >= rowTiles
     let tiles = splitColumns ? columnTiles : rowTiles
     let partCount = min(parts, tiles)
-    pool.run(parts: partCount) { part in
-      let first = tiles &* part / partCount
-      let last = tiles &* (part &+ 1) / partCount
-      let sub =
-        splitColumns
+    func part(_ index: Int) -> Problem {
+      let first = tiles &* index / partCount
+      let last = tiles &* (index &+ 1) / partCount
+      return splitColumns
         ? problem.columns(first &* kernel.columns, min(n, last &* kernel.columns))
         : problem.rows(first &* kernel.rows, min(m, last &* kernel.rows))
-      sub.multiplyBlocked(kernel: kernel)
+    }
+    let sharesB = !splitColumns && (transposeB || m / partCount > kernel.inPlaceBRows)
+    guard sharesB else {
+      pool.run(parts: partCount) { part($0).multiplyBlocked(kernel: kernel) }
+      return
+    }
+    GemmScratch.shared.withFloats(problem.packedBCount(kernel)) { packed in
+      pool.run(parts: partCount) { problem.packB(part: $0, of: partCount, kernel: kernel, into: packed) }
+      pool.run(parts: partCount) { part($0).multiplyBlocked(kernel: kernel, packedB: packed) }
     }
   }
 

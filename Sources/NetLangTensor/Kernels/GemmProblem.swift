@@ -63,39 +63,92 @@ extension Gemm {
       }
     }
 
-    /// The packed, cache-blocked product on the calling thread.
-    func multiplyBlocked(kernel: GemmKernel) {
+    /// KC, MC and NC for this product: even blocks of at most the kernel's sizes (784 deep
+    /// becomes 4 × 196, not 3 × 256 + 16).
+    func blockSizes(_ kernel: GemmKernel) -> (kc: Int, mc: Int, nc: Int) {
+      (
+        evenBlock(k, limit: kernel.depthBlock, multiple: 1),
+        evenBlock(m, limit: kernel.rowBlock, multiple: kernel.rows),
+        evenBlock(n, limit: kernel.columnBlock, multiple: kernel.columns)
+      )
+    }
+
+    /// Floats of all of op(B) packed: one KC × NC slot per (column block, depth block).
+    func packedBCount(_ kernel: GemmKernel) -> Int {
+      let (kc, _, nc) = blockSizes(kernel)
+      return (n &+ nc &- 1) / nc &* ((k &+ kc &- 1) / kc) &* kc &* nc
+    }
+
+    /// Packs part `part` of `parts` of every block of op(B) into `packed` (laid out as
+    /// `multiplyBlocked(kernel:packedB:)` reads it); the parts together pack all of it.
+    func packB(part: Int, of parts: Int, kernel: GemmKernel, into packed: UnsafeMutablePointer<Float>) {
+      let (kc, _, nc) = blockSizes(kernel)
+      let nr = kernel.columns
+      var slot = packed
+      var jc = 0
+      while jc < n {
+        let ncNow = min(nc, n &- jc)
+        let panels = (ncNow &+ nr &- 1) / nr
+        let first = panels &* part / parts
+        let last = panels &* (part &+ 1) / parts
+        var pc = 0
+        while pc < k {
+          let kcNow = min(kc, k &- pc)
+          if last > first {
+            GemmPacking.packB(
+              transposed: transposeB, b: b, ldb: ldb, depth0: pc, column0: jc &+ first &* nr,
+              depth: kcNow, columns: min(ncNow, last &* nr) &- first &* nr, tileColumns: nr,
+              into: slot + first &* nr &* kcNow)
+          }
+          slot += kc &* nc
+          pc &+= kcNow
+        }
+        jc &+= ncNow
+      }
+    }
+
+    /// The packed, cache-blocked product on the calling thread. `packedB`: all of op(B)
+    /// already packed by `packB` (shared by the parts of a split product), else B is packed
+    /// here block by block (or read in place).
+    func multiplyBlocked(kernel: GemmKernel, packedB prepacked: UnsafePointer<Float>? = nil) {
+      let (kc, mc, nc) = blockSizes(kernel)
+      let aCount = mc &* kc
+      let bCount = prepacked == nil ? kc &* nc : 0
+      let tileCount = kernel.rows &* kernel.columns
+      GemmScratch.shared.withFloats(aCount &+ bCount &+ tileCount) { scratch in
+        multiplyBlocked(
+          kernel: kernel, blocks: (kc, mc, nc), packedA: scratch, packedB: scratch + aCount,
+          tile: scratch + (aCount &+ bCount), prepacked: prepacked)
+      }
+    }
+
+    private func multiplyBlocked(
+      kernel: GemmKernel, blocks: (kc: Int, mc: Int, nc: Int),
+      packedA: UnsafeMutablePointer<Float>, packedB ownB: UnsafeMutablePointer<Float>,
+      tile: UnsafeMutablePointer<Float>, prepacked: UnsafePointer<Float>?
+    ) {
       let mr = kernel.rows
       let nr = kernel.columns
-      // Even block sizes: 784 deep becomes 4 × 196, not 3 × 256 + 16.
-      let kc = evenBlock(k, limit: kernel.depthBlock, multiple: 1)
-      let mc = evenBlock(m, limit: kernel.rowBlock, multiple: mr)
-      let nc = evenBlock(n, limit: kernel.columnBlock, multiple: nr)
-      let aCount = mc &* kc
-      let bCount = kc &* nc
-      let storage = UnsafeMutableRawPointer.allocate(
-        byteCount: (aCount &+ bCount &+ mr &* nr) &* 4, alignment: 64)
-      defer { storage.deallocate() }
-      let packedA = storage.bindMemory(to: Float.self, capacity: aCount &+ bCount &+ mr &* nr)
-      let packedB = packedA + aCount
-      let tile = packedB + bCount
-
-      let inPlaceB = !transposeB && m <= kernel.inPlaceBRows
+      let (kc, mc, nc) = blocks
+      let inPlaceB = prepacked == nil && !transposeB && m <= kernel.inPlaceBRows
       let fullTile = kernel.multiply
+      var slot = prepacked
       var jc = 0
       while jc < n {
         let ncNow = min(nc, n &- jc)
         var pc = 0
         while pc < k {
           let kcNow = min(kc, k &- pc)
-          // Read B in place (full panels only) or pack all of it.
+          // B: packed by the caller, read in place (full panels only), or packed here.
           let packedFrom = inPlaceB ? ncNow / nr &* nr : 0
-          if packedFrom < ncNow {
+          let packedB = slot ?? UnsafePointer(ownB)
+          if slot == nil && packedFrom < ncNow {
             GemmPacking.packB(
               transposed: transposeB, b: b, ldb: ldb, depth0: pc, column0: jc &+ packedFrom,
               depth: kcNow, columns: ncNow &- packedFrom, tileColumns: nr,
-              into: packedB + packedFrom &* kcNow)
+              into: ownB + packedFrom &* kcNow)
           }
+          slot = slot.map { $0 + kc &* nc }
           let betaNow: Float = pc == 0 ? beta : 1
           var ic = 0
           while ic < m {
@@ -111,8 +164,7 @@ extension Gemm {
                 let rows = min(mr, mcNow &- ir)
                 let aPanel = UnsafePointer(packedA + (ir &* kcNow))
                 let inPlace = inPlaceB && jr < packedFrom
-                let bPanel =
-                  inPlace ? b + (pc &* ldb &+ jc &+ jr) : UnsafePointer(packedB + jr &* kcNow)
+                let bPanel = inPlace ? b + (pc &* ldb &+ jc &+ jr) : packedB + jr &* kcNow
                 let bStride = inPlace ? ldb : nr
                 let target = c + ((ic &+ ir) &* ldc &+ jc &+ jr)
                 let (tileRows, tileKernel) =
