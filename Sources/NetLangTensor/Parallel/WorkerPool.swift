@@ -125,10 +125,11 @@ final class WorkerPoolState: @unchecked Sendable {
     pthread_mutex_unlock(mutex)
 
     work(tag: tag, parts: parts, body)
+    // The other parts usually finish within microseconds: poll before giving up the core.
     var spins = 0
     while unfinished.load(ordering: .acquiring) > 0 {
       spins &+= 1
-      if spins > 64 { sched_yield() }
+      if spins > 8192 { sched_yield() }
     }
     // Retire the closure once no worker holds it; checked under the lock so none can take it
     // in between.
