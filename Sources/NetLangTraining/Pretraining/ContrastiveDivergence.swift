@@ -76,7 +76,7 @@ extension RBM {
     RBMMath.hiddenActivation(
       batch, count: count, weights: weights, bias: hiddenBias, visibleCount: v, hiddenCount: h,
       into: &s.positiveHidden, pool: pool)
-    if !gaussian { RBMMath.logistic(&s.positiveHidden) }
+    if !gaussian { RBMMath.logistic(&s.positiveHidden, pool: pool) }
     RBMMath.multiply(
       transposeA: true, m: h, n: v, k: count, s.positiveHidden, batch, into: &s.weightGradient,
       pool: pool)
@@ -88,12 +88,12 @@ extension RBM {
       RBMMath.visibleActivation(
         s.hiddenStates, count: count, weights: weights, bias: visibleBias, visibleCount: v,
         hiddenCount: h, into: &s.negativeVisible, pool: pool)
-      RBMMath.logistic(&s.negativeVisible)
+      RBMMath.logistic(&s.negativeVisible, pool: pool)
       if step == 1 { error = RBMMath.squaredError(batch, s.negativeVisible) / Double(count) }
       RBMMath.hiddenActivation(
         s.negativeVisible, count: count, weights: weights, bias: hiddenBias, visibleCount: v,
         hiddenCount: h, into: &s.negativeHidden, pool: pool)
-      if !gaussian { RBMMath.logistic(&s.negativeHidden) }
+      if !gaussian { RBMMath.logistic(&s.negativeHidden, pool: pool) }
       if step < k {
         sample(s.negativeHidden, into: &s.hiddenStates, gaussian: gaussian, random: &random)
       }
@@ -106,7 +106,8 @@ extension RBM {
     let scale = 1 / Float(count)
     RBMMath.momentumStep(
       parameters: &weights, velocity: &weightVelocity, gradient: s.weightGradient,
-      scale: scale, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+      scale: scale, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay,
+      pool: pool)
     RBMMath.columnSums(batch, rows: count, width: v, into: &s.visibleSums)
     RBMMath.columnSums(s.negativeVisible, rows: count, width: v, into: &s.negativeVisibleSums)
     RBMMath.subtract(s.negativeVisibleSums, from: &s.visibleSums)

@@ -84,7 +84,7 @@ public struct RBM: Sendable {
     RBMMath.hiddenActivation(
       visible, count: count, weights: weights, bias: hiddenBias, visibleCount: visibleCount,
       hiddenCount: hiddenCount, into: &out, pool: pool)
-    if hiddenUnits == .bernoulli { RBMMath.logistic(&out) }
+    if hiddenUnits == .bernoulli { RBMMath.logistic(&out, pool: pool) }
     return out
   }
 
@@ -99,7 +99,7 @@ public struct RBM: Sendable {
     RBMMath.visibleActivation(
       hidden, count: count, weights: weights, bias: visibleBias, visibleCount: visibleCount,
       hiddenCount: hiddenCount, into: &out, pool: pool)
-    RBMMath.logistic(&out)
+    RBMMath.logistic(&out, pool: pool)
     return out
   }
 

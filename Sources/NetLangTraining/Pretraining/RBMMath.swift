@@ -62,28 +62,51 @@ enum RBMMath {
     }
   }
 
-  /// x ← 1 / (1 + e^{−x}) elementwise.
-  static func logistic(_ x: inout [Float]) {
+  /// x ← 1 / (1 + e^{−x}) elementwise (vectorised exp, relative error ≤ 2e-7), split across
+  /// the pool when big.
+  static func logistic(_ x: inout [Float], pool: WorkerPool? = nil) {
     x.withUnsafeMutableBufferPointer { p in
-      for i in p.indices { p[i] = 1 / (1 + MathShim.expf(-p[i])) }
+      guard let base = p.baseAddress else { return }
+      Parallel.forRanges(p.count, pool: pool) { start, count in
+        VectorMath.sigmoid(base + start, base + start, count: count)
+      }
     }
   }
 
-  /// Σ (a − b)² in Double.
+  /// Σ (a − b)² in Double (four interleaved partial sums).
   static func squaredError(_ a: [Float], _ b: [Float]) -> Double {
-    var total = 0.0
-    for (x, y) in zip(a, b) {
-      let d = Double(x) - Double(y)
-      total += d * d
+    a.withUnsafeBufferPointer { a in
+      b.withUnsafeBufferPointer { b in
+        let n = min(a.count, b.count)
+        var partial: (Double, Double, Double, Double) = (0, 0, 0, 0)
+        var i = 0
+        while i &+ 4 <= n {
+          let d0 = Double(a[i]) - Double(b[i]), d1 = Double(a[i &+ 1]) - Double(b[i &+ 1])
+          let d2 = Double(a[i &+ 2]) - Double(b[i &+ 2]), d3 = Double(a[i &+ 3]) - Double(b[i &+ 3])
+          partial.0 += d0 * d0
+          partial.1 += d1 * d1
+          partial.2 += d2 * d2
+          partial.3 += d3 * d3
+          i &+= 4
+        }
+        var total = (partial.0 + partial.1) + (partial.2 + partial.3)
+        while i < n {
+          let d = Double(a[i]) - Double(b[i])
+          total += d * d
+          i &+= 1
+        }
+        return total
+      }
     }
-    return total
   }
 
-  /// Column sums of a rows×width matrix, into `out` (width values).
+  /// Column sums of a rows×width matrix, into `out` (width values), rows added in order.
   static func columnSums(_ m: [Float], rows: Int, width: Int, into out: inout [Float]) {
-    for j in 0..<width { out[j] = 0 }
-    for i in 0..<rows {
-      for j in 0..<width { out[j] += m[i * width + j] }
+    m.withUnsafeBufferPointer { m in
+      out.withUnsafeMutableBufferPointer { out in
+        guard let source = m.baseAddress, let target = out.baseAddress else { return }
+        Pointwise.sumRows(source, rows: rows, columns: width, into: target)
+      }
     }
   }
 
@@ -96,18 +119,37 @@ enum RBMMath {
     }
   }
 
-  /// Δ ← momentum·Δ + learningRate·(scale·gradient − weightDecay·θ); θ ← θ + Δ.
+  /// Δ ← momentum·Δ + learningRate·(scale·gradient − weightDecay·θ); θ ← θ + Δ, on SIMD8
+  /// vectors with the same per-element arithmetic, split across the pool when big.
   static func momentumStep(
     parameters: inout [Float], velocity: inout [Float], gradient: [Float], scale: Float,
-    learningRate: Float, momentum: Float, weightDecay: Float
+    learningRate: Float, momentum: Float, weightDecay: Float, pool: WorkerPool? = nil
   ) {
+    typealias V = SIMD8<Float>
+    let n = min(parameters.count, velocity.count, gradient.count)
     parameters.withUnsafeMutableBufferPointer { p in
       velocity.withUnsafeMutableBufferPointer { d in
         gradient.withUnsafeBufferPointer { g in
-          for i in 0..<min(p.count, d.count, g.count) {
-            let step = scale * g[i] - weightDecay * p[i]
-            d[i] = momentum * d[i] + learningRate * step
-            p[i] += d[i]
+          guard let p = p.baseAddress, let d = d.baseAddress, let g = g.baseAddress else { return }
+          Parallel.forRanges(n, pool: pool) { start, count in
+            var i = start
+            let end = start &+ count
+            while i &+ 8 <= end {
+              let pv = UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
+              let gv = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
+              let dv = UnsafeRawPointer(d + i).loadUnaligned(as: V.self)
+              let step = scale * gv - weightDecay * pv
+              let delta = momentum * dv + learningRate * step
+              UnsafeMutableRawPointer(d + i).storeBytes(of: delta, as: V.self)
+              UnsafeMutableRawPointer(p + i).storeBytes(of: pv + delta, as: V.self)
+              i &+= 8
+            }
+            while i < end {
+              let step = scale * g[i] - weightDecay * p[i]
+              d[i] = momentum * d[i] + learningRate * step
+              p[i] += d[i]
+              i &+= 1
+            }
           }
         }
       }
