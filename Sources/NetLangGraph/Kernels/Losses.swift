@@ -7,6 +7,8 @@
   import Darwin
 #endif
 
+import NetLangTensor
+
 enum Losses {
   /// ½ Σ (y − t)² / B.
   static func mseForward(
@@ -52,22 +54,40 @@ enum Losses {
   }
 
   /// mean(max(z, 0) − z·t + log(1 + e^−|z|)): bce of sigmoid(z), stable for any z.
+  ///
+  /// e^−|z| and the log run on vectors, 256 elements at a time in a stack buffer; log(1 + e)
+  /// instead of log1p(e) loses nothing that shows next to max(z, 0) − z·t.
   static func bceWithLogitsForward(
     _ z: UnsafePointer<Float>, _ t: UnsafePointer<Float>, count: Int
   ) -> Float {
     var total: Double = 0
-    for i in 0..<count {
-      let x = z[i]
-      total += Double(max(x, 0) - x * t[i] + log1pf(expf(-abs(x))))
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { buffer in
+      guard let softplus = buffer.baseAddress else { return }
+      var start = 0
+      while start < count {
+        let n = min(256, count &- start)
+        let zs = z + start, ts = t + start
+        for i in 0..<n { softplus[i] = -abs(zs[i]) }
+        VectorMath.exp(softplus, softplus, count: n)
+        for i in 0..<n { softplus[i] = 1 + softplus[i] }
+        VectorMath.log(softplus, softplus, count: n)
+        for i in 0..<n {
+          let x = zs[i]
+          total += Double(max(x, 0) - x * ts[i] + softplus[i])
+        }
+        start &+= n
+      }
     }
     return Float(total / Double(count))
   }
-  /// dz = g·(sigmoid(z) − t) / N for the first `count` of N = `total` elements.
+  /// dz = g·(sigmoid(z) − t) / N for the first `count` of N = `total` elements (the vector
+  /// sigmoid the forward pass uses).
   static func bceWithLogitsBackward(
     _ z: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ g: Float,
     _ dz: UnsafeMutablePointer<Float>, count: Int, total: Int
   ) {
     let factor = g / Float(total)
-    for i in 0..<count { dz[i] = factor * (Elementwise.sigmoid(z[i]) - t[i]) }
+    VectorMath.sigmoid(z, dz, count: count)
+    for i in 0..<count { dz[i] = factor * (dz[i] - t[i]) }
   }
 }
