@@ -208,12 +208,18 @@ func fastLSTMMatchesReference() {
   }
 }
 
-@Test("2×2 max pooling matches the reference kernel, ties and NaN included")
-func fastPoolMatchesReference() {
-  let planes = 3, height = 7, width = 6
+@Test(
+  "2×2 max pooling matches the reference kernel, ties and NaN included",
+  arguments: [(7, 6), (5, 21), (16, 34)])
+func fastPoolMatchesReference(height: Int, width: Int) {
+  // (5, 21) and (16, 34): eight-window vector blocks, a scalar tail, an odd width or height.
+  let planes = 3
   var x = randomValues(planes * height * width, seed: 19)
-  x[0] = 1; x[1] = 1; x[6] = 1; x[7] = 1  // a window of ties: the first wins
+  x[0] = 1; x[1] = 1; x[width] = 1; x[width + 1] = 1  // a window of ties: the first wins
+  x[2] = 0.5; x[3] = 2; x[width + 2] = 2; x[width + 3] = 2  // ties after a smaller first
   x[9] = .nan
+  x[width + 4] = .nan
+  x[2 * width + 1] = .infinity
   let window = Window2D(kernel: (2, 2), stride: (2, 2))
   #expect(FastPool.handles(window))
   #expect(!FastPool.handles(Window2D(kernel: (2, 2), stride: (1, 1))))
