@@ -133,7 +133,13 @@ final class WorkerPoolState: @unchecked Sendable {
     }
     // Retire the closure once no worker holds it; checked under the lock so none can take it
     // in between.
+    // A worker that ran the last part lets go of the closure a moment later: poll first.
     while true {
+      spins = 0
+      while holders.load(ordering: .acquiring) != 0 {
+        spins &+= 1
+        if spins > 8192 { sched_yield() }
+      }
       pthread_mutex_lock(mutex)
       if holders.load(ordering: .acquiring) == 0 {
         job = nil
@@ -141,7 +147,6 @@ final class WorkerPoolState: @unchecked Sendable {
         return
       }
       pthread_mutex_unlock(mutex)
-      sched_yield()
     }
   }
 
