@@ -146,3 +146,26 @@ func gemmThreadsAgree() {
     #expect(maxAbsDifference(threaded, slow) < 1e-3, "\(testCase)")
   }
 }
+
+@Test("the transposing pack of every instruction set equals a plain transpose, padding zeroed")
+func packStridedMatchesTranspose() {
+  for implementation in VectorMath.Implementation.available {
+    for (lines, depth, width) in [(12, 37, 12), (7, 20, 12), (5, 9, 8), (3, 5, 32), (25, 40, 32)] {
+      let stride = depth + 3
+      let source = randomFloats(lines * stride, seed: UInt64(lines * 100 + depth))
+      var panel = [Float](repeating: .nan, count: depth * width)
+      source.withUnsafeBufferPointer { s in
+        panel.withUnsafeMutableBufferPointer { p in
+          GemmPacking.packStrided(
+            source: s.baseAddress!, stride: stride, lines: lines, depth: depth, width: width,
+            into: p.baseAddress!, using: implementation)
+        }
+      }
+      var expected = [Float](repeating: 0, count: depth * width)
+      for line in 0..<lines {
+        for p in 0..<depth { expected[p * width + line] = source[line * stride + p] }
+      }
+      #expect(panel == expected, "\(implementation) lines \(lines) depth \(depth) width \(width)")
+    }
+  }
+}

@@ -4,8 +4,11 @@
 // MR, NR = tile rows / columns; mc × kc = the A block; kc × nc = the B block. A panel holds MR
 // rows (or NR columns) for each of kc depth steps: panel[p * MR + r].
 
+import NetLangKernelsAVX2
+import NetLangKernelsAVX512
+
 /// Packing of GEMM operands into micro-panels.
-enum GemmPacking {
+package enum GemmPacking {
   /// Packs op(A)[row0 ..< row0+mc, depth0 ..< depth0+kc] into ⌈mc/MR⌉ panels of MR × kc.
   ///
   /// op(A)[i, p] is `a[i * lda + p]`, or `a[p * lda + i]` when `transposed`.
@@ -91,100 +94,25 @@ enum GemmPacking {
     }
   }
 
-  /// Transposing copy: `lines` rows of `depth` contiguous values (row stride `stride`) become
-  /// panel[p * width + line]; lines ≥ `lines` are zero.
-  ///
-  /// Works in 8×8 blocks (4×4 for a group of 4 to 7 lines) so reads stay sequential and writes
-  /// stay within a few cache lines.
-  private static func packStrided(
+  /// The transposing copy (panel[p * width + line] from `lines` rows of `depth` values,
+  /// zero-padded to `width`) built for the widest instruction set this CPU has; the source is
+  /// generated once for all of them (Tests/Tools/generate_packing.py).
+  @inline(__always)
+  package static func packStrided(
     source: UnsafePointer<Float>, stride: Int, lines: Int, depth: Int, width: Int,
-    into panel: UnsafeMutablePointer<Float>
+    into panel: UnsafeMutablePointer<Float>,
+    using implementation: VectorMath.Implementation = .best
   ) {
-    var line0 = 0
-    while line0 < lines {
-      let remaining = lines &- line0
-      let count = remaining >= 8 ? 8 : remaining >= 4 ? 4 : remaining
-      var p = 0
-      if count == 8 {
-        while p &+ 8 <= depth {
-          transpose8x8(
-            source: source + (line0 &* stride &+ p), stride: stride,
-            target: panel + (p &* width &+ line0), targetStride: width)
-          p &+= 8
-        }
-      } else if count == 4 {
-        while p &+ 4 <= depth {
-          transpose4x4(
-            source: source + (line0 &* stride &+ p), stride: stride,
-            target: panel + (p &* width &+ line0), targetStride: width)
-          p &+= 4
-        }
-      }
-      // The depth steps left over (all of them for fewer than 4 lines).
-      for line in 0..<count {
-        let row = source + ((line0 &+ line) &* stride)
-        for q in p..<depth { panel[q &* width &+ line0 &+ line] = row[q] }
-      }
-      line0 &+= count
+    switch implementation {
+    case .avx512:
+      GemmPackingAVX512.packStrided(
+        source: source, stride: stride, lines: lines, depth: depth, width: width, into: panel)
+    case .avx2:
+      GemmPackingAVX2.packStrided(
+        source: source, stride: stride, lines: lines, depth: depth, width: width, into: panel)
+    case .portable:
+      GemmPackingPortable.packStrided(
+        source: source, stride: stride, lines: lines, depth: depth, width: width, into: panel)
     }
-    // Zero padding for the lines past the edge.
-    if lines < width {
-      for p in 0..<depth {
-        for line in lines..<width { panel[p &* width &+ line] = 0 }
-      }
-    }
-  }
-
-  /// target[c * targetStride + r] = source[r * stride + c] for an 8×8 block.
-  ///
-  /// Three rounds of a perfect unshuffle of the 64 values (each moves the lowest index bit to
-  /// the top, so three turn row·8 + column into column·8 + row), as two-register shuffles.
-  @inline(__always)
-  private static func transpose8x8(
-    source: UnsafePointer<Float>, stride: Int, target: UnsafeMutablePointer<Float>,
-    targetStride: Int
-  ) {
-    typealias V = SIMD8<Float>
-    func row(_ r: Int) -> V {
-      UnsafeRawPointer(source + (r &* stride)).loadUnaligned(as: V.self)
-    }
-    var rows = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
-    for _ in 0..<3 {
-      let p0 = SIMD16(lowHalf: rows.0, highHalf: rows.1)
-      let p1 = SIMD16(lowHalf: rows.2, highHalf: rows.3)
-      let p2 = SIMD16(lowHalf: rows.4, highHalf: rows.5)
-      let p3 = SIMD16(lowHalf: rows.6, highHalf: rows.7)
-      rows = (
-        p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf,
-        p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf
-      )
-    }
-    func store(_ v: V, _ c: Int) {
-      UnsafeMutableRawPointer(target + (c &* targetStride)).storeBytes(of: v, as: V.self)
-    }
-    store(rows.0, 0); store(rows.1, 1); store(rows.2, 2); store(rows.3, 3)
-    store(rows.4, 4); store(rows.5, 5); store(rows.6, 6); store(rows.7, 7)
-  }
-
-  /// target[c * targetStride + r] = source[r * stride + c] for a 4×4 block (two unshuffles).
-  @inline(__always)
-  private static func transpose4x4(
-    source: UnsafePointer<Float>, stride: Int, target: UnsafeMutablePointer<Float>,
-    targetStride: Int
-  ) {
-    typealias V = SIMD4<Float>
-    func row(_ r: Int) -> V {
-      UnsafeRawPointer(source + (r &* stride)).loadUnaligned(as: V.self)
-    }
-    var rows = (row(0), row(1), row(2), row(3))
-    for _ in 0..<2 {
-      let p0 = SIMD8(lowHalf: rows.0, highHalf: rows.1)
-      let p1 = SIMD8(lowHalf: rows.2, highHalf: rows.3)
-      rows = (p0.evenHalf, p1.evenHalf, p0.oddHalf, p1.oddHalf)
-    }
-    func store(_ v: V, _ c: Int) {
-      UnsafeMutableRawPointer(target + (c &* targetStride)).storeBytes(of: v, as: V.self)
-    }
-    store(rows.0, 0); store(rows.1, 1); store(rows.2, 2); store(rows.3, 3)
   }
 }
