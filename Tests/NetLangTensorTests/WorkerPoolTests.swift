@@ -1,5 +1,6 @@
 // WorkerPoolTests: every part runs exactly once, on any thread count, repeatedly and nested.
 
+import Foundation
 import NetLangTensor
 import Synchronization
 import Testing
@@ -60,4 +61,16 @@ func workerPoolUsesWorkers() {
   }
   let overlapped = overlap.load(ordering: .acquiring)
   #expect(overlapped)
+}
+
+@Test("available cores equal the affinity mask the kernel reports in /proc/self/status")
+func availableCoresMatchProcStatus() throws {
+  #if os(Linux)
+    let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+    let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed:") })
+    let mask = line.dropFirst("Cpus_allowed:".count).filter { $0.isHexDigit }
+    let bits = mask.reduce(0) { $0 + (Int(String($1), radix: 16) ?? 0).nonzeroBitCount }
+    #expect(WorkerPool.availableCores == bits)
+    #expect(WorkerPool.defaultThreads == min(bits, 8))
+  #endif
 }

@@ -12,7 +12,7 @@ struct RunOptions {
   var batch: Int?
   var learningRate: Double?
   var seed: UInt64?
-  var threads = 2
+  var threads = WorkerPool.defaultThreads
   var save: String?
   var load: String?
   var logPath: String?
@@ -34,7 +34,7 @@ struct RunOptions {
     batch = invocation.options["batch"].flatMap { Int($0) }
     learningRate = invocation.options["lr"].flatMap { Double($0) }
     seed = invocation.options["seed"].flatMap { UInt64($0) }
-    threads = invocation.options["threads"].flatMap { Int($0) } ?? 2
+    threads = max(1, invocation.options["threads"].flatMap { Int($0) } ?? WorkerPool.defaultThreads)
     save = invocation.options["save"]
     load = invocation.options["load"]
     logPath = invocation.options["log-json"]

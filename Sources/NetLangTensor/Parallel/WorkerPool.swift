@@ -10,6 +10,14 @@ import Synchronization
   import Darwin
 #endif
 
+#if os(Linux)
+  /// glibc's sched_getaffinity, which the Glibc module hides behind _GNU_SOURCE.
+  @_silgen_name("sched_getaffinity")
+  private func linuxSchedGetAffinity(
+    _ pid: Int32, _ size: Int, _ mask: UnsafeMutableRawPointer
+  ) -> Int32
+#endif
+
 /// A fixed set of threads that kernels split work across.
 ///
 /// `run` may be called from one thread at a time. A `run` issued from inside a part (or while
@@ -19,6 +27,24 @@ public final class WorkerPool: @unchecked Sendable {
   public let threads: Int
   private let shared: WorkerPoolState?
   private var workers: [pthread_t] = []
+
+  /// CPUs this process may run on (its affinity mask, so `taskset` is respected), at least 1.
+  public static var availableCores: Int {
+    #if os(Linux)
+      var mask = [UInt64](repeating: 0, count: 16)  // 1024 CPUs, glibc's cpu_set_t
+      let status = mask.withUnsafeMutableBytes { bytes in
+        linuxSchedGetAffinity(0, bytes.count, bytes.baseAddress!)
+      }
+      guard status == 0 else { return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+      return max(1, mask.reduce(0) { $0 + $1.nonzeroBitCount })
+    #else
+      return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    #endif
+  }
+
+  /// The thread count commands use when none is given: every available core, at most 8 (the
+  /// kernels split into parts of tens of microseconds; more threads mostly wait).
+  public static var defaultThreads: Int { min(availableCores, 8) }
 
   /// Starts `threads - 1` worker threads (none for `threads == 1`).
   public init(threads: Int) {
