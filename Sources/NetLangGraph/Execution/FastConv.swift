@@ -1,6 +1,7 @@
-// FastConv: conv2d forward and backward as one Gemm per layer over the whole batch: the
-// im2col columns of every example side by side, cols[K, B·P], so the products are big enough
-// to run near Gemm's peak; rows of the columns are copied as runs, not element by element.
+// FastConv: conv2d by im2col and Gemm. The columns of every example sit side by side,
+// cols[K, B·P]: the forward pass and the input gradient go a few examples at a time (columns,
+// then their product, while they are in cache), the weight gradient is one product over the
+// whole batch. Rows of the columns are copied as runs, not element by element.
 // B = batch, F = filters, K = C·KH·KW, P = OH·OW (see ConvGeometry in Kernels/Conv2D.swift).
 
 import NetLangTensor
@@ -117,6 +118,10 @@ enum FastConv {
   }
 
   /// y[B, F, P] = W[F, K]·cols + bias[F].
+  ///
+  /// A few examples at a time (`chunkExamples`, the chunks split across the pool): their
+  /// columns, then the product for them while the columns are in cache, then the product
+  /// regrouped into y with the bias. The columns stay in the workspace for the backward pass.
   static func forward(
     _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
     _ y: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>, batch: Int,
@@ -125,20 +130,22 @@ enum FastConv {
     let p = geo.positions, k = geo.patch, f = geo.filters, n = batch &* p
     let cols = workspace
     let product = workspace + k &* n
-    forEachExample(batch, pool: pool, elements: k &* n) { b in
-      im2col(x + b &* geo.inputCount, cols + b &* p, ld: n, geo)
-    }
-    Gemm.multiply(
-      transposeA: false, transposeB: false, m: f, n: n, k: k, alpha: 1, a: weight, lda: k,
-      b: cols, ldb: n, beta: 0, c: product, ldc: n, pool: pool)
-    forEachExample(batch, pool: pool, elements: f &* n) { b in
-      for filter in 0..<f {
-        let source = product + (filter &* n &+ b &* p)
-        let target = y + (b &* f &+ filter) &* p
-        if let bias {
-          Pointwise.addScalar(source, bias[filter], target, count: p)
-        } else {
-          target.update(from: source, count: p)
+    forEachChunk(batch, geo, pool: pool, elements: (k &+ f) &* n) { first, count in
+      for b in first..<(first &+ count) {
+        im2col(x + b &* geo.inputCount, cols + b &* p, ld: n, geo)
+      }
+      Gemm.multiply(
+        transposeA: false, transposeB: false, m: f, n: count &* p, k: k, alpha: 1, a: weight,
+        lda: k, b: cols + first &* p, ldb: n, beta: 0, c: product + first &* p, ldc: n)
+      for b in first..<(first &+ count) {
+        for filter in 0..<f {
+          let source = product + (filter &* n &+ b &* p)
+          let target = y + (b &* f &+ filter) &* p
+          if let bias {
+            Pointwise.addScalar(source, bias[filter], target, count: p)
+          } else {
+            target.update(from: source, count: p)
+          }
         }
       }
     }
@@ -176,12 +183,48 @@ enum FastConv {
       dBias[filter] = total
     }
     guard let dx else { return }
-    Gemm.multiply(
-      transposeA: true, transposeB: false, m: k, n: n, k: f, alpha: 1, a: weight, lda: k,
-      b: grouped, ldb: n, beta: 0, c: dcols, ldc: n, pool: pool)
-    forEachExample(batch, pool: pool, elements: k &* n) { b in
-      (dx + b &* geo.inputCount).update(repeating: 0, count: geo.inputCount)
-      col2im(dcols + b &* p, ld: n, dx + b &* geo.inputCount, geo)
+    // A few examples at a time: their columns' gradient Wᵀ·g, scattered back into dx while
+    // still in cache.
+    forEachChunk(batch, geo, pool: pool, elements: k &* n) { first, count in
+      Gemm.multiply(
+        transposeA: true, transposeB: false, m: k, n: count &* p, k: f, alpha: 1, a: weight,
+        lda: k, b: grouped + first &* p, ldb: n, beta: 0, c: dcols + first &* p, ldc: n)
+      for b in first..<(first &+ count) {
+        (dx + b &* geo.inputCount).update(repeating: 0, count: geo.inputCount)
+        col2im(dcols + b &* p, ld: n, dx + b &* geo.inputCount, geo)
+      }
+    }
+  }
+
+  /// Examples per chunk: enough that a chunk's columns fill whole 32-wide Gemm tiles
+  /// (32 / gcd(P, 32): 2 for 28×28 outputs, 8 for 10×10), at most 32.
+  static func chunkExamples(_ geo: ConvGeometry) -> Int {
+    var a = geo.positions, b = 32
+    while b != 0 { (a, b) = (b, a % b) }
+    return 32 / max(a, 1)
+  }
+
+  /// Runs `body(firstExample, examples)` over chunks of `chunkExamples` examples (the last may
+  /// be shorter), consecutive chunks per part of the pool when the work is big enough.
+  static func forEachChunk(
+    _ batch: Int, _ geo: ConvGeometry, pool: WorkerPool?, elements: Int,
+    _ body: (Int, Int) -> Void
+  ) {
+    let size = min(chunkExamples(geo), max(batch, 1))
+    let chunks = (batch &+ size &- 1) / size
+    func run(_ firstChunk: Int, _ lastChunk: Int) {
+      for chunk in firstChunk..<lastChunk {
+        let first = chunk &* size
+        body(first, min(size, batch &- first))
+      }
+    }
+    let parts = min(pool?.threads ?? 1, chunks)
+    guard let pool, parts > 1, elements >= 1 << 16 else {
+      run(0, chunks)
+      return
+    }
+    pool.run(parts: parts) { part in
+      run(chunks &* part / parts, chunks &* (part &+ 1) / parts)
     }
   }
 
