@@ -37,18 +37,18 @@ enum FastConv {
             let ih = i &* w.strideHeight &- w.paddingHeight &+ ki
             let target = row + i &* ow
             guard ih >= 0, ih < geo.height, first < last else {
-              target.update(repeating: 0, count: ow)
+              Pointwise.zero(target, count: ow)
               continue
             }
             let line = plane + ih &* geo.width
-            if first > 0 { target.update(repeating: 0, count: first) }
+            if first > 0 { Pointwise.zero(target, count: first) }
             if w.strideWidth == 1 {
               Pointwise.copy(
                 line + (first &- w.paddingWidth &+ kj), target + first, count: last &- first)
             } else {
               for j in first..<last { target[j] = line[j &* w.strideWidth &- w.paddingWidth &+ kj] }
             }
-            if last < ow { (target + last).update(repeating: 0, count: ow &- last) }
+            if last < ow { Pointwise.zero(target + last, count: ow &- last) }
           }
         }
       }

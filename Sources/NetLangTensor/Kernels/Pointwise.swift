@@ -162,6 +162,21 @@ public enum Pointwise {
     }
   }
 
+  /// y[0..<n] = 0 a vector at a time: for the short runs (padding edges) a memset call costs
+  /// more than it writes.
+  @inlinable @inline(__always)
+  public static func zero(_ y: UnsafeMutablePointer<Float>, count n: Int) {
+    var i = 0
+    while i &+ 8 <= n {
+      store(SIMD8<Float>(), y, i)
+      i &+= 8
+    }
+    while i < n {
+      y[i] = 0
+      i &+= 1
+    }
+  }
+
   /// y[r, :] = row for every one of `rows` rows of `columns` (the bias a Gemm with beta = 1
   /// then adds to).
   public static func fillRows(
