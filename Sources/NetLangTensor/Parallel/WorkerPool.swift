@@ -155,7 +155,7 @@ final class WorkerPoolState: @unchecked Sendable {
     var spins = 0
     while unfinished.load(ordering: .acquiring) > 0 {
       spins &+= 1
-      if spins > 8192 { sched_yield() }
+      if spins > Self.spinsBeforeYield { sched_yield() }
     }
     // Retire the closure once no worker holds it; checked under the lock so none can take it
     // in between.
@@ -164,7 +164,7 @@ final class WorkerPoolState: @unchecked Sendable {
       spins = 0
       while holders.load(ordering: .acquiring) != 0 {
         spins &+= 1
-        if spins > 8192 { sched_yield() }
+        if spins > Self.spinsBeforeYield { sched_yield() }
       }
       pthread_mutex_lock(mutex)
       if holders.load(ordering: .acquiring) == 0 {
@@ -222,6 +222,10 @@ final class WorkerPoolState: @unchecked Sendable {
     }
     pthread_mutex_unlock(mutex)
   }
+
+  /// Polls of the dispatcher, waiting for the other parts, before it starts yielding its core
+  /// (about 100 µs: parts are balanced, so a longer wait means a worker lost its core).
+  static let spinsBeforeYield = 65_536
 
   /// How long an idle worker polls for the next job before it blocks.
   static let spinNanoseconds: Int = {
