@@ -87,6 +87,33 @@ func sumRowsAndSGD() {
   #expect(v == vRef)
 }
 
+@Test("the SIMD Adam step equals torch's scalar formula bit for bit", arguments: [0.1, 0.7])
+func simdAdamMatchesScalar(weight: Float) {
+  let n = 21  // two vectors and a tail of 5
+  var p = randomValues(n, seed: 40), m = randomValues(n, seed: 41)
+  var v = randomValues(n, seed: 42).map { $0 * $0 }
+  var pRef = p, mRef = m, vRef = v
+  let gradient = randomValues(n, seed: 43)
+  let (stepSize, root, beta2, epsilon, decay): (Float, Float, Float, Float, Float) =
+    (0.01, 0.3, 0.999, 1e-8, 0.02)
+  for _ in 0..<2 {
+    Pointwise.adam(
+      &p, gradient, &m, &v, count: n, stepSize: stepSize, correction2Root: root,
+      weight: weight, beta2: beta2, oneMinusBeta2: 1 - beta2, epsilon: epsilon,
+      weightDecay: decay)
+    for i in 0..<n {
+      let g = gradient[i] + decay * pRef[i]
+      mRef[i] = weight < 0.5
+        ? mRef[i] + weight * (g - mRef[i]) : g - (g - mRef[i]) * (1 - weight)
+      vRef[i] = vRef[i] * beta2 + (1 - beta2) * (g * g)
+      pRef[i] = pRef[i] + -stepSize * (mRef[i] / (vRef[i].squareRoot() / root + epsilon))
+    }
+  }
+  #expect(p == pRef)
+  #expect(m == mRef)
+  #expect(v == vRef)
+}
+
 @Test("dense with the bias folded into Gemm equals Gemm then bias add")
 func fastDenseMatchesReference() {
   let rows = 9, inputs = 13, outputs = 7

@@ -244,4 +244,42 @@ public enum Pointwise {
       i &+= 1
     }
   }
+
+  /// Adam in place, as torch.optim.Adam (single-tensor path), on SIMD8 vectors with the
+  /// scalar loop's per-element arithmetic:
+  /// g = ∇ + decay·p; m = lerp(m, g, weight); v = β₂·v + (1 − β₂)·g²;
+  /// p = p − stepSize · m / (√v / √(1 − β₂ᵗ) + ε).
+  public static func adam(
+    _ p: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
+    _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, count n: Int,
+    stepSize: Float, correction2Root: Float, weight: Float, beta2: Float, oneMinusBeta2: Float,
+    epsilon: Float, weightDecay: Float
+  ) {
+    // torch's lerp: start + w·(end − start) for w < 0.5, else end − (end − start)·(1 − w).
+    let lowWeight = weight < 0.5
+    let keep = 1 - weight
+    let rate = -stepSize
+    var i = 0
+    while i &+ 8 <= n {
+      let pv = load(p, i)
+      var g = load(gradient, i)
+      if weightDecay != 0 { g = g + weightDecay * pv }
+      let mv = load(m, i)
+      let first = lowWeight ? mv + weight * (g - mv) : g - (g - mv) * keep
+      let second = load(v, i) * beta2 + oneMinusBeta2 * (g * g)
+      let denominator = second.squareRoot() / correction2Root + epsilon
+      store(first, m, i)
+      store(second, v, i)
+      store(pv + rate * (first / denominator), p, i)
+      i &+= 8
+    }
+    while i < n {
+      let g = weightDecay != 0 ? gradient[i] + weightDecay * p[i] : gradient[i]
+      m[i] = lowWeight ? m[i] + weight * (g - m[i]) : g - (g - m[i]) * keep
+      v[i] = v[i] * beta2 + oneMinusBeta2 * (g * g)
+      let denominator = v[i].squareRoot() / correction2Root + epsilon
+      p[i] = p[i] + rate * (m[i] / denominator)
+      i &+= 1
+    }
+  }
 }

@@ -39,18 +39,13 @@ public struct Adam: Optimizer, Sendable {
     let firstMoments = firstMoment.pointers()
     let secondMoments = secondMoment.pointers()
     forEachSlice(of: parameters, pool: pool) { index, start, count in
-      let p = parameters[index].value.baseAddress! + start
-      let gradient = parameters[index].gradient.baseAddress! + start
-      let m = firstMoments[index] + start
-      let v = secondMoments[index] + start
-      for i in 0..<count {
-        let g = weightDecay != 0 ? gradient[i] + weightDecay * p[i] : gradient[i]
-        // torch's lerp: start + w·(end − start) for w < 0.5, else end − (end − start)·(1 − w).
-        m[i] = weight < 0.5 ? m[i] + weight * (g - m[i]) : g - (g - m[i]) * (1 - weight)
-        v[i] = v[i] * beta2 + oneMinusBeta2 * (g * g)
-        let denominator = v[i].squareRoot() / correction2Root + epsilon
-        p[i] = p[i] + -stepSize * (m[i] / denominator)
-      }
+      // The same per-element arithmetic on SIMD8 vectors (NetLangTensor).
+      Pointwise.adam(
+        parameters[index].value.baseAddress! + start,
+        parameters[index].gradient.baseAddress! + start, firstMoments[index] + start,
+        secondMoments[index] + start, count: count, stepSize: stepSize,
+        correction2Root: correction2Root, weight: weight, beta2: beta2,
+        oneMinusBeta2: oneMinusBeta2, epsilon: epsilon, weightDecay: weightDecay)
     }
   }
 
