@@ -174,12 +174,9 @@ extension Gemm {
                 } else {
                   // Ragged edge: compute a whole tile aside, then blend in the valid part.
                   tileKernel(kcNow, aPanel, mr, bPanel, bStride, tile, nr, 1, 0)
-                  for r in 0..<rows {
-                    for j in 0..<columns {
-                      let old = betaNow == 0 ? 0 : betaNow * target[r &* ldc &+ j]
-                      target[r &* ldc &+ j] = alpha * tile[r &* nr &+ j] + old
-                    }
-                  }
+                  Self.blend(
+                    tile, stride: nr, rows: rows, columns: columns, into: target, ldc: ldc,
+                    alpha: alpha, beta: betaNow)
                 }
                 ir &+= mr
               }
@@ -190,6 +187,33 @@ extension Gemm {
           pc &+= kcNow
         }
         jc &+= ncNow
+      }
+    }
+
+    /// c = alpha·tile + beta·c over `rows` × `columns` (beta = 0 never reads c), eight
+    /// columns at a time with the scalar formula's arithmetic: with small depths the blend of
+    /// a ragged tile costs as much as computing it.
+    static func blend(
+      _ tile: UnsafePointer<Float>, stride: Int, rows: Int, columns: Int,
+      into c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
+    ) {
+      typealias V = SIMD8<Float>
+      for r in 0..<rows {
+        let source = tile + r &* stride
+        let target = c + r &* ldc
+        var j = 0
+        while j &+ 8 <= columns {
+          let old =
+            beta == 0 ? V() : beta * UnsafeRawPointer(target + j).loadUnaligned(as: V.self)
+          let value = alpha * UnsafeRawPointer(source + j).loadUnaligned(as: V.self) + old
+          UnsafeMutableRawPointer(target + j).storeBytes(of: value, as: V.self)
+          j &+= 8
+        }
+        while j < columns {
+          let old = beta == 0 ? 0 : beta * target[j]
+          target[j] = alpha * source[j] + old
+          j &+= 1
+        }
       }
     }
 
