@@ -50,7 +50,9 @@ public enum CommandLineParser {
     OptionSpec(name: "batch", kind: .integer, help: "override every train task's batch size"),
     OptionSpec(name: "lr", kind: .number, help: "override the optimizer's learning rate"),
     OptionSpec(name: "seed", kind: .integer, help: "override every task's seed"),
-    OptionSpec(name: "threads", kind: .integer, help: "threads for big kernels (default: every core, at most 8)"),
+    OptionSpec(
+      name: "threads", kind: .integer,
+      help: "threads for big kernels (default: every core, at most 8)"),
     OptionSpec(name: "save", kind: .path, help: "write the trained weights (safetensors)"),
     OptionSpec(name: "load", kind: .path, help: "read weights (safetensors) before running"),
     OptionSpec(name: "log-json", kind: .path, help: "write JSON Lines events to PATH"),
@@ -100,7 +102,9 @@ public enum CommandLineParser {
         OptionSpec(name: "model", kind: .name, help: "the model (default: the first)"),
         OptionSpec(name: "out", kind: .path, help: "write the CSV here instead of stdout"),
         OptionSpec(name: "batch", kind: .integer, help: "examples per forward pass"),
-        OptionSpec(name: "threads", kind: .integer, help: "threads for big kernels (default: every core, at most 8)"),
+        OptionSpec(
+          name: "threads", kind: .integer,
+          help: "threads for big kernels (default: every core, at most 8)"),
       ]
     case .export:
       [

@@ -145,7 +145,9 @@ extension Executor {
         // Bias gradients: column sums of g viewed as [batch · E / c, c], split by columns.
         let g = input(node, 0)
         let rows = batchSize * map.exampleCount / c
-        Parallel.forRanges(c, pool: pool, minimumPerPart: max(1, Parallel.minimumElementsPerPart / rows)) {
+        Parallel.forRanges(
+          c, pool: pool, minimumPerPart: max(1, Parallel.minimumElementsPerPart / rows)
+        ) {
           Pointwise.sumRows(g + $0, rows: rows, columns: $1, stride: c, into: y + $0)
         }
         break

@@ -82,8 +82,10 @@ enum FastLSTM {
   /// is not split: a split costs a handoff of a few µs per step.
   static let minimumStepWork = 400_000
 
-  /// Runs `body(firstRow, rows)` over the batch rows of one time step, split across the pool
-  /// when the step is big enough. Every row is computed by the same code either way.
+  /// Runs `body(firstRow, rows)` over the batch rows of one time step.
+  ///
+  /// Split across the pool when the step is big enough; every row is computed by the same code
+  /// either way.
   static func splitBatch(
     _ batch: Int, hidden: Int, pool: WorkerPool?, _ body: (Int, Int) -> Void
   ) {

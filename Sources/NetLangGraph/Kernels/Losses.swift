@@ -1,13 +1,13 @@
 // Regression and binary losses, forward beside backward. B = batch, N = all elements.
 // Sums are accumulated in Double so the loss value does not depend on the batch size's rounding.
 
+import NetLangTensor
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-
-import NetLangTensor
 
 enum Losses {
   /// ½ Σ (y − t)² / B.

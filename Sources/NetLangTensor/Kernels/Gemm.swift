@@ -76,7 +76,9 @@ public enum Gemm {
       return
     }
     GemmScratch.shared.withFloats(problem.packedBCount(kernel)) { packed in
-      pool.run(parts: partCount) { problem.packB(part: $0, of: partCount, kernel: kernel, into: packed) }
+      pool.run(parts: partCount) {
+        problem.packB(part: $0, of: partCount, kernel: kernel, into: packed)
+      }
       pool.run(parts: partCount) { part($0).multiplyBlocked(kernel: kernel, packedB: packed) }
     }
   }

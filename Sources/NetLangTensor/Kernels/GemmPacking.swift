@@ -80,12 +80,14 @@ package enum GemmPacking {
     var j = 0
     while j &+ 8 <= count {
       UnsafeMutableRawPointer(target + j).storeBytes(
-        of: UnsafeRawPointer(source + j).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        of: UnsafeRawPointer(source + j).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self
+      )
       j &+= 8
     }
     if j &+ 4 <= count {
       UnsafeMutableRawPointer(target + j).storeBytes(
-        of: UnsafeRawPointer(source + j).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+        of: UnsafeRawPointer(source + j).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self
+      )
       j &+= 4
     }
     while j < count {

@@ -81,7 +81,9 @@ extension Gemm {
 
     /// Packs part `part` of `parts` of every block of op(B) into `packed` (laid out as
     /// `multiplyBlocked(kernel:packedB:)` reads it); the parts together pack all of it.
-    func packB(part: Int, of parts: Int, kernel: GemmKernel, into packed: UnsafeMutablePointer<Float>) {
+    func packB(
+      part: Int, of parts: Int, kernel: GemmKernel, into packed: UnsafeMutablePointer<Float>
+    ) {
       let (kc, _, nc) = blockSizes(kernel)
       let nr = kernel.columns
       var slot = packed
@@ -107,9 +109,10 @@ extension Gemm {
       }
     }
 
-    /// The packed, cache-blocked product on the calling thread. `packedB`: all of op(B)
-    /// already packed by `packB` (shared by the parts of a split product), else B is packed
-    /// here block by block (or read in place).
+    /// The packed, cache-blocked product on the calling thread.
+    ///
+    /// `packedB`: all of op(B) already packed by `packB` (shared by the parts of a split
+    /// product); without it B is packed here block by block (or read in place).
     func multiplyBlocked(kernel: GemmKernel, packedB prepacked: UnsafePointer<Float>? = nil) {
       let (kc, mc, nc) = blockSizes(kernel)
       let aCount = mc &* kc

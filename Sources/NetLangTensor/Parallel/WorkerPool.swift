@@ -32,8 +32,9 @@ public final class WorkerPool: @unchecked Sendable {
   public static var availableCores: Int {
     #if os(Linux)
       var mask = [UInt64](repeating: 0, count: 16)  // 1024 CPUs, glibc's cpu_set_t
-      let status = mask.withUnsafeMutableBytes { bytes in
-        linuxSchedGetAffinity(0, bytes.count, bytes.baseAddress!)
+      let status = mask.withUnsafeMutableBytes { bytes -> Int32 in
+        guard let base = bytes.baseAddress else { return -1 }
+        return linuxSchedGetAffinity(0, bytes.count, base)
       }
       guard status == 0 else { return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
       return max(1, mask.reduce(0) { $0 + $1.nonzeroBitCount })
@@ -157,9 +158,8 @@ final class WorkerPoolState: @unchecked Sendable {
       spins &+= 1
       if spins > Self.spinsBeforeYield { sched_yield() }
     }
-    // Retire the closure once no worker holds it; checked under the lock so none can take it
-    // in between.
-    // A worker that ran the last part lets go of the closure a moment later: poll first.
+    // Retire the closure once no worker holds it (a worker that ran the last part lets go a
+    // moment later: poll first), checked again under the lock so none can take it in between.
     while true {
       spins = 0
       while holders.load(ordering: .acquiring) != 0 {

@@ -38,11 +38,10 @@ public struct Adam: Optimizer, Sendable {
     let weightDecay = Float(settings.weightDecay)
     let firstMoments = firstMoment.pointers()
     let secondMoments = secondMoment.pointers()
-    forEachSlice(of: parameters, pool: pool) { index, start, count in
+    forEachSlice(of: parameters, pool: pool) { index, start, p, gradient, count in
       // The same per-element arithmetic on SIMD8 vectors (NetLangTensor).
       Pointwise.adam(
-        parameters[index].value.baseAddress! + start,
-        parameters[index].gradient.baseAddress! + start, firstMoments[index] + start,
+        p, gradient, firstMoments[index] + start,
         secondMoments[index] + start, count: count, stepSize: stepSize,
         correction2Root: correction2Root, weight: weight, beta2: beta2,
         oneMinusBeta2: oneMinusBeta2, epsilon: epsilon, weightDecay: weightDecay)

@@ -144,7 +144,9 @@ final class StateStorage {
 
   func copy() -> StateStorage {
     let twin = StateStorage(counts: counts)
-    for (index, count) in counts.enumerated() { twin.bases[index].update(from: bases[index], count: count) }
+    for (index, count) in counts.enumerated() {
+      twin.bases[index].update(from: bases[index], count: count)
+    }
     return twin
   }
 
@@ -154,28 +156,35 @@ final class StateStorage {
   }
 }
 
-/// Calls `body(index, start, count)` on slices of every parameter so that together they cover
-/// all elements: one handoff to the pool for the whole update, each part taking the same
-/// fraction of every parameter (16-element aligned). Serial without a pool or for small models.
+/// Calls `body(index, start, value, gradient, count)` on slices of every parameter (`value`
+/// and `gradient` point at element `start`) so that together they cover all elements.
+///
+/// One handoff to the pool for the whole update, each part taking the same fraction of every
+/// parameter (16-element aligned); serial without a pool or for small models.
 func forEachSlice(
-  of parameters: [ParameterBuffer], pool: WorkerPool?, _ body: (Int, Int, Int) -> Void
+  of parameters: [ParameterBuffer], pool: WorkerPool?,
+  _ body: (Int, Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
 ) {
+  func slice(_ index: Int, _ start: Int, _ end: Int) {
+    guard end > start, let value = parameters[index].value.baseAddress,
+      let gradient = parameters[index].gradient.baseAddress
+    else { return }
+    body(index, start, value + start, gradient + start, end &- start)
+  }
   var total = 0
   for parameter in parameters { total &+= parameter.value.count }
   let parts = min(pool?.threads ?? 1, total / Parallel.minimumElementsPerPart)
   guard let pool, parts > 1 else {
-    for (index, parameter) in parameters.enumerated() where parameter.value.count > 0 {
-      body(index, 0, parameter.value.count)
-    }
+    for (index, parameter) in parameters.enumerated() { slice(index, 0, parameter.value.count) }
     return
   }
   pool.run(parts: parts) { part in
     for (index, parameter) in parameters.enumerated() {
       let count = parameter.value.count
       let blocks = (count &+ 15) / 16
-      let start = min(count, blocks &* part / parts &* 16)
-      let end = min(count, blocks &* (part &+ 1) / parts &* 16)
-      if end > start { body(index, start, end &- start) }
+      slice(
+        index, min(count, blocks &* part / parts &* 16),
+        min(count, blocks &* (part &+ 1) / parts &* 16))
     }
   }
 }

@@ -27,9 +27,7 @@ public struct SGD: Optimizer, Sendable {
     let nesterov = settings.nesterov
     steps += 1
     guard settings.momentum != 0 else {
-      forEachSlice(of: parameters, pool: pool) { index, start, count in
-        let p = parameters[index].value.baseAddress! + start
-        let gradient = parameters[index].gradient.baseAddress! + start
+      forEachSlice(of: parameters, pool: pool) { _, _, p, gradient, count in
         for i in 0..<count {
           let g = weightDecay != 0 ? gradient[i] + weightDecay * p[i] : gradient[i]
           p[i] = p[i] + -learningRate * g
@@ -40,12 +38,11 @@ public struct SGD: Optimizer, Sendable {
     let firstStep = !momentum.matches(parameters)
     if firstStep { momentum.allocate(for: parameters) }
     let velocities = momentum.pointers()
-    forEachSlice(of: parameters, pool: pool) { index, start, count in
+    forEachSlice(of: parameters, pool: pool) { index, start, p, gradient, count in
       // The same per-element arithmetic on SIMD8 vectors (NetLangTensor).
       Pointwise.sgdMomentum(
-        parameters[index].value.baseAddress! + start,
-        parameters[index].gradient.baseAddress! + start, velocities[index] + start,
-        count: count, learningRate: learningRate, momentum: mu, keep: keep,
+        p, gradient, velocities[index] + start, count: count, learningRate: learningRate,
+        momentum: mu, keep: keep,
         weightDecay: weightDecay, firstStep: firstStep, nesterov: nesterov)
     }
   }
