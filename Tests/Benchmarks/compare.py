@@ -84,16 +84,23 @@ for (workload, batch), by_tool in results.items():
         cells = [f"{rates[t]:,.0f}" if t in rates else "-" for t in columns]
     lines.append([workload, str(batch)] + cells + [f"{ratio:.2f}x"])
 
-if args.markdown:
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
-    for line in lines:
-        print("| " + " | ".join(line) + " |")
-else:
-    widths = [max(len(h), *(len(l[i]) for l in lines)) if lines else len(h) for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-    for line in lines:
-        print("  ".join(c.ljust(w) for c, w in zip(line, widths)))
+
+
+def print_table(header, lines):
+    """A markdown table with --markdown, else columns padded to their widest cell."""
+    if args.markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for line in lines:
+            print("| " + " | ".join(line) + " |")
+    else:
+        widths = [max(len(h), *(len(l[i]) for l in lines)) if lines else len(h) for i, h in enumerate(header)]
+        print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+        for line in lines:
+            print("  ".join(c.ljust(w) for c, w in zip(line, widths)))
+
+
+print_table(header, lines)
 print(f"\nthreads {args.threads}; examples/s (best of {args.rounds} rounds' medians of "
       f"{args.repetitions}), tiny in us/step; "
       f"ratio = netlang / best other (tiny: best other us / netlang us); "
@@ -103,7 +110,7 @@ if args.gemm:
     reps = ["--threads", str(args.threads), "--repetitions", str(args.repetitions)]
     ours, theirs = {}, {}
     for round_index in range(args.rounds):
-        for r in run([os.path.join(ROOT, ".build/release/netlang"), "bench", "--json", "--only", "gemm"] + reps):
+        for r in run(commands["netlang"] + ["--only", "gemm"] + reps):
             ours[r["shape"]] = max(ours.get(r["shape"], 0), r["gflops"])
         for r in run([sys.executable, os.path.join(HERE, "bench_gemm_numpy.py")] + reps):
             theirs[r["shape"]] = max(theirs.get(r["shape"], 0), r["gflops"])
@@ -111,11 +118,4 @@ if args.gemm:
              f"{ours[shape] / theirs[shape]:.2f}x" if theirs.get(shape) else "-"] for shape in ours]
     header = ["gemm shape", "netlang GFLOP/s", "numpy GFLOP/s", "ratio"]
     print()
-    if args.markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "---|" * len(header))
-        for row in rows:
-            print("| " + " | ".join(row) + " |")
-    else:
-        for row in [header] + rows:
-            print("  ".join(c.ljust(16) for c in row))
+    print_table(header, rows)

@@ -70,7 +70,7 @@ func parallelRangesCoverEverything() {
   for total in [0, 1, 15, 16, 17, 100, 70_001] {
     var hits = [Int](repeating: 0, count: total)
     hits.withUnsafeMutableBufferPointer { counts in
-      Parallel.forRanges(total, pool: pool, minimumPerPart: 8) { start, count in
+      Parallel.forRanges(total, elementsEach: 4096, pool: pool) { start, count in
         #expect(start % 16 == 0)
         for i in start..<(start + count) { counts[i] += 1 }
       }

@@ -21,8 +21,7 @@ extension Executor {
   /// Runs a row-wise kernel over `rows` rows of `columns` as `body(firstRow, rows)`.
   @inline(__always)
   func splitRows(_ rows: Int, columns: Int, _ body: (Int, Int) -> Void) {
-    let minimum = max(1, Parallel.minimumElementsPerPart / max(columns, 1))
-    Parallel.forRanges(rows, pool: pool, minimumPerPart: minimum, body)
+    Parallel.forRanges(rows, elementsEach: columns, pool: pool, body)
   }
 
   func dispatch(_ id: NodeID, training: Bool) throws(ExecutionError) {
@@ -142,14 +141,10 @@ extension Executor {
       guard let map = plan.broadcastMaps[id.rawValue] else { break }
       let gBatched = graph[node.inputs[0]].batched
       if gBatched, !node.batched, let c = map.suffixCount[0], c == count {
-        // Bias gradients: column sums of g viewed as [batch · E / c, c], split by columns.
-        let g = input(node, 0)
-        let rows = batchSize * map.exampleCount / c
-        Parallel.forRanges(
-          c, pool: pool, minimumPerPart: max(1, Parallel.minimumElementsPerPart / rows)
-        ) {
-          Pointwise.sumRows(g + $0, rows: rows, columns: $1, stride: c, into: y + $0)
-        }
+        // Bias gradients: column sums of g viewed as [batch · E / c, c].
+        Pointwise.sumRows(
+          input(node, 0), rows: batchSize * map.exampleCount / c, columns: c, into: y,
+          pool: pool)
         break
       }
       Broadcast.sumTo(

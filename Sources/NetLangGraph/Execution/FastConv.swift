@@ -130,7 +130,8 @@ enum FastConv {
     let p = geo.positions, k = geo.patch, f = geo.filters, n = batch &* p
     let cols = workspace
     let product = workspace + k &* n
-    forEachChunk(batch, geo, pool: pool, elements: (k &+ f) &* n) { first, count in
+    forEachChunk(batch, size: chunkExamples(geo), pool: pool, elements: (k &+ f) &* n) {
+      first, count in
       for b in first..<(first &+ count) {
         im2col(x + b &* geo.inputCount, cols + b &* p, ld: n, geo)
       }
@@ -185,7 +186,7 @@ enum FastConv {
     guard let dx else { return }
     // A few examples at a time: their columns' gradient Wᵀ·g, scattered back into dx while
     // still in cache.
-    forEachChunk(batch, geo, pool: pool, elements: k &* n) { first, count in
+    forEachChunk(batch, size: chunkExamples(geo), pool: pool, elements: k &* n) { first, count in
       Gemm.multiply(
         transposeA: true, transposeB: false, m: k, n: count &* p, k: f, alpha: 1, a: weight,
         lda: k, b: grouped + first &* p, ldb: n, beta: 0, c: dcols + first &* p, ldc: n)
@@ -204,13 +205,13 @@ enum FastConv {
     return 32 / max(a, 1)
   }
 
-  /// Runs `body(firstExample, examples)` over chunks of `chunkExamples` examples (the last may
-  /// be shorter), consecutive chunks per part of the pool when the work is big enough.
+  /// Runs `body(firstExample, examples)` over chunks of `size` examples (the last may be
+  /// shorter), consecutive chunks per part of the pool when the examples together touch enough
+  /// `elements` to pay for the handoff (each chunk writes only its own examples' data).
   static func forEachChunk(
-    _ batch: Int, _ geo: ConvGeometry, pool: WorkerPool?, elements: Int,
-    _ body: (Int, Int) -> Void
+    _ batch: Int, size: Int, pool: WorkerPool?, elements: Int, _ body: (Int, Int) -> Void
   ) {
-    let size = min(chunkExamples(geo), max(batch, 1))
+    let size = min(max(size, 1), max(batch, 1))
     let chunks = (batch &+ size &- 1) / size
     func run(_ firstChunk: Int, _ lastChunk: Int) {
       for chunk in firstChunk..<lastChunk {
@@ -228,19 +229,12 @@ enum FastConv {
     }
   }
 
-  /// Runs `body(b)` for every example, split across the pool's threads when the examples
-  /// together touch enough `elements` to pay for the handoff (each example writes its own
-  /// columns or its own dx, so parts never overlap).
+  /// `forEachChunk` one example at a time: `body(b)` for every example.
   static func forEachExample(
     _ batch: Int, pool: WorkerPool?, elements: Int, _ body: (Int) -> Void
   ) {
-    let parts = min(pool?.threads ?? 1, batch)
-    guard let pool, parts > 1, elements >= 1 << 16 else {
-      for b in 0..<batch { body(b) }
-      return
-    }
-    pool.run(parts: parts) { part in
-      for b in (batch &* part / parts)..<(batch &* (part &+ 1) / parts) { body(b) }
+    forEachChunk(batch, size: 1, pool: pool, elements: elements) { first, count in
+      for b in first..<(first &+ count) { body(b) }
     }
   }
 }

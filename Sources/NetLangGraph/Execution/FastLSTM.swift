@@ -180,13 +180,7 @@ enum FastLSTM {
     Gemm.multiply(
       transposeA: true, transposeB: false, m: rows, n: hidden, k: all, alpha: 1, a: dgates,
       lda: rows, b: shifted, ldb: hidden, beta: 0, c: parts.whh, ldc: hidden, pool: pool)
-    // Bias gradients: column sums of dgates, split by columns (each column in row order).
-    Parallel.forRanges(
-      rows, pool: pool, minimumPerPart: max(1, Parallel.minimumElementsPerPart / max(all, 1))
-    ) { first, count in
-      Pointwise.sumRows(
-        dgates + first, rows: all, columns: count, stride: rows, into: parts.bih + first)
-    }
+    Pointwise.sumRows(dgates, rows: all, columns: rows, into: parts.bih, pool: pool)
     parts.bhh.update(from: parts.bih, count: rows)
     Gemm.multiply(
       transposeA: false, transposeB: false, m: all, n: geo.inputs, k: rows, alpha: 1, a: dgates,

@@ -22,20 +22,11 @@ enum FastPool {
     return (best, index)
   }
 
-  /// Runs `body(firstPlane, planes)` over all planes, split across the pool when big.
-  @inline(__always)
-  static func splitPlanes(
-    _ planes: Int, elements: Int, pool: WorkerPool?, _ body: (Int, Int) -> Void
-  ) {
-    let minimum = max(1, Parallel.minimumElementsPerPart / max(elements, 1))
-    Parallel.forRanges(planes, pool: pool, minimumPerPart: minimum, body)
-  }
-
   static func maxForward(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, height: Int,
     width: Int, pool: WorkerPool? = nil
   ) {
-    splitPlanes(planes, elements: height &* width, pool: pool) { first, count in
+    Parallel.forRanges(planes, elementsEach: height &* width, pool: pool) { first, count in
       forwardPlanes(
         x + first &* height &* width, y + first &* (height / 2) &* (width / 2), planes: count,
         height: height, width: width)
@@ -101,7 +92,7 @@ enum FastPool {
     _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
     planes: Int, height: Int, width: Int, pool: WorkerPool? = nil
   ) {
-    splitPlanes(planes, elements: height &* width, pool: pool) { first, count in
+    Parallel.forRanges(planes, elementsEach: height &* width, pool: pool) { first, count in
       let offset = first &* height &* width
       backwardPlanes(
         x + offset, g + first &* (height / 2) &* (width / 2), dx + offset, planes: count,

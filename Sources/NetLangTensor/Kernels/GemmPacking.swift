@@ -25,7 +25,7 @@ package enum GemmPacking {
         for p in 0..<kc {
           let source = a + ((depth0 &+ p) &* lda &+ row0 &+ i0)
           let target = panel + (p &* mr)
-          copyShort(source, target, count: rows)
+          Pointwise.copy(source, target, count: rows)
           for r in rows..<mr { target[r] = 0 }
         }
       } else {
@@ -59,7 +59,7 @@ package enum GemmPacking {
           let source = b + ((depth0 &+ p) &* ldb &+ column0 &+ j0)
           let target = panel + (p &* nr)
           if columns == nr {
-            copyShort(source, target, count: nr)
+            Pointwise.copy(source, target, count: nr)
           } else {
             for j in 0..<columns { target[j] = source[j] }
             for j in columns..<nr { target[j] = 0 }
@@ -68,31 +68,6 @@ package enum GemmPacking {
       }
       panel += nr &* kc
       j0 &+= nr
-    }
-  }
-
-  /// target[0..<count] = source[0..<count] for the few floats of one panel row (4 to 32):
-  /// vector moves instead of a memmove call each.
-  @inline(__always)
-  private static func copyShort(
-    _ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, count: Int
-  ) {
-    var j = 0
-    while j &+ 8 <= count {
-      UnsafeMutableRawPointer(target + j).storeBytes(
-        of: UnsafeRawPointer(source + j).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self
-      )
-      j &+= 8
-    }
-    if j &+ 4 <= count {
-      UnsafeMutableRawPointer(target + j).storeBytes(
-        of: UnsafeRawPointer(source + j).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self
-      )
-      j &+= 4
-    }
-    while j < count {
-      target[j] = source[j]
-      j &+= 1
     }
   }
 

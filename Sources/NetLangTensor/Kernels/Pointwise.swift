@@ -193,6 +193,17 @@ public enum Pointwise {
     sumRows(x, rows: rows, columns: columns, stride: columns, into: y)
   }
 
+  /// `sumRows` with the columns split across the pool; each column is still summed in row
+  /// order, so the result does not depend on the thread count.
+  public static func sumRows(
+    _ x: UnsafePointer<Float>, rows: Int, columns: Int, into y: UnsafeMutablePointer<Float>,
+    pool: WorkerPool?
+  ) {
+    Parallel.forRanges(columns, elementsEach: rows, pool: pool) { first, count in
+      sumRows(x + first, rows: rows, columns: count, stride: columns, into: y + first)
+    }
+  }
+
   /// y[c] = Σ_r x[r·stride + c] for c < columns: the column sums of `columns` columns of a
   /// matrix whose rows are `stride` apart (a slice of a wider matrix).
   public static func sumRows(

@@ -10,15 +10,18 @@ public enum Parallel {
   /// 32k elements of a pointwise kernel take 10-30 µs).
   public static let minimumElementsPerPart = 32_768
 
-  /// Calls `body(start, count)` over `0 ..< total` in at most one range per thread, each a
-  /// multiple of 16 elements long except the last; one call on the caller's thread when
-  /// `total` is small or there is no pool.
+  /// Calls `body(start, count)` over `0 ..< total` items in at most one range per thread, each
+  /// a multiple of 16 items long except the last; one call on the caller's thread when the
+  /// work is small or there is no pool.
+  ///
+  /// `elementsEach`: the elements one item stands for (a row's columns, a plane's pixels),
+  /// which decide whether the split pays.
   @inlinable
   public static func forRanges(
-    _ total: Int, pool: WorkerPool?, minimumPerPart: Int = minimumElementsPerPart,
+    _ total: Int, elementsEach: Int = 1, pool: WorkerPool?,
     _ body: (_ start: Int, _ count: Int) -> Void
   ) {
-    let parts = min(pool?.threads ?? 1, total / max(minimumPerPart, 1))
+    let parts = min(pool?.threads ?? 1, total &* max(elementsEach, 1) / minimumElementsPerPart)
     guard let pool, parts > 1 else {
       if total > 0 { body(0, total) }
       return

@@ -153,19 +153,11 @@ final class WorkerPoolState: @unchecked Sendable {
 
     work(tag: tag, parts: parts, body)
     // The other parts usually finish within microseconds: poll before giving up the core.
-    var spins = 0
-    while unfinished.load(ordering: .acquiring) > 0 {
-      spins &+= 1
-      if spins > Self.spinsBeforeYield { sched_yield() }
-    }
+    pollUntil { unfinished.load(ordering: .acquiring) == 0 }
     // Retire the closure once no worker holds it (a worker that ran the last part lets go a
     // moment later: poll first), checked again under the lock so none can take it in between.
     while true {
-      spins = 0
-      while holders.load(ordering: .acquiring) != 0 {
-        spins &+= 1
-        if spins > Self.spinsBeforeYield { sched_yield() }
-      }
+      pollUntil { holders.load(ordering: .acquiring) == 0 }
       pthread_mutex_lock(mutex)
       if holders.load(ordering: .acquiring) == 0 {
         job = nil
@@ -173,6 +165,16 @@ final class WorkerPoolState: @unchecked Sendable {
         return
       }
       pthread_mutex_unlock(mutex)
+    }
+  }
+
+  /// Polls `done` until it holds, yielding the core after `spinsBeforeYield` polls.
+  @inline(__always)
+  private func pollUntil(_ done: () -> Bool) {
+    var spins = 0
+    while !done() {
+      spins &+= 1
+      if spins > Self.spinsBeforeYield { sched_yield() }
     }
   }
 
