@@ -31,7 +31,12 @@ def time_steps(step, batch, repetitions, sync=lambda: None):
     while warm < 3 or (time.perf_counter() - start < 0.2 and warm < 10000):
         step(); warm += 1
     sync()
-    per_step = (time.perf_counter() - start) / warm
+    # Time a few more steps for the repetition length: the first steps include compiling.
+    start = time.perf_counter()
+    for _ in range(3):
+        step()
+    sync()
+    per_step = (time.perf_counter() - start) / 3
     steps = max(3, int(0.25 / max(per_step, 1e-7)))
     rates = []
     for _ in range(repetitions):

@@ -103,7 +103,8 @@ func simdAdamMatchesScalar(weight: Float) {
       weightDecay: decay)
     for i in 0..<n {
       let g = gradient[i] + decay * pRef[i]
-      mRef[i] = weight < 0.5
+      mRef[i] =
+        weight < 0.5
         ? mRef[i] + weight * (g - mRef[i]) : g - (g - mRef[i]) * (1 - weight)
       vRef[i] = vRef[i] * beta2 + (1 - beta2) * (g * g)
       pRef[i] = pRef[i] + -stepSize * (mRef[i] / (vRef[i].squareRoot() / root + epsilon))
@@ -127,16 +128,27 @@ func fastDenseMatchesReference() {
   #expect(worstError(fast, slow) < 1e-6)
 }
 
+/// Convolutions for the fast-path tests: input [C, H, W], filters, window. Stride 1 with a
+/// small patch goes the direct way (DirectConv), the rest through im2col and Gemm.
+private let convolutionCases: [(input: [Int], filters: Int, window: Window2D)] = [
+  ([2, 7, 8], 4, Window2D(kernel: (5, 5), padding: (2, 2))),
+  ([2, 7, 8], 4, Window2D(kernel: (3, 2), stride: (2, 1), padding: (1, 0))),
+  ([2, 7, 8], 4, Window2D(kernel: (3, 3), stride: (2, 3), padding: (2, 1))),
+  ([1, 9, 19], 6, Window2D(kernel: (5, 5), padding: (2, 2))),
+  ([6, 7, 7], 16, Window2D(kernel: (5, 5))),
+  ([9, 5, 6], 9, Window2D(kernel: (3, 3), padding: (1, 1))),
+  ([3, 4, 18], 2, Window2D(kernel: (2, 4), padding: (1, 3))),
+  ([12, 6, 6], 3, Window2D(kernel: (5, 5), padding: (1, 1))),
+]
+
 @Test(
-  "batched im2col convolution matches the per-example reference, forward and backward",
-  arguments: [
-    Window2D(kernel: (5, 5), padding: (2, 2)),
-    Window2D(kernel: (3, 2), stride: (2, 1), padding: (1, 0)),
-    Window2D(kernel: (3, 3), stride: (2, 3), padding: (2, 1)),
-  ])
-func fastConvMatchesReference(window: Window2D) {
+  "batched convolution (direct or im2col) matches the per-example reference, forward and backward",
+  arguments: convolutionCases.indices)
+func fastConvMatchesReference(index: Int) {
   let batch = 3
-  let geo = ConvGeometry(input: [2, 7, 8], filters: 4, window: window)
+  let (input, filters, window) = convolutionCases[index]
+  let geo = ConvGeometry(input: Shape(input), filters: filters, window: window)
+  #expect(DirectConv.handles(geo) == (window.strideHeight == 1 && geo.patch <= 256))
   let x = randomValues(batch * geo.inputCount, seed: 9)
   let w = randomValues(geo.filters * geo.patch, seed: 10)
   let bias = randomValues(geo.filters, seed: 11)
@@ -160,7 +172,19 @@ func fastConvMatchesReference(window: Window2D) {
   FastConv.forward(
     manyX, w, bias, &pooledY, workspace: &manyWorkspace, batch: many, geo,
     pool: WorkerPool(threads: 2))
-  #expect(worstError(pooledY, singleY) < 1e-6)
+  #expect(pooledY == singleY)
+  // The backward pass split across two threads: the same bits as on one.
+  let manyG = randomValues(many * geo.filters * geo.positions, seed: 22)
+  var manyScratch = [Float](repeating: .nan, count: FastConv.backwardCount(geo, batch: many))
+  func manyBackward(_ pool: WorkerPool?) -> [Float] {
+    var dx = [Float](repeating: .nan, count: manyX.count)
+    var dw = [Float](repeating: .nan, count: w.count), db = [Float](repeating: .nan, count: filters)
+    FastConv.backward(
+      manyX, w, manyG, dx: &dx, dWeight: &dw, dBias: &db, scratch: &manyScratch, batch: many,
+      geo, pool: pool)
+    return dx + dw + db
+  }
+  #expect(manyBackward(WorkerPool(threads: 2)) == manyBackward(nil))
 
   var fastDx = [Float](repeating: .nan, count: x.count)
   var slowDx = [Float](repeating: 0, count: x.count)

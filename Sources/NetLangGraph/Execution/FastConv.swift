@@ -1,4 +1,4 @@
-// FastConv: conv2d by im2col and Gemm. The columns of every example sit side by side,
+// FastConv: conv2d by im2col and Gemm (or DirectConv for stride 1 and small patches). The columns of every example sit side by side,
 // cols[K, B·P]: the forward pass and the input gradient go a few examples at a time (columns,
 // then their product, while they are in cache), the weight gradient is one product over the
 // whole batch. Rows of the columns are copied as runs, not element by element.
@@ -9,12 +9,14 @@ import NetLangTensor
 enum FastConv {
   /// Floats of the forward workspace: cols[K, B·P] and the product [F, B·P].
   static func forwardCount(_ geo: ConvGeometry, batch: Int) -> Int {
-    (geo.patch + geo.filters) * batch * geo.positions
+    if DirectConv.handles(geo) { return DirectConv(geo: geo, batch: batch).forwardCount }
+    return (geo.patch + geo.filters) * batch * geo.positions
   }
 
   /// Floats of the backward scratch: cols[K, B·P], dcols[K, B·P] and g as [F, B·P].
   static func backwardCount(_ geo: ConvGeometry, batch: Int) -> Int {
-    (2 * geo.patch + geo.filters) * batch * geo.positions
+    if DirectConv.handles(geo) { return DirectConv(geo: geo, batch: batch).backwardCount }
+    return (2 * geo.patch + geo.filters) * batch * geo.positions
   }
 
   /// Writes example x[C, H, W]'s columns into cols (row stride `ld`); padding reads as 0.
@@ -127,6 +129,11 @@ enum FastConv {
     _ y: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>, batch: Int,
     _ geo: ConvGeometry, pool: WorkerPool?
   ) {
+    if DirectConv.handles(geo) {
+      DirectConv(geo: geo, batch: batch).forward(
+        x, weight, bias, y, workspace: workspace, pool: pool)
+      return
+    }
     let p = geo.positions, k = geo.patch, f = geo.filters, n = batch &* p
     let cols = workspace
     let product = workspace + k &* n
@@ -162,6 +169,12 @@ enum FastConv {
     dBias: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
     columns: UnsafePointer<Float>? = nil, batch: Int, _ geo: ConvGeometry, pool: WorkerPool?
   ) {
+    if DirectConv.handles(geo) {
+      DirectConv(geo: geo, batch: batch).backward(
+        x, weight, g, dx: dx, dWeight: dWeight, dBias: dBias, scratch: scratch, inputs: columns,
+        pool: pool)
+      return
+    }
     let p = geo.positions, k = geo.patch, f = geo.filters, n = batch &* p
     let dcols = scratch + k &* n
     let grouped = dcols + k &* n

@@ -26,7 +26,7 @@ package enum GemmPacking {
           let source = a + ((depth0 &+ p) &* lda &+ row0 &+ i0)
           let target = panel + (p &* mr)
           Pointwise.copy(source, target, count: rows)
-          for r in rows..<mr { target[r] = 0 }
+          if rows < mr { Pointwise.zero(target + rows, count: mr &- rows) }
         }
       } else {
         packStrided(
@@ -46,28 +46,45 @@ package enum GemmPacking {
     depth kc: Int, columns nc: Int, tileColumns nr: Int,
     into destination: UnsafeMutablePointer<Float>
   ) {
+    if !transposed {
+      packRows(
+        b: b, ldb: ldb, depth0: depth0, column0: column0, depth: kc, columns: nc,
+        tileColumns: nr, into: destination)
+      return
+    }
     var panel = destination
     var j0 = 0
     while j0 < nc {
-      let columns = min(nr, nc &- j0)
-      if transposed {
-        packStrided(
-          source: b + ((column0 &+ j0) &* ldb &+ depth0), stride: ldb, lines: columns, depth: kc,
-          width: nr, into: panel)
-      } else {
-        for p in 0..<kc {
-          let source = b + ((depth0 &+ p) &* ldb &+ column0 &+ j0)
-          let target = panel + (p &* nr)
-          if columns == nr {
-            Pointwise.copy(source, target, count: nr)
-          } else {
-            for j in 0..<columns { target[j] = source[j] }
-            for j in columns..<nr { target[j] = 0 }
-          }
-        }
-      }
+      packStrided(
+        source: b + ((column0 &+ j0) &* ldb &+ depth0), stride: ldb, lines: min(nr, nc &- j0),
+        depth: kc, width: nr, into: panel)
       panel += nr &* kc
       j0 &+= nr
+    }
+  }
+
+  /// The untransposed case of `packB`, row by row: each source row is read from start to end
+  /// (one stream the hardware prefetcher follows) and dealt out to the panels, instead of a
+  /// short piece of every row per panel.
+  private static func packRows(
+    b: UnsafePointer<Float>, ldb: Int, depth0: Int, column0: Int, depth kc: Int, columns nc: Int,
+    tileColumns nr: Int, into destination: UnsafeMutablePointer<Float>
+  ) {
+    let fullPanels = nc / nr
+    let rest = nc &- fullPanels &* nr
+    let panelSize = nr &* kc
+    for p in 0..<kc {
+      let source = b + ((depth0 &+ p) &* ldb &+ column0)
+      var target = destination + p &* nr
+      for q in 0..<fullPanels {
+        Pointwise.copy(source + q &* nr, target, count: nr)
+        target += panelSize
+      }
+      if rest > 0 {
+        let last = source + fullPanels &* nr
+        for j in 0..<rest { target[j] = last[j] }
+        for j in rest..<nr { target[j] = 0 }
+      }
     }
   }
 

@@ -156,6 +156,12 @@ public enum Pointwise {
       store(load(x, i), y, i)
       i &+= 8
     }
+    // A 12-float panel row is one 8-wide and one 4-wide move, not 8 + 4 scalar ones.
+    if i &+ 4 <= n {
+      let four = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Float>.self)
+      UnsafeMutableRawPointer(y + i).storeBytes(of: four, as: SIMD4<Float>.self)
+      i &+= 4
+    }
     while i < n {
       y[i] = x[i]
       i &+= 1

@@ -1,0 +1,282 @@
+// DirectConv: stride-1 conv2d without im2col, for layers whose patch is small (LeNet's
+// 1→6 and 6→16 5×5 layers): each example's input is copied once into zero-padded planes, and
+// DirectConvolution's kernels sum the taps straight from them, eight filters at a time, in
+// rows of 16-float vectors. The input gradient is the same correlation of the padded output
+// gradient with the flipped, transposed weights; the weight gradient keeps 16 partial sums
+// per weight and adds them up at the end.
+// B = batch, C = channels, F = filters, K = C·KH·KW taps, (ph, pw) = padding; a row of
+// outputs is padded to a whole number of vectors (OW → OWr, W → Wr).
+
+import NetLangTensor
+
+struct DirectConv {
+  let geo: ConvGeometry
+  let batch: Int
+
+  /// Patches (C·KH·KW) up to this many taps go the direct way: beyond it, the Gemm on im2col
+  /// columns wins.
+  static let maximumPatch = 256
+
+  /// Stride 1 and padding within the kernel (the input gradient is then a correlation of the
+  /// padded output gradient), and a small patch.
+  static func handles(_ geo: ConvGeometry) -> Bool {
+    let w = geo.window
+    return w.strideHeight == 1 && w.strideWidth == 1 && w.paddingHeight < w.kernelHeight
+      && w.paddingWidth < w.kernelWidth && geo.patch <= maximumPatch
+      && geo.outputHeight > 0 && geo.outputWidth > 0
+  }
+
+  static let lanes = 16
+  static func roundUp(_ n: Int, _ multiple: Int) -> Int { (n + multiple - 1) / multiple * multiple }
+
+  var kh: Int { geo.window.kernelHeight }
+  var kw: Int { geo.window.kernelWidth }
+  var oh: Int { geo.outputHeight }
+  var ow: Int { geo.outputWidth }
+  /// Output and input rows rounded up to whole vectors.
+  var owr: Int { Self.roundUp(ow, Self.lanes) }
+  var wr: Int { Self.roundUp(geo.width, Self.lanes) }
+  /// Filters and channels rounded up to whole kernel calls.
+  var filterBlocks: Int { (geo.filters + 7) / 8 }
+  var channelBlocks: Int { (geo.channels + 7) / 8 }
+  var taps: Int { geo.patch }
+
+  /// The padded input planes: OH + KH − 1 rows of OWr + KW − 1.
+  var inputRows: Int { oh + kh - 1 }
+  var inputRowStride: Int { owr + kw - 1 }
+  var inputPlane: Int { inputRows * inputRowStride }
+  var inputCount: Int { batch * geo.channels * inputPlane }
+
+  /// The padded output gradient planes (for the input gradient's full correlation):
+  /// H + KH − 1 rows of max(Wr, OWr) + KW − 1, the data at (KH − 1 − ph, KW − 1 − pw).
+  var gradientRows: Int { geo.height + kh - 1 }
+  var gradientRowStride: Int { max(wr, owr) + kw - 1 }
+  var gradientPlane: Int { gradientRows * gradientRowStride }
+  var gradientOffset: Int {
+    (kh - 1 - geo.window.paddingHeight) * gradientRowStride + (kw - 1 - geo.window.paddingWidth)
+  }
+
+  /// Forward workspace: padded inputs (kept for the backward pass), packed weights, and each
+  /// example's output planes before the bias.
+  var forwardCount: Int {
+    inputCount + filterBlocks * 8 * taps + batch * filterBlocks * 8 * oh * owr
+  }
+
+  /// Backward scratch: padded inputs (when the forward's are gone), padded output gradients,
+  /// weight-gradient lanes, flipped weights, each example's input-gradient planes.
+  var backwardCount: Int {
+    inputCount + batch * filterBlocks * 8 * gradientPlane + filterBlocks * 8 * taps * Self.lanes
+      + channelBlocks * 8 * geo.filters * kh * kw + batch * channelBlocks * 8 * geo.height * wr
+  }
+
+  /// Copies `planes` planes of rows × columns into planes of `paddedRows` rows of `stride`,
+  /// starting at row `top`, column `left`, and zeroes the rest of each plane (only the rest:
+  /// the border, not the whole plane before the copy).
+  static func pad(
+    _ source: UnsafePointer<Float>, planes: Int, rows: Int, columns: Int,
+    into target: UnsafeMutablePointer<Float>, paddedRows: Int, stride: Int, top: Int, left: Int
+  ) {
+    let right = stride - left - columns
+    for plane in 0..<planes {
+      let from = source + plane * rows * columns
+      let to = target + plane * paddedRows * stride
+      Pointwise.zero(to, count: top * stride + left)
+      for r in 0..<rows {
+        let row = to + (top + r) * stride + left
+        Pointwise.copy(from + r * columns, row, count: columns)
+        // The right edge of this row and the left edge of the next are one run.
+        Pointwise.zero(row + columns, count: r + 1 < rows ? right + left : right)
+      }
+      let below = (top + rows) * stride
+      Pointwise.zero(to + below, count: paddedRows * stride - below)
+    }
+  }
+
+  /// Copies example x[C, H, W] into its zero-padded planes.
+  func pad(_ x: UnsafePointer<Float>, into planes: UnsafeMutablePointer<Float>) {
+    Self.pad(
+      x, planes: geo.channels, rows: geo.height, columns: geo.width, into: planes,
+      paddedRows: inputRows, stride: inputRowStride, top: geo.window.paddingHeight,
+      left: geo.window.paddingWidth)
+  }
+
+  /// y[B, F, OH, OW] = conv(x) + bias; the padded inputs stay in the workspace.
+  func forward(
+    _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+    _ y: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>, pool: WorkerPool?
+  ) {
+    let inputs = workspace
+    let packed = inputs + inputCount
+    let outputs = packed + filterBlocks * 8 * taps
+    let f = geo.filters
+    // packed[block][t][lane] = W[block·8 + lane][t], 0 past the last filter.
+    for block in 0..<filterBlocks {
+      for t in 0..<taps {
+        for lane in 0..<8 {
+          let filter = block * 8 + lane
+          packed[(block * taps + t) * 8 + lane] = filter < f ? weight[filter * taps + t] : 0
+        }
+      }
+    }
+    let planes = filterBlocks * 8 * oh * owr
+    FastConv.forEachExample(batch, pool: pool, elements: batch * planes * taps) { b in
+      let padded = inputs + b * geo.channels * inputPlane
+      pad(x + b * geo.inputCount, into: padded)
+      let out = outputs + b * planes
+      for block in 0..<filterBlocks {
+        DirectConvolution.correlate(
+          input: padded, channels: geo.channels, planeStride: inputPlane,
+          rowStride: inputRowStride, weights: packed + block * taps * 8, kernelHeight: kh,
+          kernelWidth: kw, rows: oh, vectors: owr / Self.lanes, output: out + block * 8 * oh * owr,
+          outputPlaneStride: oh * owr)
+      }
+      for filter in 0..<f {
+        for i in 0..<oh {
+          let source = out + (filter * oh + i) * owr
+          let target = y + ((b * f + filter) * oh + i) * ow
+          if let bias {
+            Pointwise.addScalar(source, bias[filter], target, count: ow)
+          } else {
+            Pointwise.copy(source, target, count: ow)
+          }
+        }
+      }
+    }
+  }
+
+  /// dx[B, C, H, W] (nil: skipped), dW[F, K], db[F] from g [B, F, OH, OW]. `inputs`: the
+  /// forward pass's padded inputs of the same x, when still at hand (else rebuilt).
+  func backward(
+    _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+    dBias: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+    inputs: UnsafePointer<Float>?, pool: WorkerPool?
+  ) {
+    let f = geo.filters, p = geo.positions
+    let gradients = scratch + inputCount
+    let lanes = gradients + batch * filterBlocks * 8 * gradientPlane
+    let flipped = lanes + filterBlocks * 8 * taps * Self.lanes
+    let inputGradients = flipped + channelBlocks * 8 * f * kh * kw
+    let padded = inputs ?? UnsafePointer(scratch)
+    let gradientCount = filterBlocks * 8 * gradientPlane
+    FastConv.forEachExample(batch, pool: pool, elements: batch * gradientCount) { b in
+      if inputs == nil {
+        pad(x + b * geo.inputCount, into: scratch + b * geo.channels * inputPlane)
+      }
+      Self.pad(
+        g + b * f * p, planes: f, rows: oh, columns: ow, into: gradients + b * gradientCount,
+        paddedRows: gradientRows, stride: gradientRowStride,
+        top: kh - 1 - geo.window.paddingHeight, left: kw - 1 - geo.window.paddingWidth)
+      // Planes past the last filter only feed lanes that are dropped; zeros keep garbage
+      // (denormals, NaN) out of the arithmetic.
+      Pointwise.zero(
+        gradients + b * gradientCount + f * gradientPlane,
+        count: (filterBlocks * 8 - f) * gradientPlane)
+    }
+    weightGradient(padded, gradients, lanes: lanes, into: dWeight, pool: pool)
+    Parallel.forRanges(f, elementsEach: batch * p, pool: pool) { first, count in
+      for filter in first..<(first + count) {
+        // Per example, then across examples: the order of the per-example reference.
+        var total: Float = 0
+        for b in 0..<batch { total += Reduction.sum(g + (b * f + filter) * p, count: p) }
+        dBias[filter] = total
+      }
+    }
+    guard let dx else { return }
+    inputGradient(gradients, weight, flipped: flipped, planes: inputGradients, into: dx, pool: pool)
+  }
+
+  /// dW[f][t] = the 16 lanes of Σ_b Σ_i g_b[f][i]·x_b[c][i + ki][· + kj], added in lane order.
+  /// Split by taps: every weight is summed by one thread in the same order.
+  private func weightGradient(
+    _ inputs: UnsafePointer<Float>, _ gradients: UnsafePointer<Float>,
+    lanes: UnsafeMutablePointer<Float>, into dWeight: UnsafeMutablePointer<Float>,
+    pool: WorkerPool?
+  ) {
+    let f = geo.filters
+    let laneBlock = taps * 8 * Self.lanes
+    let gradientCount = filterBlocks * 8 * gradientPlane
+    let work = batch * taps * filterBlocks * 8 * oh * owr
+    let parts = max(1, min(pool?.threads ?? 1, taps, work / 200_000))
+    let body = { (part: Int) in
+      let first = taps * part / parts
+      let last = taps * (part + 1) / parts
+      for block in 0..<filterBlocks {
+        Pointwise.zero(
+          lanes + block * laneBlock + first * 8 * Self.lanes, count: (last - first) * 8 * Self.lanes
+        )
+      }
+      for b in 0..<batch {
+        for block in 0..<filterBlocks {
+          DirectConvolution.correlateWeights(
+            input: inputs + b * geo.channels * inputPlane, planeStride: inputPlane,
+            rowStride: inputRowStride,
+            gradient: gradients + b * gradientCount + block * 8 * gradientPlane + gradientOffset,
+            gradientPlaneStride: gradientPlane, gradientRowStride: gradientRowStride,
+            kernelHeight: kh, kernelWidth: kw, firstTap: first, lastTap: last, rows: oh,
+            vectors: owr / Self.lanes, lanes: lanes + block * laneBlock)
+        }
+      }
+      for t in first..<last {
+        for filter in 0..<f {
+          let lane = lanes + (filter / 8) * laneBlock + (t * 8 + filter % 8) * Self.lanes
+          var total: Float = 0
+          for l in 0..<Self.lanes { total += lane[l] }
+          dWeight[filter * taps + t] = total
+        }
+      }
+    }
+    if let pool, parts > 1 {
+      pool.run(parts: parts, body)
+    } else {
+      body(0)
+    }
+  }
+
+  /// dx = the correlation of the padded g with W flipped in space and transposed (filters as
+  /// input channels, channels as filters).
+  private func inputGradient(
+    _ gradients: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+    flipped: UnsafeMutablePointer<Float>, planes: UnsafeMutablePointer<Float>,
+    into dx: UnsafeMutablePointer<Float>, pool: WorkerPool?
+  ) {
+    let f = geo.filters, c = geo.channels, area = kh * kw
+    let flippedTaps = f * area
+    // flipped[block][(filter, ki, kj)][lane] = W[filter][block·8 + lane][KH−1−ki][KW−1−kj].
+    for block in 0..<channelBlocks {
+      for filter in 0..<f {
+        for ki in 0..<kh {
+          for kj in 0..<kw {
+            let t = (filter * kh + ki) * kw + kj
+            for lane in 0..<8 {
+              let channel = block * 8 + lane
+              let source = ((filter * c + channel) * kh + (kh - 1 - ki)) * kw + (kw - 1 - kj)
+              flipped[(block * flippedTaps + t) * 8 + lane] = channel < c ? weight[source] : 0
+            }
+          }
+        }
+      }
+    }
+    let gradientCount = filterBlocks * 8 * gradientPlane
+    let exampleCount = channelBlocks * 8 * geo.height * wr
+    FastConv.forEachExample(
+      batch, pool: pool, elements: batch * exampleCount * flippedTaps
+    ) { b in
+      let out = planes + b * exampleCount
+      for block in 0..<channelBlocks {
+        DirectConvolution.correlate(
+          input: gradients + b * gradientCount, channels: f, planeStride: gradientPlane,
+          rowStride: gradientRowStride, weights: flipped + block * flippedTaps * 8,
+          kernelHeight: kh, kernelWidth: kw, rows: geo.height, vectors: wr / Self.lanes,
+          output: out + block * 8 * geo.height * wr, outputPlaneStride: geo.height * wr)
+      }
+      for channel in 0..<c {
+        for r in 0..<geo.height {
+          Pointwise.copy(
+            out + (channel * geo.height + r) * wr,
+            dx + ((b * c + channel) * geo.height + r) * geo.width, count: geo.width)
+        }
+      }
+    }
+  }
+}
