@@ -28,5 +28,10 @@ def bench(ta, tb, m, n, k):
         best = min(best, (time.perf_counter() - start) / repeats)
     print(f"numpy {m}x{n}x{k} ta={ta} tb={tb}: {flops / best / 1e9:.0f} GFLOP/s  {best * 1e6:.0f} us")
 
+# NETLANG_BENCH_SHAPES="ta,tb,m,n,k;..." (ta, tb as 0/1) replaces the list, as for Swift.
+import os
+if os.environ.get("NETLANG_BENCH_SHAPES"):
+    SHAPES = [tuple(bool(int(v)) if i < 2 else int(v) for i, v in enumerate(item.split(",")))
+              for item in os.environ["NETLANG_BENCH_SHAPES"].split(";")]
 for shape in SHAPES:
     bench(*shape)

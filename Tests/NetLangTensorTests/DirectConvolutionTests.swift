@@ -1,9 +1,8 @@
 // DirectConvolutionTests: the generated direct-convolution kernels of every instruction set
 // this CPU runs against plain Double loops over the same padded planes.
 
+import NetLangTensor
 import Testing
-
-@testable import NetLangTensor
 
 /// Values in [-1, 1) from a fixed seed.
 private func values(_ count: Int, seed: UInt64) -> [Float] {

@@ -13,11 +13,20 @@ private let benchmarkEnabled = getenv("NETLANG_BENCH") != nil
 
 @Test("GEMM throughput (prints GFLOP/s)", .enabled(if: benchmarkEnabled))
 func gemmBenchmark() {
-  let shapes: [(Bool, Bool, Int, Int, Int)] = [
+  let standard: [(Bool, Bool, Int, Int, Int)] = [
     (false, false, 256, 256, 256), (false, false, 512, 512, 512),
     (false, false, 1024, 1024, 1024), (false, true, 64, 512, 784), (false, false, 64, 784, 512),
     (true, false, 784, 512, 64), (false, true, 64, 784, 512), (true, true, 256, 256, 256),
   ]
+  // NETLANG_BENCH_SHAPES="ta,tb,m,n,k;..." (ta, tb as 0/1) replaces the list.
+  let custom = getenv("NETLANG_BENCH_SHAPES").map { String(cString: $0) } ?? ""
+  let shapes =
+    custom.isEmpty
+    ? standard
+    : custom.split(separator: ";").compactMap { item -> (Bool, Bool, Int, Int, Int)? in
+      let v = item.split(separator: ",").compactMap { Int($0) }
+      return v.count == 5 ? (v[0] != 0, v[1] != 0, v[2], v[3], v[4]) : nil
+    }
   let threads = Int(getenv("NETLANG_BENCH_THREADS").map { String(cString: $0) } ?? "1") ?? 1
   let pool = threads > 1 ? WorkerPool(threads: threads) : nil
   let kernelName = getenv("NETLANG_BENCH_KERNEL").map { String(cString: $0) }

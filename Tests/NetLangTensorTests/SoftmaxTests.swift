@@ -94,3 +94,19 @@ func logSoftmaxBackwardWideRows() {
     accumulate: true)
   #expect(maxAbsDifference(accumulated, zip(dy, expected).map { $0 + $1 }) < 1e-5)
 }
+
+@Test("the eight-lane row maximum and sum agree with plain loops, NaN included")
+func rowMaximumAndSum() {
+  var random = Random(seed: 5)
+  for count in 0..<21 {
+    let x = (0..<count).map { _ in Float(random.uniform(-9, 9)) }
+    #expect(Softmax.maximum(x, count) == (x.max() ?? -.infinity), "count \(count)")
+    let exact = x.reduce(0.0) { $0 + Double($1) }
+    #expect(abs(Double(Softmax.sum(x, count)) - exact) < 1e-4, "count \(count)")
+    for position in 0..<count {
+      var withNaN = x
+      withNaN[position] = .nan
+      #expect(Softmax.maximum(withNaN, count).isNaN, "NaN at \(position) of \(count)")
+    }
+  }
+}

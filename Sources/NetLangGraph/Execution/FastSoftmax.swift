@@ -1,6 +1,7 @@
 // FastSoftmax: softmax cross-entropy with integer labels on VectorMath's exp (one call per
-// row instead of libm per element), forward beside backward; same formulas and summation as
-// the reference in Kernels/Softmax.swift. R = rows, C = classes.
+// row instead of libm per element) and NetLangTensor.Softmax's eight-lane maximum and sum,
+// forward beside backward; the formulas of the reference in Kernels/Softmax.swift. R = rows,
+// C = classes.
 
 import NetLangTensor
 
@@ -23,12 +24,10 @@ enum FastSoftmax {
       for r in 0..<rows {
         guard let k = Softmax.label(labels[r], classes: classes) else { return nil }
         let px = x + r &* classes
-        var maximum = -Float.infinity
-        for c in 0..<classes { maximum = max(maximum, px[c]) }
+        let maximum = NetLangTensor.Softmax.maximum(px, classes)
         Pointwise.addScalar(px, -maximum, shifted, count: classes)
         VectorMath.exp(shifted, shifted, count: classes)
-        var sum: Float = 0
-        for c in 0..<classes { sum += shifted[c] }
+        let sum = NetLangTensor.Softmax.sum(shifted, classes)
         total += Double(MathShim.logf(sum) + maximum - px[k])
       }
       return Float(total / Double(rows))

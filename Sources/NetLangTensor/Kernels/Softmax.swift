@@ -92,15 +92,43 @@ public enum Softmax {
     }
   }
 
-  private static func maximum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
-    var largest = -Float.infinity
-    for c in 0..<count where x[c] > largest || x[c].isNaN { largest = x[c] }
-    return largest
+  /// The largest of x[0..<count] (-inf when empty), NaN when any is NaN; eight lanes at a time.
+  package static func maximum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
+    typealias V = SIMD8<Float>
+    var largest = V(repeating: -.infinity)
+    var nan = SIMDMask<V.MaskStorage>()
+    var c = 0
+    while c &+ 8 <= count {
+      let v = UnsafeRawPointer(x + c).loadUnaligned(as: V.self)
+      largest.replace(with: v, where: v .> largest)
+      nan .|= v .!= v
+      c &+= 8
+    }
+    var result = largest.max()
+    while c < count {
+      if x[c] > result { result = x[c] }
+      if x[c].isNaN { nan[0] = true }
+      c &+= 1
+    }
+    return any(nan) ? .nan : result
   }
 
-  private static func sum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
-    var total: Float = 0
-    for c in 0..<count { total += x[c] }
+  /// Σ x[0..<count] in eight interleaved partial sums, then the lanes in a fixed order.
+  package static func sum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
+    typealias V = SIMD8<Float>
+    var partial = V()
+    var c = 0
+    while c &+ 8 <= count {
+      partial += UnsafeRawPointer(x + c).loadUnaligned(as: V.self)
+      c &+= 8
+    }
+    var total =
+      ((partial[0] + partial[1]) + (partial[2] + partial[3]))
+      + ((partial[4] + partial[5]) + (partial[6] + partial[7]))
+    while c < count {
+      total += x[c]
+      c &+= 1
+    }
     return total
   }
 }
