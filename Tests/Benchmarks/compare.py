@@ -20,6 +20,8 @@ parser.add_argument("--rounds", type=int, default=3)
 parser.add_argument("--tools", default="numpy,torch,jax")
 parser.add_argument("--markdown", action="store_true")
 parser.add_argument("--gemm", action="store_true", help="also W7: Gemm against numpy's sgemm")
+parser.add_argument("--scaling", action="store_true",
+                    help="only netlang, at 1 thread and at --threads in turns: its own gain")
 args = parser.parse_args()
 
 env = dict(os.environ)
@@ -27,16 +29,17 @@ for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
     env.pop(key, None)
 
 
-def pin():
+def pinned(threads):
     """Each tool runs on the first `threads` cores only: JAX (and XLA's runtime threads) would
     otherwise use the second core even when asked for one thread."""
-    cores = sorted(os.sched_getaffinity(0))[:args.threads]
-    os.sched_setaffinity(0, cores)
+    def pin():
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:threads])
+    return pin
 
 
-def run(command):
+def run(command, threads=None):
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT,
-                            preexec_fn=pin)
+                            preexec_fn=pinned(threads or args.threads))
     if result.returncode != 0:
         sys.stderr.write(result.stderr)
     rows = []
@@ -63,6 +66,50 @@ def better(new, old):
     return new if new["examples_per_sec"] > old["examples_per_sec"] else old
 
 
+def print_table(header, lines):
+    """A markdown table with --markdown, else columns padded to their widest cell."""
+    if args.markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for line in lines:
+            print("| " + " | ".join(line) + " |")
+    else:
+        widths = [max(len(h), *(len(l[i]) for l in lines)) if lines else len(h) for i, h in enumerate(header)]
+        print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+        for line in lines:
+            print("  ".join(c.ljust(w) for c, w in zip(line, widths)))
+
+
+if args.scaling:
+    # netlang alone, one thread and N threads taking turns (each pinned to its cores), so the
+    # gain compares runs from the same spells of the machine, not two runs minutes apart.
+    best = {}
+    for round_index in range(args.rounds):
+        for threads in (1, args.threads):
+            flags = ["--threads", str(threads), "--only", args.only,
+                     "--repetitions", str(args.repetitions)]
+            for row in run(commands["netlang"] + flags, threads):
+                key = (row["workload"], row["batch"], threads)
+                best[key] = better(row, best.get(key))
+    lines = []
+    for (workload, batch, threads), row in best.items():
+        if threads != 1:
+            continue
+        wide = best.get((workload, batch, args.threads))
+        if wide is None:
+            continue
+        if workload == "tiny":
+            one, many = row["us_per_step"], wide["us_per_step"]
+            lines.append([workload, str(batch), f"{one:.1f} us", f"{many:.1f} us", f"{one / many:.2f}x"])
+        else:
+            one, many = row["examples_per_sec"], wide["examples_per_sec"]
+            lines.append([workload, str(batch), f"{one:,.0f}", f"{many:,.0f}", f"{many / one:.2f}x"])
+    print_table(["workload", "batch", "1 thread", f"{args.threads} threads", "gain"], lines)
+    print(f"\nnetlang alone, 1 and {args.threads} threads in turns; best of {args.rounds} rounds' "
+          f"medians of {args.repetitions}")
+    sys.exit(0)
+
+
 for round_index in range(args.rounds):
     for tool, command in commands.items():
         for row in run(command + common):
@@ -83,21 +130,6 @@ for (workload, batch), by_tool in results.items():
     else:
         cells = [f"{rates[t]:,.0f}" if t in rates else "-" for t in columns]
     lines.append([workload, str(batch)] + cells + [f"{ratio:.2f}x"])
-
-
-
-def print_table(header, lines):
-    """A markdown table with --markdown, else columns padded to their widest cell."""
-    if args.markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "---|" * len(header))
-        for line in lines:
-            print("| " + " | ".join(line) + " |")
-    else:
-        widths = [max(len(h), *(len(l[i]) for l in lines)) if lines else len(h) for i, h in enumerate(header)]
-        print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-        for line in lines:
-            print("  ".join(c.ljust(w) for c, w in zip(line, widths)))
 
 
 print_table(header, lines)
