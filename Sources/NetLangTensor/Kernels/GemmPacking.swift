@@ -16,23 +16,19 @@ package enum GemmPacking {
     transposed: Bool, a: UnsafePointer<Float>, lda: Int, row0: Int, depth0: Int,
     rows mc: Int, depth kc: Int, tileRows mr: Int, into destination: UnsafeMutablePointer<Float>
   ) {
+    if transposed {
+      // Each depth step is a contiguous run of rows in memory.
+      packRows(
+        a, stride: lda, depth0: depth0, column0: row0, depth: kc, columns: mc, width: mr,
+        into: destination)
+      return
+    }
     var panel = destination
     var i0 = 0
     while i0 < mc {
-      let rows = min(mr, mc &- i0)
-      if transposed {
-        // Each depth step is a contiguous run of rows in memory.
-        for p in 0..<kc {
-          let source = a + ((depth0 &+ p) &* lda &+ row0 &+ i0)
-          let target = panel + (p &* mr)
-          Pointwise.copy(source, target, count: rows)
-          if rows < mr { Pointwise.zero(target + rows, count: mr &- rows) }
-        }
-      } else {
-        packStrided(
-          source: a + ((row0 &+ i0) &* lda &+ depth0), stride: lda, lines: rows, depth: kc,
-          width: mr, into: panel)
-      }
+      packStrided(
+        source: a + ((row0 &+ i0) &* lda &+ depth0), stride: lda, lines: min(mr, mc &- i0),
+        depth: kc, width: mr, into: panel)
       panel += mr &* kc
       i0 &+= mr
     }
@@ -48,8 +44,8 @@ package enum GemmPacking {
   ) {
     if !transposed {
       packRows(
-        b: b, ldb: ldb, depth0: depth0, column0: column0, depth: kc, columns: nc,
-        tileColumns: nr, into: destination)
+        b, stride: ldb, depth0: depth0, column0: column0, depth: kc, columns: nc, width: nr,
+        into: destination)
       return
     }
     var panel = destination
@@ -63,27 +59,28 @@ package enum GemmPacking {
     }
   }
 
-  /// The untransposed case of `packB`, row by row: each source row is read from start to end
-  /// (one stream the hardware prefetcher follows) and dealt out to the panels, instead of a
-  /// short piece of every row per panel.
+  /// Panels of `width` columns from rows of a matrix stored depth-major (untransposed B,
+  /// transposed A): source[(depth0 + p)·stride + column0 + j] → panel[p·width + j], zero past
+  /// `columns`. Row by row: each source row is read from start to end (one stream the hardware
+  /// prefetcher follows) and dealt out to the panels, instead of a short piece of every row
+  /// per panel.
   private static func packRows(
-    b: UnsafePointer<Float>, ldb: Int, depth0: Int, column0: Int, depth kc: Int, columns nc: Int,
-    tileColumns nr: Int, into destination: UnsafeMutablePointer<Float>
+    _ source: UnsafePointer<Float>, stride: Int, depth0: Int, column0: Int, depth kc: Int,
+    columns nc: Int, width nr: Int, into destination: UnsafeMutablePointer<Float>
   ) {
     let fullPanels = nc / nr
     let rest = nc &- fullPanels &* nr
     let panelSize = nr &* kc
     for p in 0..<kc {
-      let source = b + ((depth0 &+ p) &* ldb &+ column0)
+      let row = source + ((depth0 &+ p) &* stride &+ column0)
       var target = destination + p &* nr
       for q in 0..<fullPanels {
-        Pointwise.copy(source + q &* nr, target, count: nr)
+        Pointwise.copy(row + q &* nr, target, count: nr)
         target += panelSize
       }
       if rest > 0 {
-        let last = source + fullPanels &* nr
-        for j in 0..<rest { target[j] = last[j] }
-        for j in rest..<nr { target[j] = 0 }
+        Pointwise.copy(row + fullPanels &* nr, target, count: rest)
+        Pointwise.zero(target + rest, count: nr &- rest)
       }
     }
   }
