@@ -6,8 +6,9 @@
 
 /// General matrix multiply, row-major, like cblas_sgemm(CblasRowMajor, ...).
 public enum Gemm {
-  /// Work (in flops, 2·M·N·K) below which a part is not worth a thread handoff (~50 µs).
-  static let minimumFlopsPerPart = 6_000_000
+  /// Work (in flops, 2·M·N·K) below which a part is not worth a thread handoff (~25 µs of
+  /// work; a handoff to a spinning worker costs a few µs): LeNet's 400→120 layer splits.
+  static let minimumFlopsPerPart = 3_000_000
   /// Products up to this many multiply-adds skip packing.
   static let smallProduct = 4096
 
