@@ -263,7 +263,8 @@ func fastLSTMMatchesReference() {
   "2×2 max pooling matches the reference kernel, ties and NaN included",
   arguments: [(7, 6), (5, 21), (16, 34)])
 func fastPoolMatchesReference(height: Int, width: Int) {
-  // (5, 21) and (16, 34): eight-window vector blocks, a scalar tail, an odd width or height.
+  // (5, 21) and (16, 34): eight-window vector blocks, a tail of fewer than eight windows, an
+  // odd width or height; (7, 6) is all tail.
   let planes = 3
   var x = randomValues(planes * height * width, seed: 19)
   x[0] = 1; x[1] = 1; x[width] = 1; x[width + 1] = 1  // a window of ties: the first wins
@@ -271,6 +272,10 @@ func fastPoolMatchesReference(height: Int, width: Int) {
   x[9] = .nan
   x[width + 4] = .nan
   x[2 * width + 1] = .infinity
+  // The same in the last window of the first row of windows (in the tail).
+  let last = (width / 2 - 1) * 2
+  x[last] = 0.5; x[last + 1] = 3; x[width + last] = 3; x[width + last + 1] = -1
+  x[2 * width + last + 1] = .nan
   let window = Window2D(kernel: (2, 2), stride: (2, 2))
   #expect(FastPool.handles(window))
   #expect(!FastPool.handles(Window2D(kernel: (2, 2), stride: (1, 1))))
