@@ -246,6 +246,15 @@ public enum Pointwise {
       p[i] = p[i] + rate * g
     }
     var i = 0
+    if weightDecay == 0 && !firstStep && !nesterov {
+      // The common case without tests per vector (the same arithmetic as the loop below).
+      while i &+ 8 <= n {
+        let velocity = load(v, i) * mu + keep * load(gradient, i)
+        store(velocity, v, i)
+        store(load(p, i) + rate * velocity, p, i)
+        i &+= 8
+      }
+    }
     while i &+ 8 <= n {
       let pv = load(p, i)
       var g = load(gradient, i)
