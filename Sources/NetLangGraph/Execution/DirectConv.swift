@@ -26,6 +26,9 @@ struct DirectConv {
       && geo.outputHeight > 0 && geo.outputWidth > 0
   }
 
+  /// Filters (or, for the input gradient, channels) per kernel call.
+  static let group = DirectConvolution.filters
+  /// Floats per row vector of the kernels.
   static let lanes = 16
   static func roundUp(_ n: Int, _ multiple: Int) -> Int { (n + multiple - 1) / multiple * multiple }
 
@@ -37,8 +40,8 @@ struct DirectConv {
   var owr: Int { Self.roundUp(ow, Self.lanes) }
   var wr: Int { Self.roundUp(geo.width, Self.lanes) }
   /// Filters and channels rounded up to whole kernel calls.
-  var filterBlocks: Int { (geo.filters + 7) / 8 }
-  var channelBlocks: Int { (geo.channels + 7) / 8 }
+  var filterBlocks: Int { (geo.filters + Self.group - 1) / Self.group }
+  var channelBlocks: Int { (geo.channels + Self.group - 1) / Self.group }
   var taps: Int { geo.patch }
 
   /// The padded input planes: OH + KH − 1 rows of OWr + KW − 1.
@@ -59,14 +62,16 @@ struct DirectConv {
   /// Forward workspace: padded inputs (kept for the backward pass), packed weights, and each
   /// example's output planes before the bias.
   var forwardCount: Int {
-    inputCount + filterBlocks * 8 * taps + batch * filterBlocks * 8 * oh * owr
+    inputCount + filterBlocks * Self.group * taps + batch * filterBlocks * Self.group * oh * owr
   }
 
   /// Backward scratch: padded inputs (when the forward's are gone), padded output gradients,
   /// weight-gradient lanes, flipped weights, each example's input-gradient planes.
   var backwardCount: Int {
-    inputCount + batch * filterBlocks * 8 * gradientPlane + filterBlocks * 8 * taps * Self.lanes
-      + channelBlocks * 8 * geo.filters * kh * kw + batch * channelBlocks * 8 * geo.height * wr
+    inputCount + batch * filterBlocks * Self.group * gradientPlane + filterBlocks * Self.group
+      * taps * Self.lanes
+      + channelBlocks * Self.group * geo.filters * kh * kw + batch * channelBlocks * Self.group
+      * geo.height * wr
   }
 
   /// Copies `planes` planes of rows × columns into planes of `paddedRows` rows of `stride`,
@@ -107,18 +112,19 @@ struct DirectConv {
   ) {
     let inputs = workspace
     let packed = inputs + inputCount
-    let outputs = packed + filterBlocks * 8 * taps
+    let outputs = packed + filterBlocks * Self.group * taps
     let f = geo.filters
     // packed[block][t][lane] = W[block·8 + lane][t], 0 past the last filter.
     for block in 0..<filterBlocks {
       for t in 0..<taps {
-        for lane in 0..<8 {
-          let filter = block * 8 + lane
-          packed[(block * taps + t) * 8 + lane] = filter < f ? weight[filter * taps + t] : 0
+        for lane in 0..<Self.group {
+          let filter = block * Self.group + lane
+          packed[(block * taps + t) * Self.group + lane] =
+            filter < f ? weight[filter * taps + t] : 0
         }
       }
     }
-    let planes = filterBlocks * 8 * oh * owr
+    let planes = filterBlocks * Self.group * oh * owr
     FastConv.forEachExample(batch, pool: pool, elements: batch * planes * taps) { b in
       let padded = inputs + b * geo.channels * inputPlane
       pad(x + b * geo.inputCount, into: padded)
@@ -126,8 +132,9 @@ struct DirectConv {
       for block in 0..<filterBlocks {
         DirectConvolution.correlate(
           input: padded, channels: geo.channels, planeStride: inputPlane,
-          rowStride: inputRowStride, weights: packed + block * taps * 8, kernelHeight: kh,
-          kernelWidth: kw, rows: oh, vectors: owr / Self.lanes, output: out + block * 8 * oh * owr,
+          rowStride: inputRowStride, weights: packed + block * taps * Self.group, kernelHeight: kh,
+          kernelWidth: kw, rows: oh, vectors: owr / Self.lanes,
+          output: out + block * Self.group * oh * owr,
           outputPlaneStride: oh * owr)
       }
       for filter in 0..<f {
@@ -154,11 +161,11 @@ struct DirectConv {
   ) {
     let f = geo.filters, p = geo.positions
     let gradients = scratch + inputCount
-    let lanes = gradients + batch * filterBlocks * 8 * gradientPlane
-    let flipped = lanes + filterBlocks * 8 * taps * Self.lanes
-    let inputGradients = flipped + channelBlocks * 8 * f * kh * kw
+    let lanes = gradients + batch * filterBlocks * Self.group * gradientPlane
+    let flipped = lanes + filterBlocks * Self.group * taps * Self.lanes
+    let inputGradients = flipped + channelBlocks * Self.group * f * kh * kw
     let padded = inputs ?? UnsafePointer(scratch)
-    let gradientCount = filterBlocks * 8 * gradientPlane
+    let gradientCount = filterBlocks * Self.group * gradientPlane
     FastConv.forEachExample(batch, pool: pool, elements: batch * gradientCount) { b in
       if inputs == nil {
         pad(x + b * geo.inputCount, into: scratch + b * geo.channels * inputPlane)
@@ -171,7 +178,7 @@ struct DirectConv {
       // (denormals, NaN) out of the arithmetic.
       Pointwise.zero(
         gradients + b * gradientCount + f * gradientPlane,
-        count: (filterBlocks * 8 - f) * gradientPlane)
+        count: (filterBlocks * Self.group - f) * gradientPlane)
     }
     weightGradient(padded, gradients, lanes: lanes, into: dWeight, pool: pool)
     Parallel.forRanges(f, elementsEach: batch * p, pool: pool) { first, count in
@@ -194,16 +201,17 @@ struct DirectConv {
     pool: WorkerPool?
   ) {
     let f = geo.filters
-    let laneBlock = taps * 8 * Self.lanes
-    let gradientCount = filterBlocks * 8 * gradientPlane
-    let work = batch * taps * filterBlocks * 8 * oh * owr
+    let laneBlock = taps * Self.group * Self.lanes
+    let gradientCount = filterBlocks * Self.group * gradientPlane
+    let work = batch * taps * filterBlocks * Self.group * oh * owr
     let parts = max(1, min(pool?.threads ?? 1, taps, work / 200_000))
     let body = { (part: Int) in
       let first = taps * part / parts
       let last = taps * (part + 1) / parts
       for block in 0..<filterBlocks {
         Pointwise.zero(
-          lanes + block * laneBlock + first * 8 * Self.lanes, count: (last - first) * 8 * Self.lanes
+          lanes + block * laneBlock + first * Self.group * Self.lanes,
+          count: (last - first) * Self.group * Self.lanes
         )
       }
       for b in 0..<batch {
@@ -211,7 +219,8 @@ struct DirectConv {
           DirectConvolution.correlateWeights(
             input: inputs + b * geo.channels * inputPlane, planeStride: inputPlane,
             rowStride: inputRowStride,
-            gradient: gradients + b * gradientCount + block * 8 * gradientPlane + gradientOffset,
+            gradient: gradients + b * gradientCount + block * Self.group * gradientPlane
+              + gradientOffset,
             gradientPlaneStride: gradientPlane, gradientRowStride: gradientRowStride,
             kernelHeight: kh, kernelWidth: kw, firstTap: first, lastTap: last, rows: oh,
             vectors: owr / Self.lanes, lanes: lanes + block * laneBlock)
@@ -219,7 +228,9 @@ struct DirectConv {
       }
       for t in first..<last {
         for filter in 0..<f {
-          let lane = lanes + (filter / 8) * laneBlock + (t * 8 + filter % 8) * Self.lanes
+          let lane =
+            lanes + (filter / Self.group) * laneBlock + (t * Self.group + filter % Self.group)
+            * Self.lanes
           var total: Float = 0
           for l in 0..<Self.lanes { total += lane[l] }
           dWeight[filter * taps + t] = total
@@ -248,17 +259,18 @@ struct DirectConv {
         for ki in 0..<kh {
           for kj in 0..<kw {
             let t = (filter * kh + ki) * kw + kj
-            for lane in 0..<8 {
-              let channel = block * 8 + lane
+            for lane in 0..<Self.group {
+              let channel = block * Self.group + lane
               let source = ((filter * c + channel) * kh + (kh - 1 - ki)) * kw + (kw - 1 - kj)
-              flipped[(block * flippedTaps + t) * 8 + lane] = channel < c ? weight[source] : 0
+              flipped[(block * flippedTaps + t) * Self.group + lane] =
+                channel < c ? weight[source] : 0
             }
           }
         }
       }
     }
-    let gradientCount = filterBlocks * 8 * gradientPlane
-    let exampleCount = channelBlocks * 8 * geo.height * wr
+    let gradientCount = filterBlocks * Self.group * gradientPlane
+    let exampleCount = channelBlocks * Self.group * geo.height * wr
     FastConv.forEachExample(
       batch, pool: pool, elements: batch * exampleCount * flippedTaps
     ) { b in
@@ -266,9 +278,9 @@ struct DirectConv {
       for block in 0..<channelBlocks {
         DirectConvolution.correlate(
           input: gradients + b * gradientCount, channels: f, planeStride: gradientPlane,
-          rowStride: gradientRowStride, weights: flipped + block * flippedTaps * 8,
+          rowStride: gradientRowStride, weights: flipped + block * flippedTaps * Self.group,
           kernelHeight: kh, kernelWidth: kw, rows: geo.height, vectors: wr / Self.lanes,
-          output: out + block * 8 * geo.height * wr, outputPlaneStride: geo.height * wr)
+          output: out + block * Self.group * geo.height * wr, outputPlaneStride: geo.height * wr)
       }
       for channel in 0..<c {
         for r in 0..<geo.height {
