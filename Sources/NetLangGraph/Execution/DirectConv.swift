@@ -13,6 +13,13 @@ struct DirectConv {
   let geo: ConvGeometry
   let batch: Int
 
+  /// The direct path for `geo`, or nil when it is not one (see `handles`).
+  init?(_ geo: ConvGeometry, batch: Int) {
+    guard Self.handles(geo) else { return nil }
+    self.geo = geo
+    self.batch = batch
+  }
+
   /// Patches (C·KH·KW) up to this many taps go the direct way: beyond it, the Gemm on im2col
   /// columns wins.
   static let maximumPatch = 256
@@ -39,9 +46,11 @@ struct DirectConv {
   /// Output and input rows rounded up to whole vectors.
   var owr: Int { Self.roundUp(ow, Self.lanes) }
   var wr: Int { Self.roundUp(geo.width, Self.lanes) }
-  /// Filters and channels rounded up to whole kernel calls.
+  /// Filters and channels in whole kernel calls, and rounded up to them.
   var filterBlocks: Int { (geo.filters + Self.group - 1) / Self.group }
   var channelBlocks: Int { (geo.channels + Self.group - 1) / Self.group }
+  var paddedFilters: Int { filterBlocks * Self.group }
+  var paddedChannels: Int { channelBlocks * Self.group }
   var taps: Int { geo.patch }
 
   /// The padded input planes: OH + KH − 1 rows of OWr + KW − 1.
@@ -55,6 +64,8 @@ struct DirectConv {
   var gradientRows: Int { geo.height + kh - 1 }
   var gradientRowStride: Int { max(wr, owr) + kw - 1 }
   var gradientPlane: Int { gradientRows * gradientRowStride }
+  /// One example's padded output-gradient planes, one per padded filter.
+  var gradientCount: Int { paddedFilters * gradientPlane }
   var gradientOffset: Int {
     (kh - 1 - geo.window.paddingHeight) * gradientRowStride + (kw - 1 - geo.window.paddingWidth)
   }
@@ -62,16 +73,31 @@ struct DirectConv {
   /// Forward workspace: padded inputs (kept for the backward pass), packed weights, and each
   /// example's output planes before the bias.
   var forwardCount: Int {
-    inputCount + filterBlocks * Self.group * taps + batch * filterBlocks * Self.group * oh * owr
+    inputCount + paddedFilters * taps + batch * paddedFilters * oh * owr
   }
 
   /// Backward scratch: padded inputs (when the forward's are gone), padded output gradients,
   /// weight-gradient lanes, flipped weights, each example's input-gradient planes.
   var backwardCount: Int {
-    inputCount + batch * filterBlocks * Self.group * gradientPlane + filterBlocks * Self.group
-      * taps * Self.lanes
-      + channelBlocks * Self.group * geo.filters * kh * kw + batch * channelBlocks * Self.group
-      * geo.height * wr
+    inputCount + batch * gradientCount + paddedFilters * taps * Self.lanes
+      + paddedChannels * geo.filters * kh * kw + batch * paddedChannels * geo.height * wr
+  }
+
+  /// Lays out weights for the kernels: grouped[block][t][lane] = value(block·8 + lane, t) for
+  /// `outputs` outputs (filters, or channels for the input gradient) of `taps` taps each, 0 for
+  /// the lanes past the last output.
+  static func groupWeights(
+    outputs: Int, taps: Int, into grouped: UnsafeMutablePointer<Float>,
+    _ value: (_ output: Int, _ tap: Int) -> Float
+  ) {
+    for block in 0..<(outputs + Self.group - 1) / Self.group {
+      for t in 0..<taps {
+        for lane in 0..<Self.group {
+          let output = block * Self.group + lane
+          grouped[(block * taps + t) * Self.group + lane] = output < outputs ? value(output, t) : 0
+        }
+      }
+    }
   }
 
   /// Copies `planes` planes of rows × columns into planes of `paddedRows` rows of `stride`,
@@ -112,19 +138,12 @@ struct DirectConv {
   ) {
     let inputs = workspace
     let packed = inputs + inputCount
-    let outputs = packed + filterBlocks * Self.group * taps
+    let outputs = packed + paddedFilters * taps
     let f = geo.filters
-    // packed[block][t][lane] = W[block·8 + lane][t], 0 past the last filter.
-    for block in 0..<filterBlocks {
-      for t in 0..<taps {
-        for lane in 0..<Self.group {
-          let filter = block * Self.group + lane
-          packed[(block * taps + t) * Self.group + lane] =
-            filter < f ? weight[filter * taps + t] : 0
-        }
-      }
+    Self.groupWeights(outputs: f, taps: taps, into: packed) { filter, t in
+      weight[filter * taps + t]
     }
-    let planes = filterBlocks * Self.group * oh * owr
+    let planes = paddedFilters * oh * owr
     FastConv.forEachExample(batch, pool: pool, elements: batch * planes * taps) { b in
       let padded = inputs + b * geo.channels * inputPlane
       pad(x + b * geo.inputCount, into: padded)
@@ -161,11 +180,10 @@ struct DirectConv {
   ) {
     let f = geo.filters, p = geo.positions
     let gradients = scratch + inputCount
-    let lanes = gradients + batch * filterBlocks * Self.group * gradientPlane
-    let flipped = lanes + filterBlocks * Self.group * taps * Self.lanes
-    let inputGradients = flipped + channelBlocks * Self.group * f * kh * kw
+    let lanes = gradients + batch * gradientCount
+    let flipped = lanes + paddedFilters * taps * Self.lanes
+    let inputGradients = flipped + paddedChannels * f * kh * kw
     let padded = inputs ?? UnsafePointer(scratch)
-    let gradientCount = filterBlocks * Self.group * gradientPlane
     FastConv.forEachExample(batch, pool: pool, elements: batch * gradientCount) { b in
       if inputs == nil {
         pad(x + b * geo.inputCount, into: scratch + b * geo.channels * inputPlane)
@@ -178,17 +196,10 @@ struct DirectConv {
       // (denormals, NaN) out of the arithmetic.
       Pointwise.zero(
         gradients + b * gradientCount + f * gradientPlane,
-        count: (filterBlocks * Self.group - f) * gradientPlane)
+        count: (paddedFilters - f) * gradientPlane)
     }
     weightGradient(padded, gradients, lanes: lanes, into: dWeight, pool: pool)
-    Parallel.forRanges(f, elementsEach: batch * p, pool: pool) { first, count in
-      for filter in first..<(first + count) {
-        // Per example, then across examples: the order of the per-example reference.
-        var total: Float = 0
-        for b in 0..<batch { total += Reduction.sum(g + (b * f + filter) * p, count: p) }
-        dBias[filter] = total
-      }
-    }
+    FastConv.biasGradient(g, batch: batch, geo, into: dBias, pool: pool)
     guard let dx else { return }
     inputGradient(gradients, weight, flipped: flipped, planes: inputGradients, into: dx, pool: pool)
   }
@@ -202,8 +213,7 @@ struct DirectConv {
   ) {
     let f = geo.filters
     let laneBlock = taps * Self.group * Self.lanes
-    let gradientCount = filterBlocks * Self.group * gradientPlane
-    let work = batch * taps * filterBlocks * Self.group * oh * owr
+    let work = batch * taps * paddedFilters * oh * owr
     let parts = max(1, min(pool?.threads ?? 1, taps, work / 200_000))
     let body = { (part: Int) in
       let first = taps * part / parts
@@ -253,24 +263,13 @@ struct DirectConv {
   ) {
     let f = geo.filters, c = geo.channels, area = kh * kw
     let flippedTaps = f * area
-    // flipped[block][(filter, ki, kj)][lane] = W[filter][block·8 + lane][KH−1−ki][KW−1−kj].
-    for block in 0..<channelBlocks {
-      for filter in 0..<f {
-        for ki in 0..<kh {
-          for kj in 0..<kw {
-            let t = (filter * kh + ki) * kw + kj
-            for lane in 0..<Self.group {
-              let channel = block * Self.group + lane
-              let source = ((filter * c + channel) * kh + (kh - 1 - ki)) * kw + (kw - 1 - kj)
-              flipped[(block * flippedTaps + t) * Self.group + lane] =
-                channel < c ? weight[source] : 0
-            }
-          }
-        }
-      }
+    // Tap t = (filter, ki, kj) of output channel `channel`:
+    // W[filter][channel][KH−1−ki][KW−1−kj].
+    Self.groupWeights(outputs: c, taps: flippedTaps, into: flipped) { channel, t in
+      let filter = t / area, ki = t % area / kw, kj = t % kw
+      return weight[((filter * c + channel) * kh + (kh - 1 - ki)) * kw + (kw - 1 - kj)]
     }
-    let gradientCount = filterBlocks * Self.group * gradientPlane
-    let exampleCount = channelBlocks * Self.group * geo.height * wr
+    let exampleCount = paddedChannels * geo.height * wr
     FastConv.forEachExample(
       batch, pool: pool, elements: batch * exampleCount * flippedTaps
     ) { b in

@@ -1,7 +1,8 @@
-// FastConv: conv2d by im2col and Gemm (or DirectConv for stride 1 and small patches). The columns of every example sit side by side,
-// cols[K, B·P]: the forward pass and the input gradient go a few examples at a time (columns,
-// then their product, while they are in cache), the weight gradient is one product over the
-// whole batch. Rows of the columns are copied as runs, not element by element.
+// FastConv: conv2d by im2col and Gemm (DirectConv takes stride 1 with small patches). The
+// columns of every example sit side by side, cols[K, B·P]: the forward pass and the input
+// gradient go a few examples at a time (columns, then their product, while they are in
+// cache), the weight gradient is one product over the whole batch. Rows of the columns are
+// copied as runs, not element by element.
 // B = batch, F = filters, K = C·KH·KW, P = OH·OW (see ConvGeometry in Kernels/Conv2D.swift).
 
 import NetLangTensor
@@ -9,13 +10,13 @@ import NetLangTensor
 enum FastConv {
   /// Floats of the forward workspace: cols[K, B·P] and the product [F, B·P].
   static func forwardCount(_ geo: ConvGeometry, batch: Int) -> Int {
-    if DirectConv.handles(geo) { return DirectConv(geo: geo, batch: batch).forwardCount }
+    if let direct = DirectConv(geo, batch: batch) { return direct.forwardCount }
     return (geo.patch + geo.filters) * batch * geo.positions
   }
 
   /// Floats of the backward scratch: cols[K, B·P], dcols[K, B·P] and g as [F, B·P].
   static func backwardCount(_ geo: ConvGeometry, batch: Int) -> Int {
-    if DirectConv.handles(geo) { return DirectConv(geo: geo, batch: batch).backwardCount }
+    if let direct = DirectConv(geo, batch: batch) { return direct.backwardCount }
     return (2 * geo.patch + geo.filters) * batch * geo.positions
   }
 
@@ -129,9 +130,8 @@ enum FastConv {
     _ y: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>, batch: Int,
     _ geo: ConvGeometry, pool: WorkerPool?
   ) {
-    if DirectConv.handles(geo) {
-      DirectConv(geo: geo, batch: batch).forward(
-        x, weight, bias, y, workspace: workspace, pool: pool)
+    if let direct = DirectConv(geo, batch: batch) {
+      direct.forward(x, weight, bias, y, workspace: workspace, pool: pool)
       return
     }
     let p = geo.positions, k = geo.patch, f = geo.filters, n = batch &* p
@@ -169,8 +169,8 @@ enum FastConv {
     dBias: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
     columns: UnsafePointer<Float>? = nil, batch: Int, _ geo: ConvGeometry, pool: WorkerPool?
   ) {
-    if DirectConv.handles(geo) {
-      DirectConv(geo: geo, batch: batch).backward(
+    if let direct = DirectConv(geo, batch: batch) {
+      direct.backward(
         x, weight, g, dx: dx, dWeight: dWeight, dBias: dBias, scratch: scratch, inputs: columns,
         pool: pool)
       return
@@ -188,14 +188,7 @@ enum FastConv {
     Gemm.multiply(
       transposeA: false, transposeB: true, m: f, n: k, k: n, alpha: 1, a: grouped, lda: n,
       b: cols, ldb: n, beta: 0, c: dWeight, ldc: k, pool: pool)
-    for filter in 0..<f {
-      // Per example, then across examples: the order of the per-example reference.
-      var total: Float = 0
-      for b in 0..<batch {
-        total += Reduction.sum(grouped + (filter &* n &+ b &* p), count: p)
-      }
-      dBias[filter] = total
-    }
+    biasGradient(g, batch: batch, geo, into: dBias, pool: pool)
     guard let dx else { return }
     // A few examples at a time: their columns' gradient Wᵀ·g, scattered back into dx while
     // still in cache.
@@ -206,6 +199,22 @@ enum FastConv {
       for b in first..<(first &+ count) {
         (dx + b &* geo.inputCount).update(repeating: 0, count: geo.inputCount)
         col2im(dcols + b &* p, ld: n, dx + b &* geo.inputCount, geo)
+      }
+    }
+  }
+
+  /// db[f] = Σ g[b, f, :] from g [B, F, P], per example, then across examples (the order of
+  /// the per-example reference); filters split across the pool, each summed by one thread.
+  static func biasGradient(
+    _ g: UnsafePointer<Float>, batch: Int, _ geo: ConvGeometry,
+    into dBias: UnsafeMutablePointer<Float>, pool: WorkerPool?
+  ) {
+    let f = geo.filters, p = geo.positions
+    Parallel.forRanges(f, elementsEach: batch &* p, pool: pool) { first, count in
+      for filter in first..<(first &+ count) {
+        var total: Float = 0
+        for b in 0..<batch { total += Reduction.sum(g + (b &* f &+ filter) &* p, count: p) }
+        dBias[filter] = total
       }
     }
   }
