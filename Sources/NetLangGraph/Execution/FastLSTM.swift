@@ -3,19 +3,19 @@
 // every step's gate gradients so dW_ih, dW_hh, the biases and dx are one Gemm (or sum) each.
 // B = batch, T = steps, I = inputs, H = hidden, R = 4H; rows are (b, t), row index b·T + t.
 // Forward workspace: W_hhᵀ [H, R] (so the per-step Gemm reads it in place, unpacked), then
-// activated gates [B·T, R], then cell states [B·T, H].
+// activated gates [B·T, R], cell states [B·T, H] and their tanh [B·T, H] (backward reuses it).
 
 import NetLangTensor
 
 enum FastLSTM {
   /// Floats of the forward workspace.
   static func forwardCount(batch: Int, steps: Int, hidden: Int) -> Int {
-    4 * hidden * hidden + batch * steps * 5 * hidden
+    4 * hidden * hidden + batch * steps * 6 * hidden
   }
 
-  /// Floats of the backward scratch: dgates [B·T, R], shifted h [B·T, H], dh, dc, tanh c [B, H].
+  /// Floats of the backward scratch: dgates [B·T, R], shifted h [B·T, H], dh and dc [B, H].
   static func backwardScratch(batch: Int, steps: Int, hidden: Int) -> Int {
-    batch * steps * 5 * hidden + 3 * batch * hidden
+    batch * steps * 5 * hidden + 2 * batch * hidden
   }
 
   @inline(__always)
@@ -38,9 +38,9 @@ enum FastLSTM {
     let whhT = saved
     let gates = saved + rows &* hidden
     let cells = gates + batch &* steps &* rows
-    for r in 0..<rows {
-      for j in 0..<hidden { whhT[j &* rows &+ r] = whh[r &* hidden &+ j] }
-    }
+    let tanhCells = cells + batch &* steps &* hidden
+    GemmPacking.packStrided(
+      source: whh, stride: hidden, lines: rows, depth: hidden, width: rows, into: whhT)
     Gemm.multiply(
       transposeA: false, transposeB: true, m: batch &* steps, n: rows, k: geo.inputs, alpha: 1,
       a: x, lda: geo.inputs, b: wih, ldb: geo.inputs, beta: 0, c: gates, ldc: rows, pool: pool)
@@ -58,23 +58,63 @@ enum FastLSTM {
         for b in first..<(first &+ count) {
           let index = b &* steps &+ t
           let row = gates + index &* rows
-          for j in 0..<rows { row[j] = row[j] + bih[j] + bhh[j] }
+          addBiases(row, bih, bhh, count: rows)
           VectorMath.sigmoid(row, row, count: 2 &* hidden)
           VectorMath.tanh(row + 2 &* hidden, row + 2 &* hidden, count: hidden)
           VectorMath.sigmoid(row + 3 &* hidden, row + 3 &* hidden, count: hidden)
           let c = cells + index &* hidden
-          let ht = h + index &* hidden
-          let i = row, f = row + hidden, g = row + 2 &* hidden, o = row + 3 &* hidden
-          if t > 0 {
-            let previous = c - hidden
-            for j in 0..<hidden { c[j] = f[j] * previous[j] + i[j] * g[j] }
-          } else {
-            for j in 0..<hidden { c[j] = f[j] * 0 + i[j] * g[j] }
+          let tanhC = tanhCells + index &* hidden
+          updateCell(c, gates: row, previous: t > 0 ? c - hidden : nil, hidden: hidden)
+          VectorMath.tanh(c, tanhC, count: hidden)
+          let o = row + 3 &* hidden, ht = h + index &* hidden
+          var j = 0
+          while j &+ 8 <= hidden {
+            store(load(o, j) * load(tanhC, j), ht, j)
+            j &+= 8
           }
-          VectorMath.tanh(c, ht, count: hidden)
-          for j in 0..<hidden { ht[j] = o[j] * ht[j] }
+          while j < hidden {
+            ht[j] = o[j] * tanhC[j]
+            j &+= 1
+          }
         }
       }
+    }
+  }
+
+  /// row += b_ih + b_hh (in that order, as the reference adds them).
+  @inline(__always)
+  static func addBiases(
+    _ row: UnsafeMutablePointer<Float>, _ bih: UnsafePointer<Float>, _ bhh: UnsafePointer<Float>,
+    count: Int
+  ) {
+    var j = 0
+    while j &+ 8 <= count {
+      store(load(row, j) + load(bih, j) + load(bhh, j), row, j)
+      j &+= 8
+    }
+    while j < count {
+      row[j] = row[j] + bih[j] + bhh[j]
+      j &+= 1
+    }
+  }
+
+  /// c = f·c_{t−1} + i·g from a row of activated gates (c_{t−1} = 0 at the first step, still
+  /// multiplied so a NaN forget gate shows).
+  @inline(__always)
+  static func updateCell(
+    _ c: UnsafeMutablePointer<Float>, gates row: UnsafePointer<Float>,
+    previous: UnsafePointer<Float>?, hidden: Int
+  ) {
+    let i = row, f = row + hidden, g = row + 2 &* hidden
+    var j = 0
+    while j &+ 8 <= hidden {
+      let before = previous.map { load($0, j) } ?? SIMD8<Float>()
+      store(load(f, j) * before + load(i, j) * load(g, j), c, j)
+      j &+= 8
+    }
+    while j < hidden {
+      c[j] = f[j] * (previous?[j] ?? 0) + i[j] * g[j]
+      j &+= 1
     }
   }
 
@@ -113,11 +153,11 @@ enum FastLSTM {
     let all = batch &* steps
     let gates = saved + rows &* hidden
     let cells = gates + all &* rows
+    let tanhCells = cells + all &* hidden
     let dgates = parts.scratch
     let shifted = dgates + all &* rows
     let dh = shifted + all &* hidden
     let dc = dh + batch &* hidden
-    let tc = dc + batch &* hidden
     dh.update(repeating: 0, count: 2 &* batch &* hidden)
     for t in stride(from: steps &- 1, through: 0, by: -1) {
       splitBatch(batch, hidden: hidden, pool: pool) { first, count in
@@ -126,8 +166,7 @@ enum FastLSTM {
           let row = gates + index &* rows
           let d = dgates + index &* rows
           let c = cells + index &* hidden
-          let tcb = tc + b &* hidden
-          VectorMath.tanh(c, tcb, count: hidden)
+          let tcb = tanhCells + index &* hidden
           let gt = g + index &* hidden
           let dhb = dh + b &* hidden, dcb = dc + b &* hidden
           var j = 0
