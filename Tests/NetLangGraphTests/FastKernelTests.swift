@@ -59,14 +59,16 @@ func pointwiseMatchesScalar() {
 
 @Test("column sums and the SIMD SGD step match their scalar formulas")
 func sumRowsAndSGD() {
-  let rows = 5, columns = 11
-  let x = randomValues(rows * columns, seed: 3)
-  var sums = [Float](repeating: 0, count: columns)
-  Pointwise.sumRows(x, rows: rows, columns: columns, into: &sums)
-  for c in 0..<columns {
-    var total: Float = 0
-    for r in 0..<rows { total += x[r * columns + c] }
-    #expect(sums[c] == total)
+  // 11 columns: the 8-lane loop and a tail; 75: the 32-column blocks, 8 lanes and a tail.
+  for (rows, columns) in [(5, 11), (7, 75)] {
+    let x = randomValues(rows * columns, seed: 3)
+    var sums = [Float](repeating: 0, count: columns)
+    Pointwise.sumRows(x, rows: rows, columns: columns, into: &sums)
+    for c in 0..<columns {
+      var total: Float = 0
+      for r in 0..<rows { total += x[r * columns + c] }
+      #expect(sums[c] == total)
+    }
   }
   // Two steps of p −= lr·v, v = mu·v + g (+ decay·p), against the scalar recurrence.
   let n = 13

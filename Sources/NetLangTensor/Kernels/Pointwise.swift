@@ -217,6 +217,22 @@ public enum Pointwise {
     into y: UnsafeMutablePointer<Float>
   ) {
     var c = 0
+    // 32 columns at a time: four independent sums per row instead of one dependency chain.
+    while c &+ 32 <= columns {
+      var t0 = SIMD8<Float>(), t1 = t0, t2 = t0, t3 = t0
+      for r in 0..<rows {
+        let row = x + (r &* stride &+ c)
+        t0 += load(row, 0)
+        t1 += load(row, 8)
+        t2 += load(row, 16)
+        t3 += load(row, 24)
+      }
+      store(t0, y, c)
+      store(t1, y, c &+ 8)
+      store(t2, y, c &+ 16)
+      store(t3, y, c &+ 24)
+      c &+= 32
+    }
     while c &+ 8 <= columns {
       var total = SIMD8<Float>()
       for r in 0..<rows { total += load(x, r &* stride &+ c) }
