@@ -1,6 +1,8 @@
 // FloatBuffer: one fixed-size, zero-initialised block of Floats, allocated once and freed
 // with its owner. The executor's values, gradients, workspaces and parameters live in these.
 
+import NetLangTensor
+
 /// A fixed block of `capacity` Floats.
 final class FloatBuffer: @unchecked Sendable {
   let pointer: UnsafeMutablePointer<Float>
@@ -8,9 +10,8 @@ final class FloatBuffer: @unchecked Sendable {
 
   init(capacity: Int) {
     self.capacity = capacity
-    pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(capacity, 1))
-    pointer.initialize(repeating: 0, count: max(capacity, 1))
+    pointer = FloatMemory.allocate(capacity)
   }
 
-  deinit { pointer.deallocate() }
+  deinit { FloatMemory.deallocate(pointer) }
 }

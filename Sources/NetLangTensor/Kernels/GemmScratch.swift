@@ -6,10 +6,10 @@ import Synchronization
 
 /// A stack of 64-byte aligned buffers shared by every Gemm call.
 final class GemmScratch: Sendable {
-  /// One buffer and its size.
+  /// One buffer and its size in Floats.
   struct Buffer: @unchecked Sendable {
-    var pointer: UnsafeMutableRawPointer
-    var bytes: Int
+    var pointer: UnsafeMutablePointer<Float>
+    var count: Int
   }
 
   static let shared = GemmScratch()
@@ -21,15 +21,13 @@ final class GemmScratch: Sendable {
   func withFloats<Result>(
     _ count: Int, _ body: (UnsafeMutablePointer<Float>) -> Result
   ) -> Result {
-    let bytes = max(count, 1) &* 4
     var buffer = free.withLock { $0.popLast() }
-    if let held = buffer, held.bytes < bytes {
-      held.pointer.deallocate()
+    if let held = buffer, held.count < count {
+      FloatMemory.deallocate(held.pointer)
       buffer = nil
     }
-    let taken =
-      buffer ?? Buffer(pointer: .allocate(byteCount: bytes, alignment: 64), bytes: bytes)
+    let taken = buffer ?? Buffer(pointer: FloatMemory.allocate(count), count: max(count, 1))
     defer { free.withLock { $0.append(taken) } }
-    return body(taken.pointer.bindMemory(to: Float.self, capacity: taken.bytes / 4))
+    return body(taken.pointer)
   }
 }

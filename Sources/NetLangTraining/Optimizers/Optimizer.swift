@@ -136,9 +136,7 @@ final class StateStorage {
     self.counts = counts
     bases = .allocate(capacity: max(counts.count, 1))
     for (index, count) in counts.enumerated() {
-      let block = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-      block.initialize(repeating: 0, count: max(count, 1))
-      (bases + index).initialize(to: block)
+      (bases + index).initialize(to: FloatMemory.allocate(count))
     }
   }
 
@@ -151,7 +149,7 @@ final class StateStorage {
   }
 
   deinit {
-    for index in counts.indices { bases[index].deallocate() }
+    for index in counts.indices { FloatMemory.deallocate(bases[index]) }
     bases.deallocate()
   }
 }
