@@ -44,10 +44,11 @@ enum FastLSTM {
     Gemm.multiply(
       transposeA: false, transposeB: true, m: batch &* steps, n: rows, k: geo.inputs, alpha: 1,
       a: x, lda: geo.inputs, b: wih, ldb: geo.inputs, beta: 0, c: gates, ldc: rows, pool: pool)
-    for t in 0..<steps {
-      // Rows of the batch are independent within a step: each part takes its own rows
-      // through the recurrent product and the gate arithmetic.
-      splitBatch(batch, hidden: hidden, pool: pool) { first, count in
+    // Rows of the batch are independent through the whole sequence: each part takes its own
+    // rows through every step's recurrent product and gate arithmetic, with no handoff
+    // between steps.
+    splitBatch(batch, hidden: hidden, pool: pool) { first, count in
+      for t in 0..<steps {
         if t > 0 {
           let offset = first &* steps &+ t
           Gemm.multiply(
@@ -118,13 +119,14 @@ enum FastLSTM {
     }
   }
 
-  /// Multiply-adds of one row's step (its share of the recurrent product) below which a step
-  /// is not split: a split costs a handoff of a few µs per step.
+  /// Multiply-adds of one step's recurrent product below which the batch is not split: each
+  /// part's per-step products get too small for the micro-kernel's tiles to pay.
   static let minimumStepWork = 400_000
 
-  /// Runs `body(firstRow, rows)` over the batch rows of one time step.
+  /// Runs `body(firstRow, rows)` over the batch rows (a pass over every step: rows of the
+  /// batch never meet in an LSTM).
   ///
-  /// Split across the pool when the step is big enough; every row is computed by the same code
+  /// Split across the pool when a step is big enough; every row is computed by the same code
   /// either way.
   static func splitBatch(
     _ batch: Int, hidden: Int, pool: WorkerPool?, _ body: (Int, Int) -> Void
@@ -159,8 +161,8 @@ enum FastLSTM {
     let dh = shifted + all &* hidden
     let dc = dh + batch &* hidden
     dh.update(repeating: 0, count: 2 &* batch &* hidden)
-    for t in stride(from: steps &- 1, through: 0, by: -1) {
-      splitBatch(batch, hidden: hidden, pool: pool) { first, count in
+    splitBatch(batch, hidden: hidden, pool: pool) { first, count in
+      for t in stride(from: steps &- 1, through: 0, by: -1) {
         for b in first..<(first &+ count) {
           let index = b &* steps &+ t
           let row = gates + index &* rows
