@@ -51,10 +51,11 @@ func vectorArithmeticByHand() {
 
 @Test("allFinite finds one NaN or infinity anywhere, in the vector part and in the tail")
 func reductionAllFinite() {
-  var x = randomFloats(37, seed: 9).map { $0 * 1e30 }
+  // 77 values: two 32-value blocks, one 8-lane step and a tail of 5.
+  var x = randomFloats(77, seed: 9).map { $0 * 1e30 }
   #expect(Reduction.allFinite(x, count: x.count))
   #expect(Reduction.allFinite(x, count: 0))
-  for position in [0, 7, 8, 31, 32, 36] {
+  for position in [0, 7, 8, 31, 32, 63, 64, 71, 72, 76] {
     for bad in [Float.nan, .infinity, -.infinity] {
       let saved = x[position]
       x[position] = bad

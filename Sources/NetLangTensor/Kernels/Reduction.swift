@@ -51,13 +51,24 @@ public enum Reduction {
   /// True when no element of input[0..<count] is NaN or infinite (x·0 is NaN exactly for
   /// those, and NaN survives the sum).
   public static func allFinite(_ input: UnsafePointer<Float>, count: Int) -> Bool {
-    var partial = SIMD8<Float>()
+    // x·0 is 0 for a finite x and NaN otherwise; four sums so the adds do not wait on each
+    // other (the order does not matter: the total is 0 or NaN).
+    typealias V = SIMD8<Float>
+    var p0 = V(), p1 = V(), p2 = V(), p3 = V()
     var index = 0
+    while index &+ 32 <= count {
+      let base = UnsafeRawPointer(input + index)
+      p0 += base.loadUnaligned(as: V.self) * 0
+      p1 += base.loadUnaligned(fromByteOffset: 32, as: V.self) * 0
+      p2 += base.loadUnaligned(fromByteOffset: 64, as: V.self) * 0
+      p3 += base.loadUnaligned(fromByteOffset: 96, as: V.self) * 0
+      index &+= 32
+    }
     while index &+ 8 <= count {
-      partial += UnsafeRawPointer(input + index).loadUnaligned(as: SIMD8<Float>.self) * 0
+      p0 += UnsafeRawPointer(input + index).loadUnaligned(as: V.self) * 0
       index &+= 8
     }
-    var total = partial.sum()
+    var total = ((p0 + p1) + (p2 + p3)).sum()
     while index < count {
       total += input[index] * 0
       index &+= 1

@@ -3,7 +3,7 @@
 
 /// xoshiro256** seeded through SplitMix64. Value type: copying it forks the stream.
 public struct Random: Sendable, Equatable {
-  private var state: (UInt64, UInt64, UInt64, UInt64)
+  @usableFromInline var state: (UInt64, UInt64, UInt64, UInt64)
 
   public init(seed: UInt64) {
     var mix = seed
@@ -28,9 +28,10 @@ public struct Random: Sendable, Equatable {
 
   public static func == (lhs: Random, rhs: Random) -> Bool { lhs.words == rhs.words }
 
-  /// 64 uniformly random bits.
+  /// 64 uniformly random bits. Inlinable: dropout and RBM sampling draw one per element.
+  @inlinable
   public mutating func nextBits() -> UInt64 {
-    func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inline(__always) func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
     let result = rotl(state.1 &* 5, 7) &* 9
     let t = state.1 << 17
     state.2 ^= state.0
@@ -48,6 +49,7 @@ public struct Random: Sendable, Equatable {
   }
 
   /// Uniform in [0, 1) as a Float with 24 random bits.
+  @inlinable
   public mutating func nextFloat() -> Float {
     Float(nextBits() >> 40) * 0x1.0p-24
   }
