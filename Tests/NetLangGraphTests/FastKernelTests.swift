@@ -240,7 +240,9 @@ func fastLSTMMatchesReference() {
     let partCount = rows * (inputs + hidden + 2)
     var fastParts = [Float](
       repeating: .nan,
-      count: partCount + FastLSTM.backwardScratch(batch: batch, steps: steps, hidden: hidden))
+      count: partCount
+        + FastLSTM.backwardScratch(
+          batch: batch, steps: steps, inputs: inputs, hidden: hidden))
     var slowParts = [Float](
       repeating: .nan, count: partCount + batch * (2 * rows + 4 * hidden))
     var fastDx = [Float](repeating: .nan, count: x.count), slowDx = fastDx
@@ -353,7 +355,9 @@ func fastLSTMSplitsAcrossPool() {
     let partCount = rows * (inputs + hidden + 2)
     var parts = [Float](
       repeating: .nan,
-      count: partCount + FastLSTM.backwardScratch(batch: batch, steps: steps, hidden: hidden))
+      count: partCount
+        + FastLSTM.backwardScratch(
+          batch: batch, steps: steps, inputs: inputs, hidden: hidden))
     var dx = [Float](repeating: .nan, count: x.count)
     parts.withUnsafeMutableBufferPointer { buffer in
       guard let base = buffer.baseAddress else { return }

@@ -13,9 +13,11 @@ enum FastLSTM {
     4 * hidden * hidden + batch * steps * 6 * hidden
   }
 
-  /// Floats of the backward scratch: dgates [B·T, R], shifted h [B·T, H], dh and dc [B, H].
-  static func backwardScratch(batch: Int, steps: Int, hidden: Int) -> Int {
-    batch * steps * 5 * hidden + 2 * batch * hidden
+  /// Floats of the backward scratch: dgates [B·T, R], dh and dc [B, H], the rows
+  /// [x_t | h_{t−1}] [B·T, I + H] and the weight gradients side by side [R, I + H].
+  static func backwardScratch(batch: Int, steps: Int, inputs: Int, hidden: Int) -> Int {
+    let width = inputs + hidden
+    return batch * steps * (4 * hidden + width) + 2 * batch * hidden + 4 * hidden * width
   }
 
   @inline(__always)
@@ -157,9 +159,11 @@ enum FastLSTM {
     let cells = gates + all &* rows
     let tanhCells = cells + all &* hidden
     let dgates = parts.scratch
-    let shifted = dgates + all &* rows
-    let dh = shifted + all &* hidden
+    let dh = dgates + all &* rows
     let dc = dh + batch &* hidden
+    let width = geo.inputs &+ hidden
+    let joined = dc + batch &* hidden
+    let product = joined + all &* width
     dh.update(repeating: 0, count: 2 &* batch &* hidden)
     splitBatch(batch, hidden: hidden, pool: pool) { first, count in
       for t in stride(from: steps &- 1, through: 0, by: -1) {
@@ -209,18 +213,25 @@ enum FastLSTM {
         }
       }
     }
-    // h_{t−1} for every row (0 at t = 0), so dW_hh is one product over all rows.
-    for b in 0..<batch {
-      let target = shifted + b &* steps &* hidden
-      target.update(repeating: 0, count: hidden)
-      (target + hidden).update(from: h + b &* steps &* hidden, count: (steps &- 1) &* hidden)
+    // [x_t | h_{t−1}] for every row (h = 0 at t = 0): dgatesᵀ·joined = [dW_ih | dW_hh] is one
+    // product over all rows, packing dgates once instead of once per gradient.
+    let inputs = geo.inputs
+    for index in 0..<all {
+      let target = joined + index &* width
+      target.update(from: x + index &* inputs, count: inputs)
+      if index % steps == 0 {
+        (target + inputs).update(repeating: 0, count: hidden)
+      } else {
+        (target + inputs).update(from: h + (index &- 1) &* hidden, count: hidden)
+      }
     }
     Gemm.multiply(
-      transposeA: true, transposeB: false, m: rows, n: geo.inputs, k: all, alpha: 1, a: dgates,
-      lda: rows, b: x, ldb: geo.inputs, beta: 0, c: parts.wih, ldc: geo.inputs, pool: pool)
-    Gemm.multiply(
-      transposeA: true, transposeB: false, m: rows, n: hidden, k: all, alpha: 1, a: dgates,
-      lda: rows, b: shifted, ldb: hidden, beta: 0, c: parts.whh, ldc: hidden, pool: pool)
+      transposeA: true, transposeB: false, m: rows, n: width, k: all, alpha: 1, a: dgates,
+      lda: rows, b: joined, ldb: width, beta: 0, c: product, ldc: width, pool: pool)
+    for r in 0..<rows {
+      (parts.wih + r &* inputs).update(from: product + r &* width, count: inputs)
+      (parts.whh + r &* hidden).update(from: product + (r &* width &+ inputs), count: hidden)
+    }
     Pointwise.sumRows(dgates, rows: all, columns: rows, into: parts.bih, pool: pool)
     parts.bhh.update(from: parts.bih, count: rows)
     Gemm.multiply(

@@ -30,7 +30,8 @@ enum Workspace {
       let steps = shape(1)[0]
       let hidden = shape(3)[1]
       return partsCount(of: id, in: graph)
-        + FastLSTM.backwardScratch(batch: batch, steps: steps, hidden: hidden)
+        + FastLSTM.backwardScratch(
+          batch: batch, steps: steps, inputs: shape(1)[1], hidden: hidden)
     case .rnnBackward, .gruBackward:
       let rows = shape(2)[0]
       let hidden = shape(3)[1]
