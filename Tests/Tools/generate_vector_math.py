@@ -13,7 +13,7 @@ BODY = '''
   ///
   /// 2^n is applied as two factors, so n = 128 and n = -126 stay exact. Above 88.72284 the
   /// result is +inf, below -87.33654 it is 0; NaN stays NaN.
-  @inline(__always)
+  @_transparent
   static func exp(_ x: V) -> V {
     let upper: Float = 88.722_84
     let lower: Float = -87.336_54
@@ -45,7 +45,7 @@ BODY = '''
   /// ln x: x = m·2^e with m in [√½, √2), ln m by a degree-9 polynomial in m - 1.
   ///
   /// Subnormals are scaled first; ln 0 = -inf, ln(x < 0) = NaN, ln inf = inf, NaN stays NaN.
-  @inline(__always)
+  @_transparent
   static func log(_ x: V) -> V {
     let tiny = x .< Float.leastNormalMagnitude
     let scaled = x.replacing(with: x * 8_388_608, where: tiny)
@@ -81,7 +81,7 @@ BODY = '''
   }
 
   /// tanh x: an odd polynomial below |x| = 0.625, 1 - 2/(e^2|x| + 1) above (±1 beyond ~9).
-  @inline(__always)
+  @_transparent
   static func tanh(_ x: V) -> V {
     let magnitude = x.replacing(with: -x, where: x .< 0)
     let z = x * x
@@ -100,32 +100,9 @@ BODY = '''
   }
 
   /// 1 / (1 + e^-x).
-  @inline(__always)
+  @_transparent
   static func sigmoid(_ x: V) -> V {
     1 / (1 + exp(-x))
-  }
-
-  /// output[i] = body(input[i]) for `count` elements, a vector at a time.
-  ///
-  /// The tail goes through a zero-padded vector. In place allowed.
-  @inline(__always)
-  static func map(
-    _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int,
-    _ body: (V) -> V
-  ) {
-    var index = 0
-    while index &+ V.scalarCount <= count {
-      let value = UnsafeRawPointer(input + index).loadUnaligned(as: V.self)
-      UnsafeMutableRawPointer(output + index).storeBytes(of: body(value), as: V.self)
-      index &+= V.scalarCount
-    }
-    let rest = count &- index
-    if rest > 0 {
-      var value = V()
-      for lane in 0..<rest { value[lane] = input[index &+ lane] }
-      let result = body(value)
-      for lane in 0..<rest { output[index &+ lane] = result[lane] }
-    }
   }
 }
 '''
@@ -158,7 +135,23 @@ def write(path, name, lanes, fused, access, summary, header2):
             f"  {access}static func {fn}(",
             "    _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int",
             "  ) {",
-            f"    map(input, output, count) {{ {fn}($0) }}",
+            # The loop is written out in every function rather than shared through a
+            # closure: LLVM merges identical loops that differ only in the closure they call
+            # into one that calls it through a pointer, per vector.
+            "    var index = 0",
+            "    while index &+ V.scalarCount <= count {",
+            "      let value = UnsafeRawPointer(input + index).loadUnaligned(as: V.self)",
+            f"      UnsafeMutableRawPointer(output + index).storeBytes(of: {fn}(value), as: V.self)",
+            "      index &+= V.scalarCount",
+            "    }",
+            "    // The tail goes through a zero-padded vector.",
+            "    let rest = count &- index",
+            "    if rest > 0 {",
+            "      var value = V()",
+            "      for lane in 0..<rest { value[lane] = input[index &+ lane] }",
+            f"      let result = {fn}(value)",
+            "      for lane in 0..<rest { output[index &+ lane] = result[lane] }",
+            "    }",
             "  }",
             "",
         ]

@@ -18,7 +18,20 @@ enum VectorMathPortable {
   static func exp(
     _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int
   ) {
-    map(input, output, count) { exp($0) }
+    var index = 0
+    while index &+ V.scalarCount <= count {
+      let value = UnsafeRawPointer(input + index).loadUnaligned(as: V.self)
+      UnsafeMutableRawPointer(output + index).storeBytes(of: exp(value), as: V.self)
+      index &+= V.scalarCount
+    }
+    // The tail goes through a zero-padded vector.
+    let rest = count &- index
+    if rest > 0 {
+      var value = V()
+      for lane in 0..<rest { value[lane] = input[index &+ lane] }
+      let result = exp(value)
+      for lane in 0..<rest { output[index &+ lane] = result[lane] }
+    }
   }
 
   /// output[i] = ln input[i]; in place allowed.
@@ -26,7 +39,20 @@ enum VectorMathPortable {
   static func log(
     _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int
   ) {
-    map(input, output, count) { log($0) }
+    var index = 0
+    while index &+ V.scalarCount <= count {
+      let value = UnsafeRawPointer(input + index).loadUnaligned(as: V.self)
+      UnsafeMutableRawPointer(output + index).storeBytes(of: log(value), as: V.self)
+      index &+= V.scalarCount
+    }
+    // The tail goes through a zero-padded vector.
+    let rest = count &- index
+    if rest > 0 {
+      var value = V()
+      for lane in 0..<rest { value[lane] = input[index &+ lane] }
+      let result = log(value)
+      for lane in 0..<rest { output[index &+ lane] = result[lane] }
+    }
   }
 
   /// output[i] = tanh input[i]; in place allowed.
@@ -34,7 +60,20 @@ enum VectorMathPortable {
   static func tanh(
     _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int
   ) {
-    map(input, output, count) { tanh($0) }
+    var index = 0
+    while index &+ V.scalarCount <= count {
+      let value = UnsafeRawPointer(input + index).loadUnaligned(as: V.self)
+      UnsafeMutableRawPointer(output + index).storeBytes(of: tanh(value), as: V.self)
+      index &+= V.scalarCount
+    }
+    // The tail goes through a zero-padded vector.
+    let rest = count &- index
+    if rest > 0 {
+      var value = V()
+      for lane in 0..<rest { value[lane] = input[index &+ lane] }
+      let result = tanh(value)
+      for lane in 0..<rest { output[index &+ lane] = result[lane] }
+    }
   }
 
   /// output[i] = 1 / (1 + e^-input[i]); in place allowed.
@@ -42,13 +81,26 @@ enum VectorMathPortable {
   static func sigmoid(
     _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int
   ) {
-    map(input, output, count) { sigmoid($0) }
+    var index = 0
+    while index &+ V.scalarCount <= count {
+      let value = UnsafeRawPointer(input + index).loadUnaligned(as: V.self)
+      UnsafeMutableRawPointer(output + index).storeBytes(of: sigmoid(value), as: V.self)
+      index &+= V.scalarCount
+    }
+    // The tail goes through a zero-padded vector.
+    let rest = count &- index
+    if rest > 0 {
+      var value = V()
+      for lane in 0..<rest { value[lane] = input[index &+ lane] }
+      let result = sigmoid(value)
+      for lane in 0..<rest { output[index &+ lane] = result[lane] }
+    }
   }
   /// e^x: x = n·ln2 + r with |r| ≤ ln2/2, e^r by a polynomial, 2^n built in the exponent bits.
   ///
   /// 2^n is applied as two factors, so n = 128 and n = -126 stay exact. Above 88.72284 the
   /// result is +inf, below -87.33654 it is 0; NaN stays NaN.
-  @inline(__always)
+  @_transparent
   static func exp(_ x: V) -> V {
     let upper: Float = 88.722_84
     let lower: Float = -87.336_54
@@ -80,7 +132,7 @@ enum VectorMathPortable {
   /// ln x: x = m·2^e with m in [√½, √2), ln m by a degree-9 polynomial in m - 1.
   ///
   /// Subnormals are scaled first; ln 0 = -inf, ln(x < 0) = NaN, ln inf = inf, NaN stays NaN.
-  @inline(__always)
+  @_transparent
   static func log(_ x: V) -> V {
     let tiny = x .< Float.leastNormalMagnitude
     let scaled = x.replacing(with: x * 8_388_608, where: tiny)
@@ -116,7 +168,7 @@ enum VectorMathPortable {
   }
 
   /// tanh x: an odd polynomial below |x| = 0.625, 1 - 2/(e^2|x| + 1) above (±1 beyond ~9).
-  @inline(__always)
+  @_transparent
   static func tanh(_ x: V) -> V {
     let magnitude = x.replacing(with: -x, where: x .< 0)
     let z = x * x
@@ -135,31 +187,8 @@ enum VectorMathPortable {
   }
 
   /// 1 / (1 + e^-x).
-  @inline(__always)
+  @_transparent
   static func sigmoid(_ x: V) -> V {
     1 / (1 + exp(-x))
-  }
-
-  /// output[i] = body(input[i]) for `count` elements, a vector at a time.
-  ///
-  /// The tail goes through a zero-padded vector. In place allowed.
-  @inline(__always)
-  static func map(
-    _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int,
-    _ body: (V) -> V
-  ) {
-    var index = 0
-    while index &+ V.scalarCount <= count {
-      let value = UnsafeRawPointer(input + index).loadUnaligned(as: V.self)
-      UnsafeMutableRawPointer(output + index).storeBytes(of: body(value), as: V.self)
-      index &+= V.scalarCount
-    }
-    let rest = count &- index
-    if rest > 0 {
-      var value = V()
-      for lane in 0..<rest { value[lane] = input[index &+ lane] }
-      let result = body(value)
-      for lane in 0..<rest { output[index &+ lane] = result[lane] }
-    }
   }
 }
