@@ -71,8 +71,9 @@ extension RBM {
       }
       batch.withUnsafeMutableBufferPointer { out in
         data.withUnsafeBufferPointer { source in
+          guard let target = out.baseAddress, let start = source.baseAddress else { return }
           for (row, example) in indices.enumerated() {
-            for j in 0..<v { out[row * v + j] = source[example * v + j] }
+            (target + row &* v).update(from: start + example &* v, count: v)
           }
         }
       }
