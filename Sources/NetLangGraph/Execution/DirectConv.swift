@@ -3,7 +3,7 @@
 // DirectConvolution's kernels sum the taps straight from them, eight filters at a time, in
 // rows of 16-float vectors. The input gradient is the same correlation of the padded output
 // gradient with the flipped, transposed weights; the weight gradient keeps 16 partial sums
-// per weight and adds them up at the end.
+// per weight for each of two halves of the batch and adds them up at the end.
 // B = batch, C = channels, F = filters, K = C·KH·KW taps, (ph, pw) = padding; a row of
 // outputs is padded to a whole number of vectors (OW → OWr, W → Wr).
 
@@ -77,9 +77,10 @@ struct DirectConv {
   }
 
   /// Backward scratch: padded inputs (when the forward's are gone), padded output gradients,
-  /// weight-gradient lanes, flipped weights, each example's input-gradient planes.
+  /// weight-gradient lanes (one set per example group), flipped weights, each example's
+  /// input-gradient planes.
   var backwardCount: Int {
-    inputCount + batch * gradientCount + paddedFilters * taps * Self.lanes
+    inputCount + batch * gradientCount + Self.exampleGroups * paddedFilters * taps * Self.lanes
       + paddedChannels * geo.filters * kh * kw + batch * paddedChannels * geo.height * wr
   }
 
@@ -181,7 +182,7 @@ struct DirectConv {
     let f = geo.filters, p = geo.positions
     let gradients = scratch + inputCount
     let lanes = gradients + batch * gradientCount
-    let flipped = lanes + paddedFilters * taps * Self.lanes
+    let flipped = lanes + Self.exampleGroups * paddedFilters * taps * Self.lanes
     let inputGradients = flipped + paddedChannels * f * kh * kw
     let padded = inputs ?? UnsafePointer(scratch)
     FastConv.forEachExample(batch, pool: pool, elements: batch * gradientCount) { b in
@@ -204,27 +205,41 @@ struct DirectConv {
     inputGradient(gradients, weight, flipped: flipped, planes: inputGradients, into: dx, pool: pool)
   }
 
-  /// dW[f][t] = the 16 lanes of Σ_b Σ_i g_b[f][i]·x_b[c][i + ki][· + kj], added in lane order.
-  /// Split by taps: every weight is summed by one thread in the same order.
+  /// The batch's examples fall into this many fixed groups for the weight gradient, each
+  /// summed on its own (by the thread that padded most of them) and the groups added in order:
+  /// the same bits at every thread count.
+  static let exampleGroups = 2
+
+  /// dW[f][t] = Σ over example groups, in order, of the 16 lanes (added in lane order) of
+  /// Σ_{b in group} Σ_i g_b[f][i]·x_b[c][i + ki][· + kj].
+  ///
+  /// Split by example group and, with more threads than groups, by taps: every lane is summed
+  /// by one thread in the same order.
   private func weightGradient(
     _ inputs: UnsafePointer<Float>, _ gradients: UnsafePointer<Float>,
     lanes: UnsafeMutablePointer<Float>, into dWeight: UnsafeMutablePointer<Float>,
     pool: WorkerPool?
   ) {
     let f = geo.filters
+    let groups = Self.exampleGroups
     let laneBlock = taps * Self.group * Self.lanes
+    let groupLanes = filterBlocks * laneBlock
     let work = batch * taps * paddedFilters * oh * owr
-    let parts = max(1, min(pool?.threads ?? 1, taps, work / 200_000))
-    let body = { (part: Int) in
-      let first = taps * part / parts
-      let last = taps * (part + 1) / parts
+    let threads = max(1, min(pool?.threads ?? 1, work / 200_000))
+    let chunks = max(1, min(taps, threads / groups))
+    let items = groups * chunks
+    let item = { (index: Int) in
+      let group = index % groups
+      let chunk = index / groups
+      let first = taps * chunk / chunks
+      let last = taps * (chunk + 1) / chunks
+      let target = lanes + group * groupLanes
       for block in 0..<filterBlocks {
         Pointwise.zero(
-          lanes + block * laneBlock + first * Self.group * Self.lanes,
-          count: (last - first) * Self.group * Self.lanes
-        )
+          target + block * laneBlock + first * Self.group * Self.lanes,
+          count: (last - first) * Self.group * Self.lanes)
       }
-      for b in 0..<batch {
+      for b in (batch * group / groups)..<(batch * (group + 1) / groups) {
         for block in 0..<filterBlocks {
           DirectConvolution.correlateWeights(
             input: inputs + b * geo.channels * inputPlane, planeStride: inputPlane,
@@ -233,24 +248,35 @@ struct DirectConv {
               + gradientOffset,
             gradientPlaneStride: gradientPlane, gradientRowStride: gradientRowStride,
             kernelHeight: kh, kernelWidth: kw, firstTap: first, lastTap: last, rows: oh,
-            vectors: owr / Self.lanes, lanes: lanes + block * laneBlock)
-        }
-      }
-      for t in first..<last {
-        for filter in 0..<f {
-          let lane =
-            lanes + (filter / Self.group) * laneBlock + (t * Self.group + filter % Self.group)
-            * Self.lanes
-          var total: Float = 0
-          for l in 0..<Self.lanes { total += lane[l] }
-          dWeight[filter * taps + t] = total
+            vectors: owr / Self.lanes, lanes: target + block * laneBlock)
         }
       }
     }
+    let parts = min(items, threads)
     if let pool, parts > 1 {
-      pool.run(parts: parts, body)
+      pool.run(parts: parts) { part in
+        var index = part
+        while index < items {
+          item(index)
+          index += parts
+        }
+      }
     } else {
-      body(0)
+      for index in 0..<items { item(index) }
+    }
+    for t in 0..<taps {
+      for filter in 0..<f {
+        let offset =
+          (filter / Self.group) * laneBlock + (t * Self.group + filter % Self.group) * Self.lanes
+        var total: Float = 0
+        for group in 0..<groups {
+          let lane = lanes + group * groupLanes + offset
+          var sum: Float = 0
+          for l in 0..<Self.lanes { sum += lane[l] }
+          total += sum
+        }
+        dWeight[filter * taps + t] = total
+      }
     }
   }
 
