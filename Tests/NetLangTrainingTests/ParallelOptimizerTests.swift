@@ -56,6 +56,28 @@ import Testing
     compare { Adam(AdamSettings(learningRate: 0.1)) }
   }
 
+  @Test("the gradients' NaN check finds one bad value anywhere, on one thread and on two")
+  func finiteCheckSplit() {
+    let pool = WorkerPool(threads: 2)
+    let parameters = Self.model(seed: 7)
+    let clean = Self.gradients(seed: 9, step: 0)
+    parameters.setGradients(clean)
+    #expect(Trainer.allFinite(parameters.buffers))
+    #expect(Trainer.allFinite(parameters.buffers, pool: pool))
+    // The first and last element of each gradient, and the middle where the split falls.
+    for (index, gradient) in clean.enumerated() {
+      for position in Set([0, gradient.count / 2, gradient.count - 1]) {
+        for bad in [Float.nan, .infinity] {
+          var broken = clean
+          broken[index][position] = bad
+          parameters.setGradients(broken)
+          #expect(!Trainer.allFinite(parameters.buffers), "\(index) \(position) \(bad)")
+          #expect(!Trainer.allFinite(parameters.buffers, pool: pool), "\(index) \(position) \(bad)")
+        }
+      }
+    }
+  }
+
   @Test("a copy of an optimizer keeps its own momentum")
   func copiesAreIndependent() {
     let parameters = Parameters(names: ["w"], values: [[1, 2]])

@@ -237,7 +237,7 @@ public struct Trainer {
             GradientClipping.clipGlobalNorm(parameters, maxNorm: Float(clip))
             .isFinite
         } else {
-          gradientsFinite = Trainer.allFinite(parameters)
+          gradientsFinite = Trainer.allFinite(parameters, pool: executor.pool)
         }
         if !loss.isFinite || !gradientsFinite {
           throw diagnoseNonFinite(epoch: epoch + 1, step: step + 1)
@@ -325,10 +325,35 @@ public struct Trainer {
     return .nonFinite(epoch: epoch, step: step, node: nil, inBackward: false)
   }
 
-  static func allFinite(_ parameters: [ParameterBuffer]) -> Bool {
-    parameters.allSatisfy { parameter in
-      guard let base = parameter.gradient.baseAddress else { return true }
-      return Reduction.allFinite(base, count: parameter.gradient.count)
+  /// Whether every parameter gradient is finite; with a pool, each thread checks a slice of
+  /// every gradient (the pass reads all of them: the NaN alarm's cost per step).
+  static func allFinite(_ parameters: [ParameterBuffer], pool: WorkerPool? = nil) -> Bool {
+    var total = 0
+    for parameter in parameters { total &+= parameter.gradient.count }
+    let parts = min(pool?.threads ?? 1, total / Parallel.minimumElementsPerPart)
+    guard let pool, parts > 1 else {
+      return parameters.allSatisfy { parameter in
+        guard let base = parameter.gradient.baseAddress else { return true }
+        return Reduction.allFinite(base, count: parameter.gradient.count)
+      }
+    }
+    return withUnsafeTemporaryAllocation(of: Bool.self, capacity: parts) { finite in
+      pool.run(parts: parts) { part in
+        var ok = true
+        for parameter in parameters {
+          guard let base = parameter.gradient.baseAddress else { continue }
+          let count = parameter.gradient.count
+          let blocks = (count &+ 15) / 16
+          let start = min(count, blocks &* part / parts &* 16)
+          let end = min(count, blocks &* (part &+ 1) / parts &* 16)
+          if end > start && !Reduction.allFinite(base + start, count: end &- start) {
+            ok = false
+            break
+          }
+        }
+        finite.initializeElement(at: part, to: ok)
+      }
+      return !finite.prefix(parts).contains(false)
     }
   }
 
