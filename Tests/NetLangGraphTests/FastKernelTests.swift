@@ -2,6 +2,7 @@
 // against the simple reference kernels they replace (Elementwise, Dense, Conv2D, LSTM), on
 // random data with odd sizes so SIMD tails and padding edges are exercised.
 
+import Foundation
 import NetLangTensor
 import Testing
 
@@ -369,4 +370,20 @@ func fastLSTMSplitsAcrossPool() {
   }
   #expect(results[0] == results[1])
   #expect(!results[0].contains { $0.isNaN })
+}
+
+@Test("bce from logits over many blocks matches a Double loop of the stable formula")
+func bceWithLogitsMatchesDouble() {
+  // 1,003 values: three full 256-blocks of four-lane sums, a short block and a tail of 3.
+  let count = 1_003
+  let z = randomValues(count, seed: 41, -30, 30)
+  let t = randomValues(count, seed: 42, 0, 1)
+  var expected = 0.0
+  for i in 0..<count {
+    let x = Double(z[i])
+    expected += max(x, 0) - x * Double(t[i]) + Foundation.log(1 + Foundation.exp(-abs(x)))
+  }
+  expected /= Double(count)
+  let loss = Losses.bceWithLogitsForward(z, t, count: count)
+  #expect(abs(Double(loss) - expected) <= 1e-6 * abs(expected))
 }
