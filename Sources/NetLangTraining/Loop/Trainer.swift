@@ -325,31 +325,16 @@ public struct Trainer {
     return .nonFinite(epoch: epoch, step: step, node: nil, inBackward: false)
   }
 
-  /// Whether every parameter gradient is finite; with a pool, each thread checks a slice of
+  /// Whether every parameter gradient is finite; with a pool, each thread checks its slice of
   /// every gradient (the pass reads all of them: the NaN alarm's cost per step).
   static func allFinite(_ parameters: [ParameterBuffer], pool: WorkerPool? = nil) -> Bool {
-    var total = 0
-    for parameter in parameters { total &+= parameter.gradient.count }
-    let parts = min(pool?.threads ?? 1, total / Parallel.minimumElementsPerPart)
-    guard let pool, parts > 1 else {
-      return parameters.allSatisfy { parameter in
-        guard let base = parameter.gradient.baseAddress else { return true }
-        return Reduction.allFinite(base, count: parameter.gradient.count)
-      }
-    }
+    let parts = partCount(of: parameters, pool: pool)
     return withUnsafeTemporaryAllocation(of: Bool.self, capacity: parts) { finite in
-      pool.run(parts: parts) { part in
-        var ok = true
-        for parameter in parameters {
-          guard let base = parameter.gradient.baseAddress else { continue }
-          let count = parameter.gradient.count
-          let blocks = (count &+ 15) / 16
-          let start = min(count, blocks &* part / parts &* 16)
-          let end = min(count, blocks &* (part &+ 1) / parts &* 16)
-          if end > start && !Reduction.allFinite(base + start, count: end &- start) {
-            ok = false
-            break
-          }
+      forEachPart(parts, pool: pool) { part, parts in
+        let ok = parameters.allSatisfy { parameter in
+          let range = sliceRange(parameter.gradient.count, part: part, of: parts)
+          guard !range.isEmpty, let base = parameter.gradient.baseAddress else { return true }
+          return Reduction.allFinite(base + range.lowerBound, count: range.count)
         }
         finite.initializeElement(at: part, to: ok)
       }

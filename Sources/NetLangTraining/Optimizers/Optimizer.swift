@@ -163,26 +163,39 @@ func forEachSlice(
   of parameters: [ParameterBuffer], pool: WorkerPool?,
   _ body: (Int, Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
 ) {
-  func slice(_ index: Int, _ start: Int, _ end: Int) {
-    guard end > start, let value = parameters[index].value.baseAddress,
-      let gradient = parameters[index].gradient.baseAddress
-    else { return }
-    body(index, start, value + start, gradient + start, end &- start)
-  }
-  var total = 0
-  for parameter in parameters { total &+= parameter.value.count }
-  let parts = min(pool?.threads ?? 1, total / Parallel.minimumElementsPerPart)
-  guard let pool, parts > 1 else {
-    for (index, parameter) in parameters.enumerated() { slice(index, 0, parameter.value.count) }
-    return
-  }
-  pool.run(parts: parts) { part in
+  forEachPart(partCount(of: parameters, pool: pool), pool: pool) { part, parts in
     for (index, parameter) in parameters.enumerated() {
-      let count = parameter.value.count
-      let blocks = (count &+ 15) / 16
-      slice(
-        index, min(count, blocks &* part / parts &* 16),
-        min(count, blocks &* (part &+ 1) / parts &* 16))
+      let range = sliceRange(parameter.value.count, part: part, of: parts)
+      guard !range.isEmpty, let value = parameter.value.baseAddress,
+        let gradient = parameter.gradient.baseAddress
+      else { continue }
+      body(
+        index, range.lowerBound, value + range.lowerBound, gradient + range.lowerBound,
+        range.count)
     }
   }
+}
+
+/// How many parts a pass over every parameter is split into: one per thread when the model is
+/// big enough to pay for the handoff, else 1.
+func partCount(of parameters: [ParameterBuffer], pool: WorkerPool?) -> Int {
+  var total = 0
+  for parameter in parameters { total &+= parameter.value.count }
+  return max(1, min(pool?.threads ?? 1, total / Parallel.minimumElementsPerPart))
+}
+
+/// Runs `body(part, parts)` for each of `parts` parts, across the pool when there are several.
+func forEachPart(_ parts: Int, pool: WorkerPool?, _ body: (Int, Int) -> Void) {
+  guard let pool, parts > 1 else {
+    body(0, 1)
+    return
+  }
+  pool.run(parts: parts) { body($0, parts) }
+}
+
+/// The elements part `part` of `parts` takes of a parameter of `count` elements: the same
+/// fraction of every parameter, in whole 16-element blocks (the last part takes the rest).
+func sliceRange(_ count: Int, part: Int, of parts: Int) -> Range<Int> {
+  let blocks = (count &+ 15) / 16
+  return min(count, blocks &* part / parts &* 16)..<min(count, blocks &* (part &+ 1) / parts &* 16)
 }
