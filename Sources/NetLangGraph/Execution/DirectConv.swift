@@ -264,18 +264,21 @@ struct DirectConv {
     } else {
       for index in 0..<items { item(index) }
     }
-    for t in 0..<taps {
-      for filter in 0..<f {
-        let offset =
-          (filter / Self.group) * laneBlock + (t * Self.group + filter % Self.group) * Self.lanes
-        var total: Float = 0
-        for group in 0..<groups {
-          let lane = lanes + group * groupLanes + offset
-          var sum: Float = 0
-          for l in 0..<Self.lanes { sum += lane[l] }
-          total += sum
+    // The lanes added up, split by taps (each weight still summed by one thread, in order).
+    Parallel.forRanges(taps, elementsEach: f * groups * Self.lanes, pool: pool) { first, count in
+      for t in first..<(first + count) {
+        for filter in 0..<f {
+          let offset =
+            (filter / Self.group) * laneBlock + (t * Self.group + filter % Self.group) * Self.lanes
+          var total: Float = 0
+          for group in 0..<groups {
+            let lane = lanes + group * groupLanes + offset
+            var sum: Float = 0
+            for l in 0..<Self.lanes { sum += lane[l] }
+            total += sum
+          }
+          dWeight[filter * taps + t] = total
         }
-        dWeight[filter * taps + t] = total
       }
     }
   }
