@@ -45,21 +45,8 @@ func workerPoolShutdown() {
 
 @Test("parts really run on two threads at once")
 func workerPoolUsesWorkers() {
-  let pool = WorkerPool(threads: 2)
-  let inside = Atomic<Int>(0)
-  let overlap = Atomic<Bool>(false)
-  // Each part waits (up to ~2 s) for the other to arrive; only concurrent execution ends early.
-  pool.run(parts: 2) { _ in
-    inside.add(1, ordering: .acquiringAndReleasing)
-    for _ in 0..<2000 {
-      if inside.load(ordering: .acquiring) == 2 {
-        overlap.store(true, ordering: .releasing)
-        break
-      }
-      usleep(1000)
-    }
-  }
-  let overlapped = overlap.load(ordering: .acquiring)
+  // Each part waits for the other to arrive; only concurrent execution ends early.
+  let overlapped = runTwoPartsConcurrently(WorkerPool(threads: 2)) { _ in }
   #expect(overlapped)
 }
 

@@ -26,6 +26,8 @@ struct BenchResult {
   var microsecondsPerStep: Double
   var peakBytes: Int
   var itemsPerExample: (count: Int, unit: String)?
+  /// With `--profile`: µs per step of each graph node (label, time) and of the optimizer.
+  var profile: [(label: String, microseconds: Double)] = []
 
   var median: Double {
     let sorted = rates.sorted()
@@ -56,6 +58,7 @@ extension Driver {
     let threads = max(1, invocation.options["threads"].flatMap { Int($0) } ?? 1)
     let repetitions = max(1, invocation.options["repetitions"].flatMap { Int($0) } ?? 5)
     let json = invocation.has("json")
+    let profiles = invocation.has("profile")
     var only = Self.benchNames
     if let list = invocation.options["only"] {
       only = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -82,8 +85,9 @@ extension Driver {
       do {
         let result = try runBench(
           workload, directory: directory, pool: pool, threads: threads,
-          repetitions: repetitions)
+          repetitions: repetitions, profiles: profiles)
         console.write(json ? Self.benchJSON(result) : Self.benchLine(result))
+        if profiles, !json { console.write(Self.profileTable(result)) }
       } catch {
         console.writeError("netlang: error: bench '\(workload.name)': \(error.message)\n")
         status = .runtimeFailure
@@ -115,7 +119,7 @@ extension Driver {
   /// Compiles the first train task of the workload's file and times training steps.
   func runBench(
     _ workload: BenchWorkload, directory: String, pool: WorkerPool?, threads: Int,
-    repetitions: Int
+    repetitions: Int, profiles: Bool = false
   ) throws(BenchFailure) -> BenchResult {
     let path = directory + "/" + workload.file
     guard case .success(let loaded) = loadProgram(path), let program = loaded.program else {
@@ -176,10 +180,48 @@ extension Driver {
     }
     let sorted = rates.sorted()
     let median = sorted[sorted.count / 2]
-    return BenchResult(
+    var result = BenchResult(
       workload: workload.name, batch: workload.batch, threads: threads, rates: rates,
       microsecondsPerStep: Double(workload.batch) / median * 1e6,
       peakBytes: Self.peakMemory(), itemsPerExample: workload.itemsPerExample)
+    if profiles {
+      // One more repetition with every node timed (the timing itself adds ~50 ns a node).
+      executor.nodeNanoseconds = [UInt64](repeating: 0, count: lowered.graph.nodes.count)
+      var optimizerSeconds = 0.0
+      for _ in 0..<steps {
+        do {
+          try executor.forward(training: true)
+          try executor.backward()
+        } catch {
+          throw BenchFailure(message: error.description)
+        }
+        let start = Self.now()
+        optimizer.step(parameters: parameters, learningRate: rate, pool: executor.pool)
+        optimizerSeconds += Self.now() - start
+      }
+      let perStep = 1e-3 / Double(steps)
+      for (i, node) in lowered.graph.nodes.enumerated() {
+        let nanoseconds = executor.nodeNanoseconds?[i] ?? 0
+        guard nanoseconds > 0 else { continue }
+        let label = "%\(i) \(node.op.name) \(node.shape)\(node.batched ? " per example" : "")"
+        result.profile.append((label, Double(nanoseconds) * perStep))
+      }
+      result.profile.append(("optimizer step", optimizerSeconds * 1e6 / Double(steps)))
+      executor.nodeNanoseconds = nil
+    }
+    return result
+  }
+
+  /// The `--profile` table: the nodes and the optimizer by time, with their shares.
+  static func profileTable(_ result: BenchResult) -> String {
+    let total = result.profile.reduce(0) { $0 + $1.microseconds }
+    var text = String(format: "  %.1f us/step in nodes and the optimizer:\n", total)
+    for entry in result.profile.sorted(by: { $0.microseconds > $1.microseconds }) {
+      let share = total > 0 ? 100 * entry.microseconds / total : 0
+      guard share >= 0.5 else { continue }
+      text += String(format: "  %9.1f us %5.1f%%  ", entry.microseconds, share) + entry.label + "\n"
+    }
+    return text
   }
 
   /// W6: one 784×500 RBM (Bernoulli units), CD-1 on batches of 100, through the pretraining

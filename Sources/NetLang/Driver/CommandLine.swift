@@ -118,6 +118,9 @@ public enum CommandLineParser {
         OptionSpec(name: "only", kind: .name, help: "comma-separated workloads to run"),
         OptionSpec(name: "json", kind: .flag, help: "one JSON object per line"),
         OptionSpec(name: "repetitions", kind: .integer, help: "timed repetitions per workload"),
+        OptionSpec(
+          name: "profile", kind: .flag,
+          help: "also time every node of one more repetition and list them by time"),
       ]
     case .graph:
       [

@@ -2,6 +2,7 @@
 // status. It wires the stages together: Frontend (syntax + semantics) → Lowering → Training.
 
 import Foundation
+import NetLangTensor
 import NetLangTraining
 
 /// Runs netlang commands.
@@ -25,7 +26,12 @@ public final class Driver {
   }
 
   /// Runs a parsed invocation.
+  ///
+  /// Commands compute with subnormal floats flushed to zero (see `Subnormals`); the calling
+  /// thread's mode is restored when they return.
   public func execute(_ invocation: Invocation) -> ExitStatus {
+    let flushed = Subnormals.setFlushed(true)
+    defer { Subnormals.setFlushed(flushed) }
     switch invocation.command {
     case .help:
       if let topic = invocation.files.first, let command = CommandName(rawValue: topic) {

@@ -4,6 +4,12 @@
 
 import NetLangTensor
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Runs one graph on batches of up to `plan.maxBatch` examples without allocating per step.
 public final class Executor: @unchecked Sendable {
   public let graph: Graph
@@ -13,6 +19,9 @@ public final class Executor: @unchecked Sendable {
   /// When true, every node's output is checked after it runs and the first NaN or infinity
   /// stops the pass with `ExecutionError.nonFinite(node:)`.
   public var checksFinite = false
+  /// When non-nil, each node's run time in nanoseconds is added to its entry (by node index)
+  /// as the passes run; set it to zeros of `graph.nodes.count` to start profiling.
+  public var nodeNanoseconds: [UInt64]? = nil
   /// The generator dropout masks are drawn from (part of a checkpoint's state).
   public var random: Random
   /// Examples in the current batch (≤ `plan.maxBatch`).
@@ -205,12 +214,25 @@ public final class Executor: @unchecked Sendable {
   }
 
   private func run(_ id: NodeID, training: Bool) throws(ExecutionError) {
-    try dispatch(id, training: training)
+    if nodeNanoseconds != nil {
+      let start = Self.monotonicNanoseconds()
+      try dispatch(id, training: training)
+      nodeNanoseconds?[id.rawValue] &+= Self.monotonicNanoseconds() &- start
+    } else {
+      try dispatch(id, training: training)
+    }
     if checksFinite {
       let count = graph[id].elementCount(batch: batchSize)
       if !Elementwise.allFinite(values[id.rawValue].pointer, count) {
         throw .nonFinite(node: id)
       }
     }
+  }
+
+  /// CLOCK_MONOTONIC in nanoseconds.
+  static func monotonicNanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
   }
 }

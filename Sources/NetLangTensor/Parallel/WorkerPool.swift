@@ -48,13 +48,16 @@ public final class WorkerPool: @unchecked Sendable {
   public static var defaultThreads: Int { min(availableCores, 8) }
 
   /// Starts `threads - 1` worker threads (none for `threads == 1`).
+  ///
+  /// The workers take the subnormal mode (`Subnormals`) of the thread that creates the pool,
+  /// so a kernel's parts compute alike whichever thread runs them.
   public init(threads: Int) {
     self.threads = max(1, threads)
     guard self.threads > 1 else {
       shared = nil
       return
     }
-    let state = WorkerPoolState()
+    let state = WorkerPoolState(flushesSubnormals: Subnormals.areFlushed)
     shared = state
     for _ in 1..<self.threads {
       let context = Unmanaged.passRetained(state).toOpaque()
@@ -64,6 +67,7 @@ public final class WorkerPool: @unchecked Sendable {
         { raw in
           guard let raw else { return nil }
           let state = Unmanaged<WorkerPoolState>.fromOpaque(raw).takeRetainedValue()
+          Subnormals.setFlushed(state.flushesSubnormals)
           state.workerLoop()
           return nil
         }, context)
@@ -116,8 +120,11 @@ final class WorkerPoolState: @unchecked Sendable {
   private let cursor = Atomic<Int>(0)
   private let unfinished = Atomic<Int>(0)
   private let busy = Atomic<Bool>(false)
+  /// The subnormal mode every worker sets before its first job.
+  let flushesSubnormals: Bool
 
-  init() {
+  init(flushesSubnormals: Bool) {
+    self.flushesSubnormals = flushesSubnormals
     pthread_mutex_init(mutex, nil)
     pthread_cond_init(wakeUp, nil)
   }

@@ -175,3 +175,19 @@ struct RunTests {
     #expect(errors.contains("error"))
   }
 }
+
+@Test("bench --profile lists the step's nodes and the optimizer with their times")
+func benchProfileListsNodes() throws {
+  let (status, output, errors) = runNetlang([
+    "bench", "--only", "tiny", "--repetitions", "1", "--profile",
+  ])
+  #expect(status == .success, "\(errors)")
+  let lines = output.split(separator: "\n").map(String.init)
+  let timed = lines.filter { $0.contains(" us ") && $0.contains("%") }
+  #expect(timed.contains { $0.hasSuffix("optimizer step") })
+  #expect(timed.contains { $0.contains(" dense [16] per example") })
+  #expect(timed.contains { $0.contains(" denseWeightGrad [16, 16]") })
+  let total = lines.first { $0.contains("us/step in nodes and the optimizer") }
+  let microseconds = total.flatMap { Double($0.split(separator: " ").first ?? "") } ?? 0
+  #expect(microseconds > 0)
+}
