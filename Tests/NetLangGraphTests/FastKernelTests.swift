@@ -266,10 +266,10 @@ func fastLSTMMatchesReference() {
 
 @Test(
   "2×2 max pooling matches the reference kernel, ties and NaN included",
-  arguments: [(7, 6), (5, 21), (16, 34)])
+  arguments: [(7, 6), (5, 21), (16, 34), (6, 10), (4, 9), (3, 15), (4, 16), (28, 28)])
 func fastPoolMatchesReference(height: Int, width: Int) {
-  // (5, 21) and (16, 34): eight-window vector blocks, a tail of fewer than eight windows, an
-  // odd width or height; (7, 6) is all tail.
+  // Windows per row: 3 (all scalar), 10 and 17 (blocks of eight, the last overlapping), 5, 4
+  // and 7 (blocks of four), 8 and 14 (LeNet's first pool); odd widths and heights.
   let planes = 3
   var x = randomValues(planes * height * width, seed: 19)
   x[0] = 1; x[1] = 1; x[width] = 1; x[width + 1] = 1  // a window of ties: the first wins

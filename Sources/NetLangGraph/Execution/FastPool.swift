@@ -67,15 +67,20 @@ enum FastPool {
         let top = px + 2 &* i &* width
         let bottom = top + width
         let row = py + i &* ow
+        // Eight (or four) windows at a time, compared in the scalar order (first maximum
+        // wins); a last block that overlaps the one before instead of scalar windows.
         var j = 0
-        // Eight windows at a time, compared in the scalar order (first maximum wins).
-        while j &+ 8 <= ow {
-          let (a, b, c, d) = windows(top + 2 &* j, bottom + 2 &* j)
-          var best = a.replacing(with: b, where: b .> a)
-          best.replace(with: c, where: c .> best)
-          best.replace(with: d, where: d .> best)
-          UnsafeMutableRawPointer(row + j).storeBytes(of: best, as: V.self)
-          j &+= 8
+        if ow >= 8 {
+          while j &+ 8 <= ow {
+            forward8(top + 2 &* j, bottom + 2 &* j, row + j)
+            j &+= 8
+          }
+          if j < ow { forward8(top + 2 &* (ow &- 8), bottom + 2 &* (ow &- 8), row + (ow &- 8)) }
+          j = ow
+        } else if ow >= 4 {
+          forward4(top, bottom, row)
+          forward4(top + 2 &* (ow &- 4), bottom + 2 &* (ow &- 4), row + (ow &- 4))
+          j = ow
         }
         while j < ow {
           let k = 2 &* j
@@ -84,6 +89,32 @@ enum FastPool {
         }
       }
     }
+  }
+
+  /// The maxima of eight windows from rows `top` and `bottom` into `out`.
+  @inline(__always)
+  private static func forward8(
+    _ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>
+  ) {
+    let (a, b, c, d) = windows(top, bottom)
+    var best = a.replacing(with: b, where: b .> a)
+    best.replace(with: c, where: c .> best)
+    best.replace(with: d, where: d .> best)
+    UnsafeMutableRawPointer(out).storeBytes(of: best, as: V.self)
+  }
+
+  /// `forward8` for four windows.
+  @inline(__always)
+  private static func forward4(
+    _ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>
+  ) {
+    let t = UnsafeRawPointer(top).loadUnaligned(as: V.self)
+    let u = UnsafeRawPointer(bottom).loadUnaligned(as: V.self)
+    let (a, b, c, d) = (t.evenHalf, t.oddHalf, u.evenHalf, u.oddHalf)
+    var best = a.replacing(with: b, where: b .> a)
+    best.replace(with: c, where: c .> best)
+    best.replace(with: d, where: d .> best)
+    UnsafeMutableRawPointer(out).storeBytes(of: best, as: SIMD4<Float>.self)
   }
 
   /// dx: each g goes to its window's first maximum; every other position is 0 (written
@@ -112,25 +143,24 @@ enum FastPool {
       for i in 0..<oh {
         let top = 2 &* i &* width
         let gRow = pg + i &* ow
+        // As forward: blocks of eight (or four) windows, the last overlapping the one before
+        // (it writes the same values again).
         var j = 0
-        while j &+ 8 <= ow {
-          let k = top &+ 2 &* j
-          let (a, b, c, d) = windows(px + k, px + (k &+ width))
-          let toB = b .> a
-          var best = a.replacing(with: b, where: toB)
-          let toC = c .> best
-          best.replace(with: c, where: toC)
-          let toD = d .> best
-          let gv = UnsafeRawPointer(gRow + j).loadUnaligned(as: V.self)
-          let zero = V()
-          let dA = gv.replacing(with: zero, where: toB .| toC .| toD)
-          let dB = gv.replacing(with: zero, where: .!toB .| toC .| toD)
-          let dC = gv.replacing(with: zero, where: .!toC .| toD)
-          let dD = gv.replacing(with: zero, where: .!toD)
-          UnsafeMutableRawPointer(pd + k).storeBytes(of: interleave(dA, dB), as: SIMD16<Float>.self)
-          UnsafeMutableRawPointer(pd + (k &+ width)).storeBytes(
-            of: interleave(dC, dD), as: SIMD16<Float>.self)
-          j &+= 8
+        if ow >= 8 {
+          while j &+ 8 <= ow {
+            backward8(px + (top &+ 2 &* j), gRow + j, pd + (top &+ 2 &* j), width: width)
+            j &+= 8
+          }
+          if j < ow {
+            let k = top &+ 2 &* (ow &- 8)
+            backward8(px + k, gRow + (ow &- 8), pd + k, width: width)
+          }
+          j = ow
+        } else if ow >= 4 {
+          backward4(px + top, gRow, pd + top, width: width)
+          let k = top &+ 2 &* (ow &- 4)
+          backward4(px + k, gRow + (ow &- 4), pd + k, width: width)
+          j = ow
         }
         while j < ow {
           let k = top &+ 2 &* j
@@ -151,5 +181,60 @@ enum FastPool {
       // An odd height leaves a last row outside every window.
       if height & 1 == 1 { (pd + (height &- 1) &* width).update(repeating: 0, count: width) }
     }
+  }
+
+  /// dx of eight windows whose top-left corners are `x` (rows `width` apart), from their
+  /// gradients `g`: each gradient to its window's first maximum, zeros elsewhere.
+  @inline(__always)
+  private static func backward8(
+    _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    width: Int
+  ) {
+    let (a, b, c, d) = windows(x, x + width)
+    let (dA, dB, dC, dD) = route(UnsafeRawPointer(g).loadUnaligned(as: V.self), a, b, c, d)
+    UnsafeMutableRawPointer(dx).storeBytes(of: interleave(dA, dB), as: SIMD16<Float>.self)
+    UnsafeMutableRawPointer(dx + width).storeBytes(of: interleave(dC, dD), as: SIMD16<Float>.self)
+  }
+
+  /// `backward8` for four windows.
+  @inline(__always)
+  private static func backward4(
+    _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    width: Int
+  ) {
+    typealias W = SIMD4<Float>
+    let t = UnsafeRawPointer(x).loadUnaligned(as: V.self)
+    let u = UnsafeRawPointer(x + width).loadUnaligned(as: V.self)
+    // Four lanes widened to eight (the upper half unused): the same compare code.
+    func wide(_ x: W) -> V { V(lowHalf: x, highHalf: W()) }
+    let gv = wide(UnsafeRawPointer(g).loadUnaligned(as: W.self))
+    let (dA, dB, dC, dD) = route(
+      gv, wide(t.evenHalf), wide(t.oddHalf), wide(u.evenHalf), wide(u.oddHalf))
+    // [x0, y0, x1, y1, …]: two perfect unshuffles of the 8 lanes.
+    func interleave4(_ x: W, _ y: W) -> V {
+      var v = V(lowHalf: x, highHalf: y)
+      for _ in 0..<2 { v = V(lowHalf: v.evenHalf, highHalf: v.oddHalf) }
+      return v
+    }
+    UnsafeMutableRawPointer(dx).storeBytes(of: interleave4(dA.lowHalf, dB.lowHalf), as: V.self)
+    UnsafeMutableRawPointer(dx + width).storeBytes(
+      of: interleave4(dC.lowHalf, dD.lowHalf), as: V.self)
+  }
+
+  /// Lane by lane, `g` sent to the position of the first maximum of a, b, c, d (as
+  /// `winner`), zero to the other three.
+  @inline(__always)
+  private static func route(_ g: V, _ a: V, _ b: V, _ c: V, _ d: V) -> (V, V, V, V) {
+    let toB = b .> a
+    let best = a.replacing(with: b, where: toB)
+    let toC = c .> best
+    let toD = d .> best.replacing(with: c, where: toC)
+    let zero = V()
+    return (
+      g.replacing(with: zero, where: toB .| toC .| toD),
+      g.replacing(with: zero, where: .!toB .| toC .| toD),
+      g.replacing(with: zero, where: .!toC .| toD),
+      g.replacing(with: zero, where: .!toD)
+    )
   }
 }
