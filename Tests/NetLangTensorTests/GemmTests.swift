@@ -56,6 +56,11 @@ struct GemmCase: CustomStringConvertible, Sendable {
       cases.append(
         GemmCase(transposeA: ta, transposeB: tb, m: 21, n: 50, k: 31, alpha: -2, beta: 1, pad: 3))
       cases.append(GemmCase(transposeA: ta, transposeB: tb, m: 7, n: 9, k: 300, pad: 5))
+      // Fewer than 16 columns and more rows: computed as the transposed product.
+      cases.append(GemmCase(transposeA: ta, transposeB: tb, m: 300, n: 10, k: 256, beta: 0.5))
+      cases.append(
+        GemmCase(transposeA: ta, transposeB: tb, m: 40, n: 15, k: 600, alpha: -2, beta: 1, pad: 2))
+      cases.append(GemmCase(transposeA: ta, transposeB: tb, m: 100, n: 1, k: 50))
     }
     return cases
   }()
@@ -168,4 +173,36 @@ func packStridedMatchesTranspose() {
       #expect(panel == expected, "\(implementation) lines \(lines) depth \(depth) width \(width)")
     }
   }
+}
+
+@Test(
+  "a product with fewer than 16 columns equals, bit for bit, those columns of a wider product",
+  arguments: [(false, true), (false, false), (true, false), (true, true)])
+func gemmNarrowEqualsWide(transposeA: Bool, transposeB: Bool) {
+  // The narrow product runs transposed; each element must still see the same multiply-adds in
+  // the same order as in a product of 16 columns (which is not transposed). Depth 600 spans
+  // three KC blocks, beta = 1 adds C (a bias) first.
+  let m = 70, k = 600, narrow = 10, wide = 16
+  let a = randomFloats(m * k, seed: 41)
+  let bWide = randomFloats(k * wide, seed: 42)
+  // op(B) is K × N: stored N × K when transposed (the first `narrow` rows are the narrow B),
+  // else K × N with row stride `wide` (the first `narrow` columns).
+  let bStride = transposeB ? k : wide
+  let cStart = randomFloats(m * wide, seed: 43)
+  var cWide = cStart
+  var cNarrow = cStart
+  Gemm.multiply(
+    transposeA: transposeA, transposeB: transposeB, m: m, n: wide, k: k, alpha: 1, a: a,
+    lda: transposeA ? m : k, b: bWide, ldb: bStride, beta: 1, c: &cWide, ldc: wide)
+  Gemm.multiply(
+    transposeA: transposeA, transposeB: transposeB, m: m, n: narrow, k: k, alpha: 1, a: a,
+    lda: transposeA ? m : k, b: bWide, ldb: bStride, beta: 1, c: &cNarrow, ldc: wide)
+  var equal = true
+  for i in 0..<m {
+    for j in 0..<wide {
+      let expected = j < narrow ? cWide[i * wide + j] : cStart[i * wide + j]
+      if cNarrow[i * wide + j].bitPattern != expected.bitPattern { equal = false }
+    }
+  }
+  #expect(equal)
 }

@@ -50,6 +50,10 @@ public enum Gemm {
       problem.multiplyDirect()
       return
     }
+    if n < narrowColumns, m > n {
+      multiplyTransposed(problem, pool: pool, kernel: kernel)
+      return
+    }
     let flops = 2 * m &* n &* k
     let threads = pool?.threads ?? 1
     let parts = min(threads, flops / minimumFlopsPerPart)
@@ -81,6 +85,32 @@ public enum Gemm {
         problem.packB(part: $0, of: partCount, kernel: kernel, into: packed)
       }
       pool.run(parts: partCount) { part($0).multiplyBlocked(kernel: kernel, packedB: packed) }
+    }
+  }
+
+  /// Products with fewer columns than this and more rows run as their transpose: a register
+  /// tile is 32 columns wide (12 rows), so a classifier's 10 outputs would leave two thirds of
+  /// every tile idle.
+  static let narrowColumns = 16
+
+  /// C = alpha·op(A)·op(B) + beta·C computed as Cᵀ = alpha·op(B)ᵀ·op(A)ᵀ + beta·Cᵀ in
+  /// scratch. Each element sees the same multiply-adds in the same order as the direct
+  /// product (C's old values go into the scratch first, as the kernels would read them).
+  private static func multiplyTransposed(_ p: Problem, pool: WorkerPool?, kernel: GemmKernel) {
+    let (m, n, ldc, c) = (p.m, p.n, p.ldc, p.c)
+    GemmScratch.shared.withFloats(m &* n) { cT in
+      if p.beta != 0 {
+        for i in 0..<m {
+          for j in 0..<n { cT[j &* m &+ i] = c[i &* ldc &+ j] }
+        }
+      }
+      multiply(
+        transposeA: !p.transposeB, transposeB: !p.transposeA, m: n, n: m, k: p.k,
+        alpha: p.alpha, a: p.b, lda: p.ldb, b: p.a, ldb: p.lda, beta: p.beta, c: cT, ldc: m,
+        pool: pool, kernel: kernel)
+      for i in 0..<m {
+        for j in 0..<n { c[i &* ldc &+ j] = cT[j &* m &+ i] }
+      }
     }
   }
 
