@@ -311,4 +311,33 @@ struct FixedNoise: RBMNoise {
     let f1 = rbm.freeEnergy(data: data, count: 30)
     #expect(abs(f1 - rbm.freeEnergy(data: data, count: 30, pool: pool)) < 1e-4)
   }
+
+  @Test(
+    "CD-k with a 2-thread pool equals the serial update bit for bit",
+    arguments: [(RBM.HiddenUnits.bernoulli, 1), (.bernoulli, 2), (.gaussian, 1)])
+  func contrastiveDivergenceOnPool(units: RBM.HiddenUnits, k: Int) throws {
+    // The products and sums split across the pool; the noise is drawn in the same order.
+    var random = Random(seed: 31)
+    let count = 40, visible = 70, hidden = 50
+    let data = (0..<(count * visible)).map { _ in random.nextFloat() }
+    var serial = RBM(visibleCount: visible, hiddenCount: hidden, random: &random)
+    serial.hiddenUnits = units
+    var pooled = serial
+    let pool = WorkerPool(threads: 2)
+    var noiseA = Random(seed: 5)
+    var noiseB = Random(seed: 5)
+    for _ in 0..<3 {
+      let e1 = serial.contrastiveDivergence(
+        batch: data, count: count, k: k, learningRate: 0.1, momentum: 0.5, weightDecay: 0.001,
+        random: &noiseA)
+      let e2 = pooled.contrastiveDivergence(
+        batch: data, count: count, k: k, learningRate: 0.1, momentum: 0.5, weightDecay: 0.001,
+        random: &noiseB, pool: pool)
+      #expect(e1 == e2)
+    }
+    #expect(serial.weights == pooled.weights)
+    #expect(serial.visibleBias == pooled.visibleBias)
+    #expect(serial.hiddenBias == pooled.hiddenBias)
+    #expect(noiseA.nextFloat() == noiseB.nextFloat())
+  }
 }
