@@ -87,6 +87,35 @@ func parameterGradients() throws {
   #expect(GraphVerifier.verify(graph).isEmpty)
 }
 
+@Test("every backward node records the forward node whose gradient rule made it")
+func backwardOrigins() throws {
+  var builder = GraphBuilder()
+  let x = builder.input("x", shape: [3])
+  let t = builder.input("t", shape: [2])
+  let hidden = try builder.dense(x, units: 4, name: "fc1")
+  let h = try builder.append(.relu, [hidden])
+  let y = try builder.dense(h, units: 2, name: "fc2")
+  let loss = try builder.append(.mseLoss, [y, t])
+  var graph = builder.graph
+  try Autodiff.appendBackward(to: &graph, loss: loss)
+  let start = try #require(graph.backwardStart)
+  // Every node from the backward start on has an origin in the forward pass (the seed
+  // constant 1 has none: no rule made it).
+  for i in (start.rawValue + 1)..<graph.nodes.count {
+    let origin = try #require(graph.backwardOrigin[NodeID(i)], "node \(i)")
+    #expect(origin < start)
+  }
+  func origins(of op: Op) -> [NodeID] {
+    graph.nodeIDs.filter { graph[$0].op == op }.compactMap { graph.backwardOrigin[$0] }
+  }
+  #expect(origins(of: .reluGrad) == [h])
+  #expect(origins(of: .mseLossGrad) == [loss])
+  // fc2's weight and input gradients come from the fc2 call, fc1's weight gradient from fc1.
+  #expect(Set(origins(of: .denseWeightGrad).map { graph[$0].op }) == [.dense])
+  #expect(origins(of: .denseInputGrad) == [y])
+  #expect(Set(origins(of: .denseWeightGrad)) == [y, hidden])
+}
+
 @Test("differentiating a non-scalar or a backward-only op is an error, not a trap")
 func autodiffErrors() throws {
   var builder = GraphBuilder()

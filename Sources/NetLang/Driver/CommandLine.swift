@@ -62,6 +62,9 @@ public enum CommandLineParser {
       help: "folder for checkpoints and pictures (default: out/ beside FILE)"),
     OptionSpec(name: "plot", kind: .path, help: "write training and validation loss as SVG"),
     OptionSpec(
+      name: "profile", kind: .flag,
+      help: "after each train task, list where its time went by line of the model"),
+    OptionSpec(
       name: "checkpoint", kind: .path,
       help:
         "checkpoint written on interrupt and at the end (default: <out>/<Model>.checkpoint.safetensors)"

@@ -22,6 +22,8 @@ struct RunOptions {
   /// Folder for files a run writes (checkpoints, pictures); default `out` beside the file.
   var out: String?
   var plot: String?
+  /// Time every graph node while training and print the totals by source line.
+  var profile = false
   var checkpoint: String?
   var checkpointEvery: Int?
   var keep = 1
@@ -42,6 +44,7 @@ struct RunOptions {
     evaluateOnly = invocation.command == .evaluate
     out = invocation.options["out"]
     plot = invocation.options["plot"]
+    profile = invocation.has("profile")
     checkpoint = invocation.options["checkpoint"]
     checkpointEvery = invocation.options["checkpoint-every"].flatMap { Int($0) }
     keep = invocation.options["keep"].flatMap { Int($0) } ?? 1

@@ -60,6 +60,11 @@ extension Session {
     defer { interrupts.uninstall() }
     var stepsRun = 0
     var history: [EpochReport] = []
+    if options.profile {
+      model.executor.nodeNanoseconds = [UInt64](
+        repeating: 0, count: model.lowered.graph.nodes.count)
+    }
+    let trainingStart = Date()
     let outcome: TrainingOutcome
     do {
       outcome = try trainer.train(
@@ -100,6 +105,12 @@ extension Session {
       throw report(error, task: task, model: model)
     }
     progress.clear()
+    if let nanoseconds = model.executor.nodeNanoseconds {
+      model.executor.nodeNanoseconds = nil
+      console.write(
+        NodeProfile(lowered: model.lowered, nanoseconds: nanoseconds, files: files).text(
+          model: task.model, seconds: Date().timeIntervalSince(trainingStart)))
+    }
     markTrained(task.model)
     trainedSteps[task.model] = outcome.state.optimizer.step
     try writeCheckpoint(

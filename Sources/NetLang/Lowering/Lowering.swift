@@ -25,7 +25,9 @@ public struct LoweredModel: Sendable {
   /// The source span of a node, or of the nearest forward node it was derived from.
   public func span(of node: NodeID) -> SourceSpan? {
     if let span = sourceMap[node] { return span }
-    // Backward nodes: walk inputs to the first forward node with a span.
+    // Backward nodes: the call whose gradient they compute, if it has a span.
+    if let origin = graph.backwardOrigin[node], let span = sourceMap[origin] { return span }
+    // Otherwise walk inputs to the first forward node with a span.
     var frontier = graph[node].inputs
     var seen = Set<NodeID>()
     while let next = frontier.popLast() {

@@ -39,6 +39,7 @@ public enum Autodiff {
       let id = NodeID(i)
       let inputs = builder.graph[id].inputs
       let needed = inputs.map { needsGradient[$0.rawValue] }
+      let first = builder.graph.nodes.count
       let grads = try VJPRules.gradients(of: id, upstream: g, needed: needed, builder: &builder)
       for (input, grad) in zip(inputs, grads) {
         guard let grad else { continue }
@@ -48,6 +49,7 @@ public enum Autodiff {
           gradient[input.rawValue] = grad
         }
       }
+      for made in first..<builder.graph.nodes.count { builder.setBackwardOrigin(NodeID(made), id) }
     }
 
     for i in 0..<count {

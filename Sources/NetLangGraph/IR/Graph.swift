@@ -106,6 +106,9 @@ public struct Graph: Hashable, Sendable {
   public internal(set) var backwardStart: NodeID?
   /// The gradient node of each trainable parameter that the loss depends on.
   public internal(set) var parameterGradients: [ParameterID: NodeID] = [:]
+  /// For each backward node, the forward node whose gradient rule made it (the call it
+  /// belongs to, for error locations and profiles).
+  public internal(set) var backwardOrigin: [NodeID: NodeID] = [:]
 
   public init() {}
 

@@ -65,6 +65,10 @@ public struct GraphBuilder: Sendable {
   mutating func setParameterGradient(_ id: ParameterID, _ node: NodeID) {
     graph.parameterGradients[id] = node
   }
+
+  mutating func setBackwardOrigin(_ node: NodeID, _ origin: NodeID) {
+    graph.backwardOrigin[node] = origin
+  }
 }
 
 // MARK: - Losses as grammar.md 7.4 defines them

@@ -191,3 +191,31 @@ func benchProfileListsNodes() throws {
   let microseconds = total.flatMap { Double($0.split(separator: " ").first ?? "") } ?? 0
   #expect(microseconds > 0)
 }
+
+@Test("run --profile adds up each train task's node times by call of the model, backward included")
+func runProfileByCall() throws {
+  let folder = try temporaryFolder(["xor.net": xorSource])
+  let (status, output, errors) = runNetlang([
+    "run", folder + "/xor.net", "--quiet", "--profile", "--epochs", "200",
+  ])
+  #expect(status == .success, "\(errors)")
+  let lines = output.split(separator: "\n").map(String.init)
+  #expect(lines.contains { $0.hasPrefix("profile of XorNet: ") })
+  // Line 4 is `hidden = tanh(dense(x, 8))`, line 5 `output y = sigmoid(dense(hidden, 1))`.
+  func entry(_ call: String) -> String? { lines.first { $0.contains("xor.net:" + call) } }
+  for call in ["4:19  dense", "4:14  tanh", "5:24  dense", "5:16  sigmoid"] {
+    let line = entry(call)
+    #expect(line != nil, "no entry for \(call) in \(output)")
+    // Both passes ran for each call: a backward time that is not zero.
+    let backward = line?.split(separator: "backward ").last?.split(separator: " ").first
+    #expect(backward.flatMap { Double($0) }.map { $0 > 0 } ?? false, "\(line ?? "")")
+  }
+  let shares = lines.compactMap { line -> Double? in
+    guard line.contains("xor.net:"), let percent = line.split(separator: "%").first else {
+      return nil
+    }
+    return Double(percent.split(separator: " ").last ?? "")
+  }
+  let total = shares.reduce(0, +)
+  #expect(total > 80 && total <= 100.5, "shares \(shares)")
+}
