@@ -387,3 +387,55 @@ func bceWithLogitsMatchesDouble() {
   let loss = Losses.bceWithLogitsForward(z, t, count: count)
   #expect(abs(Double(loss) - expected) <= 1e-6 * abs(expected))
 }
+
+@Test(
+  "batchnorm's vector kernels match the plain loops; a pool changes no bit",
+  arguments: [(3, 6, 784), (2, 16, 100), (5, 4, 13), (7, 3, 1), (64, 6, 196)])
+func batchNormMatchesReference(batch: Int, channels: Int, spatial: Int) {
+  let count = batch * channels * spatial
+  // Activations with a mean well away from zero (the two-pass variance must hold up).
+  let x = randomValues(count, seed: 31, 3, 5)
+  let gamma = randomValues(channels, seed: 32, 0.5, 1.5)
+  let beta = randomValues(channels, seed: 33)
+  let g = randomValues(count, seed: 34)
+  let pool = WorkerPool(threads: 2)
+  struct Result: Equatable {
+    var y: [Float], saved: [Float], mean: [Float], variance: [Float]
+    var dx: [Float], parts: [Float]
+  }
+  func run(_ kind: Int) -> Result {
+    var r = Result(
+      y: .init(repeating: .nan, count: count), saved: .init(repeating: 0, count: 2 * channels),
+      mean: .init(repeating: 0.5, count: channels), variance: .init(repeating: 2, count: channels),
+      dx: .init(repeating: .nan, count: count), parts: .init(repeating: 0, count: 2 * channels))
+    r.parts.withUnsafeMutableBufferPointer { parts in
+      let dGamma = parts.baseAddress!, dBeta = parts.baseAddress! + channels
+      if kind == 0 {
+        BatchNorm.referenceForward(
+          x, gamma: gamma, beta: beta, runningMean: &r.mean, runningVariance: &r.variance, &r.y,
+          saved: &r.saved, batch: batch, channels: channels, spatial: spatial, momentum: 0.1,
+          epsilon: 1e-5, training: true)
+        BatchNorm.referenceBackward(
+          x, gamma: gamma, saved: r.saved, g, dx: &r.dx, dGamma: dGamma, dBeta: dBeta,
+          batch: batch, channels: channels, spatial: spatial)
+      } else {
+        BatchNorm.forward(
+          x, gamma: gamma, beta: beta, runningMean: &r.mean, runningVariance: &r.variance, &r.y,
+          saved: &r.saved, batch: batch, channels: channels, spatial: spatial, momentum: 0.1,
+          epsilon: 1e-5, training: true, pool: kind == 2 ? pool : nil)
+        BatchNorm.backward(
+          x, gamma: gamma, saved: r.saved, g, dx: &r.dx, dGamma: dGamma, dBeta: dBeta,
+          batch: batch, channels: channels, spatial: spatial, pool: kind == 2 ? pool : nil)
+      }
+    }
+    return r
+  }
+  let reference = run(0), fast = run(1), pooled = run(2)
+  #expect(fast == pooled)
+  #expect(worstError(fast.y, reference.y) < 1e-4)
+  #expect(worstError(fast.saved, reference.saved) < 1e-4)
+  #expect(worstError(fast.mean, reference.mean) < 1e-5)
+  #expect(worstError(fast.variance, reference.variance) < 1e-4)
+  #expect(worstError(fast.dx, reference.dx) < 1e-4)
+  #expect(worstError(fast.parts, reference.parts) < 1e-3)
+}

@@ -62,7 +62,7 @@ extension Executor {
         input(node, 0), gamma: input(node, 1), beta: input(node, 2),
         runningMean: input(node, 3), runningVariance: input(node, 4), y, saved: saved,
         batch: batch, channels: x[0], spatial: x.elementCount / x[0],
-        momentum: Float(momentum), epsilon: Float(epsilon), training: training)
+        momentum: Float(momentum), epsilon: Float(epsilon), training: training, pool: pool)
     case .batchNormBackward:
       guard let parts = workspace, let saved = workspaces[node.inputs[0].rawValue]?.pointer
       else { break }
@@ -70,7 +70,7 @@ extension Executor {
       BatchNorm.backward(
         input(node, 1), gamma: input(node, 2), saved: saved, input(node, 3), dx: y,
         dGamma: parts, dBeta: parts + x[0], batch: batch, channels: x[0],
-        spatial: x.elementCount / x[0])
+        spatial: x.elementCount / x[0], pool: pool)
 
     case .embedding:
       let table = shape(1)
