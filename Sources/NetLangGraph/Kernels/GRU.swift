@@ -23,18 +23,20 @@ enum GRU {
         let pi = gi + b * rows, ph = gh + b * rows
         let keep = saved + (t * batch + b) * 4 * hidden
         let ht = h + (b * geo.steps + t) * hidden
+        // The gates' pre-activations go into `keep` and are activated there a row at a
+        // time by the vector sigmoid and tanh (the graph's own elementwise kernels).
+        for j in 0..<(2 * hidden) { keep[j] = pi[j] + bih[j] + ph[j] + bhh[j] }
+        VectorMath.sigmoid(keep, keep, count: 2 * hidden)
         for j in 0..<hidden {
-          let r = Elementwise.sigmoid(pi[j] + bih[j] + ph[j] + bhh[j])
-          let z = Elementwise.sigmoid(
-            pi[hidden + j] + bih[hidden + j] + ph[hidden + j] + bhh[hidden + j])
           let hn = ph[2 * hidden + j] + bhh[2 * hidden + j]
-          let n = Elementwise.tanh(pi[2 * hidden + j] + bih[2 * hidden + j] + r * hn)
+          keep[3 * hidden + j] = hn
+          keep[2 * hidden + j] = pi[2 * hidden + j] + bih[2 * hidden + j] + keep[j] * hn
+        }
+        VectorMath.tanh(keep + 2 * hidden, keep + 2 * hidden, count: hidden)
+        for j in 0..<hidden {
+          let z = keep[hidden + j], n = keep[2 * hidden + j]
           let previous = t > 0 ? h[(b * geo.steps + t - 1) * hidden + j] : 0
           ht[j] = (1 - z) * n + z * previous
-          keep[j] = r
-          keep[hidden + j] = z
-          keep[2 * hidden + j] = n
-          keep[3 * hidden + j] = hn
         }
       }
     }
