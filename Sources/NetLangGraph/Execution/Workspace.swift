@@ -25,7 +25,8 @@ enum Workspace {
     case .lstm:
       return FastLSTM.forwardCount(batch: batch, steps: shape(0)[0], hidden: node.shape[1])
     case .gru:
-      return batch * shape(0)[0] * 4 * node.shape[1] + 2 * batch * 3 * node.shape[1]
+      let steps = shape(0)[0], hidden = node.shape[1]
+      return batch * steps * 4 * hidden + batch * steps * 3 * hidden + batch * 3 * hidden
     case .lstmBackward:
       let steps = shape(1)[0]
       let hidden = shape(3)[1]

@@ -1,7 +1,7 @@
 // GRU kernels (PyTorch layout: gate rows r, z, n), forward beside backpropagation through
 // time. B = batch, T = steps, I = inputs, H = hidden; see Recurrent.swift.
 // Saved per step (workspace): r, z, n and hn = W_hn·h_{t−1} + b_hn as [T, B, 4H], then
-// scratch for the two projections gi, gh [B, 3H] each.
+// scratch for the input projections of every step gi [B·T, 3H] and one step's gh [B, 3H].
 
 import NetLangTensor
 
@@ -13,14 +13,17 @@ enum GRU {
     _ bih: UnsafePointer<Float>, _ bhh: UnsafePointer<Float>, _ h: UnsafeMutablePointer<Float>,
     saved: UnsafeMutablePointer<Float>, _ geo: RecurrentGeometry, pool: WorkerPool?
   ) {
-    let hidden = geo.hidden, rows = geo.rows, batch = geo.batch
-    let gi = saved + geo.steps * batch * 4 * hidden
-    let gh = gi + batch * rows
-    for t in 0..<geo.steps {
-      geo.inputProjection(x, step: t, wih, into: gi, ldOut: rows, beta: 0, pool: pool)
+    let hidden = geo.hidden, rows = geo.rows, batch = geo.batch, steps = geo.steps
+    let gi = saved + steps * batch * 4 * hidden
+    let gh = gi + batch * steps * rows
+    // Every step's input projection in one product over all B·T rows (row b·T + t).
+    Gemm.multiply(
+      transposeA: false, transposeB: true, m: batch * steps, n: rows, k: geo.inputs, alpha: 1,
+      a: x, lda: geo.inputs, b: wih, ldb: geo.inputs, beta: 0, c: gi, ldc: rows, pool: pool)
+    for t in 0..<steps {
       geo.hiddenProjection(h, step: t, whh, into: gh, ldOut: rows, beta: 0, pool: pool)
       for b in 0..<batch {
-        let pi = gi + b * rows, ph = gh + b * rows
+        let pi = gi + (b * steps + t) * rows, ph = gh + b * rows
         let keep = saved + (t * batch + b) * 4 * hidden
         let ht = h + (b * geo.steps + t) * hidden
         // The gates' pre-activations go into `keep` and are activated there a row at a
