@@ -33,7 +33,10 @@ enum Workspace {
       return partsCount(of: id, in: graph)
         + FastLSTM.backwardScratch(
           batch: batch, steps: steps, inputs: shape(1)[1], hidden: hidden)
-    case .rnnBackward, .gruBackward:
+    case .gruBackward:
+      return partsCount(of: id, in: graph)
+        + GRU.backwardScratch(batch: batch, steps: shape(1)[0], hidden: shape(3)[1])
+    case .rnnBackward:
       let rows = shape(2)[0]
       let hidden = shape(3)[1]
       return partsCount(of: id, in: graph) + batch * (2 * rows + 4 * hidden)

@@ -45,29 +45,35 @@ enum GRU {
     }
   }
 
-  /// BPTT from the saved gates.
-  ///
-  /// Scratch: dgi [B, 3H], dgh [B, 3H], dh [B, H], dhNext [B, H].
+  /// Floats of the backward scratch: every step's dgi and dgh [B·T, 3H], dh and the direct
+  /// part of dh [B, H] each.
+  static func backwardScratch(batch: Int, steps: Int, hidden: Int) -> Int {
+    2 * batch * steps * 3 * hidden + 2 * batch * hidden
+  }
+
+  /// BPTT from the saved gates. Only dh's recursion runs a product per step; every step's
+  /// gate gradients are kept (row b·T + t) so dW_ih, dW_hh and dx are one product each.
   static func backward(
     _ x: UnsafePointer<Float>, _ h: UnsafePointer<Float>, saved: UnsafePointer<Float>,
     _ wih: UnsafePointer<Float>, _ whh: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>, parts: RecurrentParts, _ geo: RecurrentGeometry,
     pool: WorkerPool?
   ) {
-    let hidden = geo.hidden, rows = geo.rows, batch = geo.batch
+    let hidden = geo.hidden, rows = geo.rows, batch = geo.batch, steps = geo.steps
     let dgi = parts.scratch
-    let dgh = dgi + batch * rows
-    let dh = dgh + batch * rows
+    let dgh = dgi + batch * steps * rows
+    let dh = dgh + batch * steps * rows
     let direct = dh + batch * hidden
     dh.update(repeating: 0, count: batch * hidden)
-    for t in stride(from: geo.steps - 1, through: 0, by: -1) {
+    for t in stride(from: steps - 1, through: 0, by: -1) {
       for b in 0..<batch {
         let keep = saved + (t * batch + b) * 4 * hidden
-        let di = dgi + b * rows, dhh = dgh + b * rows
+        let row = (b * steps + t) * rows
+        let di = dgi + row, dhh = dgh + row
         for j in 0..<hidden {
           let r = keep[j], z = keep[hidden + j], n = keep[2 * hidden + j], hn = keep[3 * hidden + j]
-          let previous = t > 0 ? h[(b * geo.steps + t - 1) * hidden + j] : 0
-          let dhTotal = g[(b * geo.steps + t) * hidden + j] + dh[b * hidden + j]
+          let previous = t > 0 ? h[(b * steps + t - 1) * hidden + j] : 0
+          let dhTotal = g[(b * steps + t) * hidden + j] + dh[b * hidden + j]
           let dn = dhTotal * (1 - z) * (1 - n * n)
           let dz = dhTotal * (previous - n) * z * (1 - z)
           let dr = dn * hn * r * (1 - r)
@@ -80,11 +86,32 @@ enum GRU {
           direct[b * hidden + j] = dhTotal * z
         }
       }
-      geo.accumulateParameterGradients(
-        dih: dgi, dhh: dgh, x: x, h: h, step: t, parts: parts, pool: pool)
-      geo.inputGradient(dih: dgi, wih, dx: dx, step: t, pool: pool)
+      // dh_{t−1} = direct + dgh_t·W_hh (rows b·T + t of dgh).
       dh.update(from: direct, count: batch * hidden)
-      geo.hiddenGradient(dhh: dgh, whh, dh: dh, beta: 1, pool: pool)
+      Gemm.multiply(
+        transposeA: false, transposeB: false, m: batch, n: hidden, k: rows, alpha: 1,
+        a: dgh + t * rows, lda: steps * rows, b: whh, ldb: hidden, beta: 1, c: dh, ldc: hidden,
+        pool: pool)
+    }
+    let all = batch * steps
+    // Biases: column sums over every step of both gate gradients (dgh's step 0 included).
+    Pointwise.sumRows(dgi, rows: all, columns: rows, into: parts.bih, pool: pool)
+    Pointwise.sumRows(dgh, rows: all, columns: rows, into: parts.bhh, pool: pool)
+    // dW_ih = Σ dgiᵀ·x_t and dx = dgi·W_ih over all B·T rows at once.
+    Gemm.multiply(
+      transposeA: true, transposeB: false, m: rows, n: geo.inputs, k: all, alpha: 1, a: dgi,
+      lda: rows, b: x, ldb: geo.inputs, beta: 0, c: parts.wih, ldc: geo.inputs, pool: pool)
+    Gemm.multiply(
+      transposeA: false, transposeB: false, m: all, n: geo.inputs, k: rows, alpha: 1, a: dgi,
+      lda: rows, b: wih, ldb: geo.inputs, beta: 0, c: dx, ldc: geo.inputs, pool: pool)
+    // dW_hh = Σ_{t ≥ 1} dgh_tᵀ·h_{t−1}: row r of dgh pairs with row r − 1 of h, and the rows
+    // of step 0 (whose h_{−1} is zero, not the previous example's last step) are cleared.
+    for b in 0..<batch { (dgh + b * steps * rows).update(repeating: 0, count: rows) }
+    if all > 1 {
+      Gemm.multiply(
+        transposeA: true, transposeB: false, m: rows, n: hidden, k: all - 1, alpha: 1,
+        a: dgh + rows, lda: rows, b: h, ldb: hidden, beta: 0, c: parts.whh, ldc: hidden,
+        pool: pool)
     }
   }
 }
