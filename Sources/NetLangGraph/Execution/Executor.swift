@@ -20,7 +20,8 @@ public final class Executor: @unchecked Sendable {
   /// stops the pass with `ExecutionError.nonFinite(node:)`.
   public var checksFinite = false
   /// When non-nil, each node's run time in nanoseconds is added to its entry (by node index)
-  /// as the passes run; set it to zeros of `graph.nodes.count` to start profiling.
+  /// as the passes run (nodes past its end go untimed); set it to zeros of
+  /// `graph.nodes.count` to start profiling.
   public var nodeNanoseconds: [UInt64]? = nil
   /// The generator dropout masks are drawn from (part of a checkpoint's state).
   public var random: Random
@@ -214,7 +215,7 @@ public final class Executor: @unchecked Sendable {
   }
 
   private func run(_ id: NodeID, training: Bool) throws(ExecutionError) {
-    if nodeNanoseconds != nil {
+    if let timed = nodeNanoseconds?.count, id.rawValue < timed {
       let start = Self.monotonicNanoseconds()
       try dispatch(id, training: training)
       nodeNanoseconds?[id.rawValue] &+= Self.monotonicNanoseconds() &- start
