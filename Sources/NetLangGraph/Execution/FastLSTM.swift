@@ -43,9 +43,7 @@ enum FastLSTM {
     let tanhCells = cells + batch &* steps &* hidden
     GemmPacking.packStrided(
       source: whh, stride: hidden, lines: rows, depth: hidden, width: rows, into: whhT)
-    Gemm.multiply(
-      transposeA: false, transposeB: true, m: batch &* steps, n: rows, k: geo.inputs, alpha: 1,
-      a: x, lda: geo.inputs, b: wih, ldb: geo.inputs, beta: 0, c: gates, ldc: rows, pool: pool)
+    geo.inputProjections(x, wih, into: gates, pool: pool)
     // Rows of the batch are independent through the whole sequence: each part takes its own
     // rows through every step's recurrent product and gate arithmetic, with no handoff
     // between steps.
@@ -234,8 +232,6 @@ enum FastLSTM {
     }
     Pointwise.sumRows(dgates, rows: all, columns: rows, into: parts.bih, pool: pool)
     parts.bhh.update(from: parts.bih, count: rows)
-    Gemm.multiply(
-      transposeA: false, transposeB: false, m: all, n: geo.inputs, k: rows, alpha: 1, a: dgates,
-      lda: rows, b: wih, ldb: geo.inputs, beta: 0, c: dx, ldc: geo.inputs, pool: pool)
+    geo.inputGradients(dih: dgates, wih, dx: dx, pool: pool)
   }
 }

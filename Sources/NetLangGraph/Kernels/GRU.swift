@@ -17,9 +17,7 @@ enum GRU {
     let gi = saved + steps * batch * 4 * hidden
     let gh = gi + batch * steps * rows
     // Every step's input projection in one product over all B·T rows (row b·T + t).
-    Gemm.multiply(
-      transposeA: false, transposeB: true, m: batch * steps, n: rows, k: geo.inputs, alpha: 1,
-      a: x, lda: geo.inputs, b: wih, ldb: geo.inputs, beta: 0, c: gi, ldc: rows, pool: pool)
+    geo.inputProjections(x, wih, into: gi, pool: pool)
     for t in 0..<steps {
       geo.hiddenProjection(h, step: t, whh, into: gh, ldOut: rows, beta: 0, pool: pool)
       for b in 0..<batch {
@@ -88,10 +86,8 @@ enum GRU {
       }
       // dh_{t−1} = direct + dgh_t·W_hh (rows b·T + t of dgh).
       dh.update(from: direct, count: batch * hidden)
-      Gemm.multiply(
-        transposeA: false, transposeB: false, m: batch, n: hidden, k: rows, alpha: 1,
-        a: dgh + t * rows, lda: steps * rows, b: whh, ldb: hidden, beta: 1, c: dh, ldc: hidden,
-        pool: pool)
+      geo.hiddenGradient(
+        dhh: dgh + t * rows, whh, dh: dh, beta: 1, dhhStride: steps * rows, pool: pool)
     }
     let all = batch * steps
     // Biases: column sums over every step of both gate gradients (dgh's step 0 included).
@@ -101,9 +97,7 @@ enum GRU {
     Gemm.multiply(
       transposeA: true, transposeB: false, m: rows, n: geo.inputs, k: all, alpha: 1, a: dgi,
       lda: rows, b: x, ldb: geo.inputs, beta: 0, c: parts.wih, ldc: geo.inputs, pool: pool)
-    Gemm.multiply(
-      transposeA: false, transposeB: false, m: all, n: geo.inputs, k: rows, alpha: 1, a: dgi,
-      lda: rows, b: wih, ldb: geo.inputs, beta: 0, c: dx, ldc: geo.inputs, pool: pool)
+    geo.inputGradients(dih: dgi, wih, dx: dx, pool: pool)
     // dW_hh = Σ_{t ≥ 1} dgh_tᵀ·h_{t−1}: row r of dgh pairs with row r − 1 of h, and the rows
     // of step 0 (whose h_{−1} is zero, not the previous example's last step) are cleared.
     for b in 0..<batch { (dgh + b * steps * rows).update(repeating: 0, count: rows) }

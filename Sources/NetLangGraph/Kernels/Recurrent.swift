@@ -74,14 +74,34 @@ struct RecurrentGeometry {
       pool: pool)
   }
 
-  /// dh[B, H] = dhh·W_hh + beta·dh.
+  /// dh[B, H] = dhh·W_hh + beta·dh; dhh's rows are `dhhStride` apart (default G·H).
   func hiddenGradient(
     dhh: UnsafePointer<Float>, _ whh: UnsafePointer<Float>, dh: UnsafeMutablePointer<Float>,
-    beta: Float, pool: WorkerPool?
+    beta: Float, dhhStride: Int? = nil, pool: WorkerPool?
   ) {
     Gemm.multiply(
       transposeA: false, transposeB: false, m: batch, n: hidden, k: rows, alpha: 1, a: dhh,
-      lda: rows, b: whh, ldb: hidden, beta: beta, c: dh, ldc: hidden, pool: pool)
+      lda: dhhStride ?? rows, b: whh, ldb: hidden, beta: beta, c: dh, ldc: hidden, pool: pool)
+  }
+
+  /// out[B·T, G·H] = x·W_ihᵀ for every step at once (row b·T + t).
+  func inputProjections(
+    _ x: UnsafePointer<Float>, _ wih: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+    pool: WorkerPool?
+  ) {
+    Gemm.multiply(
+      transposeA: false, transposeB: true, m: batch * steps, n: rows, k: inputs, alpha: 1,
+      a: x, lda: inputs, b: wih, ldb: inputs, beta: 0, c: out, ldc: rows, pool: pool)
+  }
+
+  /// dx[B·T, I] = dih·W_ih for every step at once, from dih [B·T, G·H] (row b·T + t).
+  func inputGradients(
+    dih: UnsafePointer<Float>, _ wih: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+    pool: WorkerPool?
+  ) {
+    Gemm.multiply(
+      transposeA: false, transposeB: false, m: batch * steps, n: inputs, k: rows, alpha: 1,
+      a: dih, lda: rows, b: wih, ldb: inputs, beta: 0, c: dx, ldc: inputs, pool: pool)
   }
 }
 
