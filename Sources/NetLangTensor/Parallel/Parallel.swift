@@ -26,11 +26,18 @@ public enum Parallel {
       if total > 0 { body(0, total) }
       return
     }
-    let blocks = (total &+ 15) / 16
     pool.run(parts: parts) { part in
-      let start = min(total, blocks &* part / parts &* 16)
-      let end = min(total, blocks &* (part &+ 1) / parts &* 16)
-      if end > start { body(start, end &- start) }
+      let range = Self.range(part: part, of: parts, total: total)
+      if !range.isEmpty { body(range.lowerBound, range.count) }
     }
+  }
+
+  /// Part `part` of `parts` of `0 ..< total`: the same share of the items in whole blocks of 16
+  /// (the last part takes the rest), as `forRanges` splits them.
+  @inlinable
+  public static func range(part: Int, of parts: Int, total: Int) -> Range<Int> {
+    let blocks = (total &+ 15) / 16
+    return min(
+      total, blocks &* part / parts &* 16)..<min(total, blocks &* (part &+ 1) / parts &* 16)
   }
 }

@@ -332,7 +332,7 @@ public struct Trainer {
     return withUnsafeTemporaryAllocation(of: Bool.self, capacity: parts) { finite in
       forEachPart(parts, pool: pool) { part, parts in
         let ok = parameters.allSatisfy { parameter in
-          let range = sliceRange(parameter.gradient.count, part: part, of: parts)
+          let range = Parallel.range(part: part, of: parts, total: parameter.gradient.count)
           guard !range.isEmpty, let base = parameter.gradient.baseAddress else { return true }
           return Reduction.allFinite(base + range.lowerBound, count: range.count)
         }

@@ -165,7 +165,7 @@ func forEachSlice(
 ) {
   forEachPart(partCount(of: parameters, pool: pool), pool: pool) { part, parts in
     for (index, parameter) in parameters.enumerated() {
-      let range = sliceRange(parameter.value.count, part: part, of: parts)
+      let range = Parallel.range(part: part, of: parts, total: parameter.value.count)
       guard !range.isEmpty, let value = parameter.value.baseAddress,
         let gradient = parameter.gradient.baseAddress
       else { continue }
@@ -191,11 +191,4 @@ func forEachPart(_ parts: Int, pool: WorkerPool?, _ body: (Int, Int) -> Void) {
     return
   }
   pool.run(parts: parts) { body($0, parts) }
-}
-
-/// The elements part `part` of `parts` takes of a parameter of `count` elements: the same
-/// fraction of every parameter, in whole 16-element blocks (the last part takes the rest).
-func sliceRange(_ count: Int, part: Int, of parts: Int) -> Range<Int> {
-  let blocks = (count &+ 15) / 16
-  return min(count, blocks &* part / parts &* 16)..<min(count, blocks &* (part &+ 1) / parts &* 16)
 }
