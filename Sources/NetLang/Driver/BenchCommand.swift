@@ -151,14 +151,20 @@ extension Driver {
     let parameters = training.parameterBuffers()
     var optimizer = makeOptimizer(task.optimizer)
     let rate = Float(task.optimizer.learningRate)
-    func step() throws(BenchFailure) {
+    func passes() throws(BenchFailure) {
       do {
         try executor.forward(training: true)
         try executor.backward()
       } catch {
         throw BenchFailure(message: error.description)
       }
+    }
+    func update() {
       optimizer.step(parameters: parameters, learningRate: rate, pool: executor.pool)
+    }
+    func step() throws(BenchFailure) {
+      try passes()
+      update()
     }
     // Warm-up, and enough steps per repetition to last about 0.25 s.
     let warmStart = Self.now()
@@ -189,14 +195,9 @@ extension Driver {
       executor.nodeNanoseconds = [UInt64](repeating: 0, count: lowered.graph.nodes.count)
       var optimizerSeconds = 0.0
       for _ in 0..<steps {
-        do {
-          try executor.forward(training: true)
-          try executor.backward()
-        } catch {
-          throw BenchFailure(message: error.description)
-        }
+        try passes()
         let start = Self.now()
-        optimizer.step(parameters: parameters, learningRate: rate, pool: executor.pool)
+        update()
         optimizerSeconds += Self.now() - start
       }
       let perStep = 1e-3 / Double(steps)

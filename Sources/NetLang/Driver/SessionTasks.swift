@@ -64,6 +64,8 @@ extension Session {
       model.executor.nodeNanoseconds = [UInt64](
         repeating: 0, count: model.lowered.graph.nodes.count)
     }
+    // Timing stops with this task however it ends (later tasks' passes are not counted).
+    defer { model.executor.nodeNanoseconds = nil }
     let trainingStart = Date()
     let outcome: TrainingOutcome
     do {
@@ -106,7 +108,6 @@ extension Session {
     }
     progress.clear()
     if let nanoseconds = model.executor.nodeNanoseconds {
-      model.executor.nodeNanoseconds = nil
       console.write(
         NodeProfile(lowered: model.lowered, nanoseconds: nanoseconds, files: files).text(
           model: task.model, seconds: Date().timeIntervalSince(trainingStart)))
