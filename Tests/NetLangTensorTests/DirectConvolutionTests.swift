@@ -21,10 +21,13 @@ private struct Case: CustomStringConvertible {
   }
 }
 
+/// Row counts below, at and past a block of rows; kernel widths below, at and past a block of
+/// taps (the AVX-512 kernels take three of each at once).
 private let cases = [
   Case(channels: 1, kernelHeight: 5, kernelWidth: 5, rows: 3, vectors: 2),
   Case(channels: 3, kernelHeight: 3, kernelWidth: 2, rows: 4, vectors: 1),
   Case(channels: 2, kernelHeight: 1, kernelWidth: 4, rows: 1, vectors: 3),
+  Case(channels: 2, kernelHeight: 2, kernelWidth: 3, rows: 8, vectors: 1),
 ]
 
 @Test(
@@ -82,11 +85,15 @@ func directWeightGradientMatchesLoops(implementation: VectorMath.Implementation)
     // Start from values already there: the kernel adds to them. Taps 1 ..< taps only.
     let start = values(c.taps * 8 * 16, seed: 5)
     var lanes = start
-    DirectConvolution.correlateWeights(
-      input: input, planeStride: c.planeStride, rowStride: c.rowStride, gradient: gradient,
-      gradientPlaneStride: gradientPlane, gradientRowStride: gradientRowStride,
-      kernelHeight: c.kernelHeight, kernelWidth: c.kernelWidth, firstTap: 1, lastTap: c.taps,
-      rows: c.rows, vectors: c.vectors, lanes: &lanes, using: implementation)
+    // Two calls split the taps mid-row (the kernels may take several taps of a row at once).
+    let middle = c.taps / 2 + 1
+    for (first, last) in [(1, middle), (middle, c.taps)] {
+      DirectConvolution.correlateWeights(
+        input: input, planeStride: c.planeStride, rowStride: c.rowStride, gradient: gradient,
+        gradientPlaneStride: gradientPlane, gradientRowStride: gradientRowStride,
+        kernelHeight: c.kernelHeight, kernelWidth: c.kernelWidth, firstTap: first,
+        lastTap: last, rows: c.rows, vectors: c.vectors, lanes: &lanes, using: implementation)
+    }
     var worst = 0.0
     let area = c.kernelHeight * c.kernelWidth
     for t in 0..<c.taps {
@@ -111,5 +118,42 @@ func directWeightGradientMatchesLoops(implementation: VectorMath.Implementation)
       }
     }
     #expect(worst < 1e-5, "\(c) \(implementation): worst error \(worst)")
+  }
+}
+
+/// The instruction sets with fused multiply-adds (each kernel sums every element's products in
+/// one fixed order with one rounding each, whatever it computes at once): equal to the bit.
+@Test("direct kernels of every fused instruction set give the same bits")
+func directKernelsAgreeAcrossFusedSets() {
+  let fused = VectorMath.Implementation.available.filter { $0 != .portable }
+  guard fused.count > 1 else { return }
+  for c in cases {
+    let input = values(c.channels * c.planeStride, seed: 6)
+    let weights = values(c.taps * 8, seed: 7)
+    let width = c.vectors * 16
+    let gradientPlane = c.rows * (width + 2) + 1
+    let gradient = values(8 * gradientPlane, seed: 8)
+    let outputs = fused.map { implementation in
+      var output = [Float](repeating: 0, count: 8 * c.rows * width)
+      DirectConvolution.correlate(
+        input: input, channels: c.channels, planeStride: c.planeStride,
+        rowStride: c.rowStride, weights: weights, kernelHeight: c.kernelHeight,
+        kernelWidth: c.kernelWidth, rows: c.rows, vectors: c.vectors, output: &output,
+        outputPlaneStride: c.rows * width, using: implementation)
+      var lanes = [Float](repeating: 0, count: c.taps * 8 * 16)
+      DirectConvolution.correlateWeights(
+        input: input, planeStride: c.planeStride, rowStride: c.rowStride, gradient: gradient,
+        gradientPlaneStride: gradientPlane, gradientRowStride: width + 2,
+        kernelHeight: c.kernelHeight, kernelWidth: c.kernelWidth, firstTap: 0,
+        lastTap: c.taps, rows: c.rows, vectors: c.vectors, lanes: &lanes, using: implementation)
+      return output + lanes
+    }
+    for (implementation, output) in zip(fused, outputs).dropFirst() {
+      let differing = output.indices.filter { output[$0].bitPattern != outputs[0][$0].bitPattern }
+      #expect(
+        differing.isEmpty,
+        "\(c): \(implementation) differs from \(fused[0]) at \(differing.count) values, first \(differing.first ?? -1)"
+      )
+    }
   }
 }

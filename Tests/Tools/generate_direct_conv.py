@@ -16,19 +16,85 @@ def accumulate(acc, weight, value, fused):
     return f"{acc}.addingProduct({weight}, {value})" if fused else f"{acc} + {weight} * {value}"
 
 
-def body(fused):
-    zero = "\n".join(f"      var a{f} = V()" for f in range(FILTERS))
-    forward_fma = "\n".join(
-        f"              a{f} = {accumulate(f'a{f}', f'V(repeating: tap[{f}])', 'x', fused)}"
+def correlate_rows(fused, rows):
+    """`correlate`'s loop body for `rows` output rows at once (i ..< i + rows): each weight is
+    broadcast once for `rows` input vectors; every output element sums the same taps in the
+    same order whatever the block."""
+    acc = [(f, r) for r in range(rows) for f in range(FILTERS)]
+    zero = "\n".join(f"var a{f}_{r} = V()" for f, r in acc)
+    xs = "\n".join(
+        f"let x{r} = load(line + " + (f"({r} &* rowStride &+ kj))" if r else "kj)") for r in range(rows))
+    fma = "\n".join(
+        f"let w{f} = V(repeating: tap[{f}])\n"
+        + "\n".join(f"a{f}_{r} = {accumulate(f'a{f}_{r}', f'w{f}', f'x{r}', fused)}" for r in range(rows))
         for f in range(FILTERS))
-    forward_store = "\n".join(
-        f"      store(a{f}, out + ({f} &* outputPlaneStride &+ offset))" for f in range(FILTERS))
-    load_lanes = "\n".join(
-        f"      var a{f} = load(lane + {f} &* 16)" for f in range(FILTERS))
-    weights_fma = "\n".join(
-        f"          a{f} = {accumulate(f'a{f}', f'load(row + {f} &* gradientPlaneStride)', 'x', fused)}"
+    store = "\n".join(
+        f"store(a{f}_{r}, out + ({f} &* outputPlaneStride &+ offset" + (f" &+ {r} &* width))" if r else "))")
+        for f, r in acc)
+    return f"""
+    while i &+ {rows} <= rows {{
+      for v in 0..<vectors {{
+        let j = v &* 16
+{zero}
+        var tap = weights
+        for c in 0..<channels {{
+          for ki in 0..<kernelHeight {{
+            let line = input + (c &* planeStride &+ (i &+ ki) &* rowStride &+ j)
+            for kj in 0..<kernelWidth {{
+{xs}
+{fma}
+              tap += {FILTERS}
+            }}
+          }}
+        }}
+        let offset = i &* width &+ j
+{store}
+      }}
+      i &+= {rows}
+    }}"""
+
+
+def weight_taps(fused, taps):
+    """`correlateWeights`' loop body for `taps` neighbouring taps t ..< t + taps of one
+    (c, ki): each gradient vector is loaded once for `taps` shifted input vectors; every lane
+    sums the same products in the same order whatever the block."""
+    acc = [(f, k) for k in range(taps) for f in range(FILTERS)]
+    def lane(f, k):
+        return f"lane + ({k} &* {FILTERS} &+ {f}) &* 16" if k else f"lane + {f} &* 16"
+    load_lanes = "\n".join(f"var a{f}_{k} = load({lane(f, k)})" for f, k in acc)
+    xs = "\n".join(
+        f"let x{k} = load(line + " + (f"(v &* 16 &+ {k}))" if k else "v &* 16)") for k in range(taps))
+    fma = "\n".join(
+        f"let g{f} = load(row + {f} &* gradientPlaneStride)\n"
+        + "\n".join(f"a{f}_{k} = {accumulate(f'a{f}_{k}', f'g{f}', f'x{k}', fused)}" for k in range(taps))
         for f in range(FILTERS))
-    store_lanes = "\n".join(f"      store(a{f}, lane + {f} &* 16)" for f in range(FILTERS))
+    store_lanes = "\n".join(f"store(a{f}_{k}, {lane(f, k)})" for f, k in acc)
+    return f"""
+{load_lanes}
+      for i in 0..<rows {{
+        let line = input + (c &* planeStride &+ (i &+ ki) &* rowStride &+ kj)
+        let row0 = gradient + i &* gradientRowStride
+        for v in 0..<vectors {{
+          let row = row0 + v &* 16
+{xs}
+{fma}
+        }}
+      }}
+{store_lanes}
+      t &+= {taps}"""
+
+
+def body(fused, block):
+    # With 32 vector registers (block > 1) each loaded vector feeds `block` accumulators:
+    # `correlate` runs `block` output rows at once, `correlateWeights` `block` neighbouring
+    # taps; the single-row / single-tap loops take what is left.
+    row_blocks = correlate_rows(fused, block) if block > 1 else ""
+    tap_blocks = (
+        f"""
+      if kj &+ {block} <= kernelWidth && t &+ {block} <= lastTap {{""" + weight_taps(fused, block)
+        + """
+        continue
+      }""") if block > 1 else ""
     return f'''
   /// Filters per call: `weights` hold {FILTERS} per tap, `output` gets {FILTERS} planes.
   ACCESSstatic let filters = {FILTERS}
@@ -59,25 +125,7 @@ def body(fused):
     vectors: Int, output out: UnsafeMutablePointer<Float>, outputPlaneStride: Int
   ) {{
     let width = vectors &* 16
-    for i in 0..<rows {{
-      for v in 0..<vectors {{
-        let j = v &* 16
-{zero}
-        var tap = weights
-        for c in 0..<channels {{
-          for ki in 0..<kernelHeight {{
-            let line = input + (c &* planeStride &+ (i &+ ki) &* rowStride &+ j)
-            for kj in 0..<kernelWidth {{
-              let x = load(line + kj)
-{forward_fma}
-              tap += {FILTERS}
-            }}
-          }}
-        }}
-        let offset = i &* width &+ j
-{forward_store.replace("      store", "        store")}
-      }}
-    }}
+    var i = 0{row_blocks}{correlate_rows(fused, 1)}
   }}
 
   /// lanes[(t·{FILTERS} + f)·16 + l] += Σ over i < rows, v < vectors of
@@ -95,29 +143,19 @@ def body(fused):
     lanes: UnsafeMutablePointer<Float>
   ) {{
     let area = kernelHeight &* kernelWidth
-    for t in firstTap..<lastTap {{
+    var t = firstTap
+    while t < lastTap {{
       let c = t / area
       let ki = (t &- c &* area) / kernelWidth
       let kj = t &- c &* area &- ki &* kernelWidth
-      let lane = lanes + t &* ({FILTERS} &* 16)
-{load_lanes}
-      for i in 0..<rows {{
-        let line = input + (c &* planeStride &+ (i &+ ki) &* rowStride &+ kj)
-        let gradientRow = gradient + i &* gradientRowStride
-        for v in 0..<vectors {{
-          let x = load(line + v &* 16)
-          let row = gradientRow + v &* 16
-{weights_fma}
-        }}
-      }}
-{store_lanes}
+      let lane = lanes + t &* ({FILTERS} &* 16){tap_blocks}{weight_taps(fused, 1)}
     }}
   }}
 }}
 '''
 
 
-def write(path, name, access, summary, built, fused):
+def write(path, name, access, summary, built, fused, block):
     header = [
         f"// {path.split('/')[-1]}: generated by Tests/Tools/generate_direct_conv.py; do not edit.",
         f"// {summary}",
@@ -126,22 +164,22 @@ def write(path, name, access, summary, built, fused):
         f"/// {summary}",
         f"{access}enum {name} {{",
     ]
-    open(path, "w").write("\n".join(header) + body(fused).replace("ACCESS", access))
+    open(path, "w").write("\n".join(header) + body(fused, block).replace("ACCESS", access))
 
 
 OUTPUTS = [
     ("Sources/NetLangKernelsAVX512/Generated/DirectConvAVX512.swift", "DirectConvAVX512", "public ",
      "Direct stride-1 convolution kernels for CPUs with AVX-512F.",
      "Built with -mavx512f -mfma; NetLangTensor's DirectConvolution calls it after a CPU check.",
-     True),
+     True, 3),
     ("Sources/NetLangKernelsAVX2/Generated/DirectConvAVX2.swift", "DirectConvAVX2", "public ",
      "Direct stride-1 convolution kernels for CPUs with AVX2 and FMA.",
      "Built with -mavx2 -mfma; NetLangTensor's DirectConvolution calls it after a CPU check.",
-     True),
+     True, 1),
     ("Sources/NetLangTensor/Kernels/Generated/DirectConvPortable.swift", "DirectConvPortable", "",
      "Direct stride-1 convolution kernels for any CPU.",
      "Runs everywhere (multiply, then add); DirectConvolution uses it when no AVX path applies.",
-     False),
+     False, 1),
 ]
 for output in OUTPUTS:
     write(*output)

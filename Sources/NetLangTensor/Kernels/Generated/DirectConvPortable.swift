@@ -33,45 +33,55 @@ enum DirectConvPortable {
     vectors: Int, output out: UnsafeMutablePointer<Float>, outputPlaneStride: Int
   ) {
     let width = vectors &* 16
-    for i in 0..<rows {
+    var i = 0
+    while i &+ 1 <= rows {
       for v in 0..<vectors {
         let j = v &* 16
-        var a0 = V()
-        var a1 = V()
-        var a2 = V()
-        var a3 = V()
-        var a4 = V()
-        var a5 = V()
-        var a6 = V()
-        var a7 = V()
+        var a0_0 = V()
+        var a1_0 = V()
+        var a2_0 = V()
+        var a3_0 = V()
+        var a4_0 = V()
+        var a5_0 = V()
+        var a6_0 = V()
+        var a7_0 = V()
         var tap = weights
         for c in 0..<channels {
           for ki in 0..<kernelHeight {
             let line = input + (c &* planeStride &+ (i &+ ki) &* rowStride &+ j)
             for kj in 0..<kernelWidth {
-              let x = load(line + kj)
-              a0 = a0 + V(repeating: tap[0]) * x
-              a1 = a1 + V(repeating: tap[1]) * x
-              a2 = a2 + V(repeating: tap[2]) * x
-              a3 = a3 + V(repeating: tap[3]) * x
-              a4 = a4 + V(repeating: tap[4]) * x
-              a5 = a5 + V(repeating: tap[5]) * x
-              a6 = a6 + V(repeating: tap[6]) * x
-              a7 = a7 + V(repeating: tap[7]) * x
+              let x0 = load(line + kj)
+              let w0 = V(repeating: tap[0])
+              a0_0 = a0_0 + w0 * x0
+              let w1 = V(repeating: tap[1])
+              a1_0 = a1_0 + w1 * x0
+              let w2 = V(repeating: tap[2])
+              a2_0 = a2_0 + w2 * x0
+              let w3 = V(repeating: tap[3])
+              a3_0 = a3_0 + w3 * x0
+              let w4 = V(repeating: tap[4])
+              a4_0 = a4_0 + w4 * x0
+              let w5 = V(repeating: tap[5])
+              a5_0 = a5_0 + w5 * x0
+              let w6 = V(repeating: tap[6])
+              a6_0 = a6_0 + w6 * x0
+              let w7 = V(repeating: tap[7])
+              a7_0 = a7_0 + w7 * x0
               tap += 8
             }
           }
         }
         let offset = i &* width &+ j
-        store(a0, out + (0 &* outputPlaneStride &+ offset))
-        store(a1, out + (1 &* outputPlaneStride &+ offset))
-        store(a2, out + (2 &* outputPlaneStride &+ offset))
-        store(a3, out + (3 &* outputPlaneStride &+ offset))
-        store(a4, out + (4 &* outputPlaneStride &+ offset))
-        store(a5, out + (5 &* outputPlaneStride &+ offset))
-        store(a6, out + (6 &* outputPlaneStride &+ offset))
-        store(a7, out + (7 &* outputPlaneStride &+ offset))
+        store(a0_0, out + (0 &* outputPlaneStride &+ offset))
+        store(a1_0, out + (1 &* outputPlaneStride &+ offset))
+        store(a2_0, out + (2 &* outputPlaneStride &+ offset))
+        store(a3_0, out + (3 &* outputPlaneStride &+ offset))
+        store(a4_0, out + (4 &* outputPlaneStride &+ offset))
+        store(a5_0, out + (5 &* outputPlaneStride &+ offset))
+        store(a6_0, out + (6 &* outputPlaneStride &+ offset))
+        store(a7_0, out + (7 &* outputPlaneStride &+ offset))
       }
+      i &+= 1
     }
   }
 
@@ -90,43 +100,53 @@ enum DirectConvPortable {
     lanes: UnsafeMutablePointer<Float>
   ) {
     let area = kernelHeight &* kernelWidth
-    for t in firstTap..<lastTap {
+    var t = firstTap
+    while t < lastTap {
       let c = t / area
       let ki = (t &- c &* area) / kernelWidth
       let kj = t &- c &* area &- ki &* kernelWidth
       let lane = lanes + t &* (8 &* 16)
-      var a0 = load(lane + 0 &* 16)
-      var a1 = load(lane + 1 &* 16)
-      var a2 = load(lane + 2 &* 16)
-      var a3 = load(lane + 3 &* 16)
-      var a4 = load(lane + 4 &* 16)
-      var a5 = load(lane + 5 &* 16)
-      var a6 = load(lane + 6 &* 16)
-      var a7 = load(lane + 7 &* 16)
+      var a0_0 = load(lane + 0 &* 16)
+      var a1_0 = load(lane + 1 &* 16)
+      var a2_0 = load(lane + 2 &* 16)
+      var a3_0 = load(lane + 3 &* 16)
+      var a4_0 = load(lane + 4 &* 16)
+      var a5_0 = load(lane + 5 &* 16)
+      var a6_0 = load(lane + 6 &* 16)
+      var a7_0 = load(lane + 7 &* 16)
       for i in 0..<rows {
         let line = input + (c &* planeStride &+ (i &+ ki) &* rowStride &+ kj)
-        let gradientRow = gradient + i &* gradientRowStride
+        let row0 = gradient + i &* gradientRowStride
         for v in 0..<vectors {
-          let x = load(line + v &* 16)
-          let row = gradientRow + v &* 16
-          a0 = a0 + load(row + 0 &* gradientPlaneStride) * x
-          a1 = a1 + load(row + 1 &* gradientPlaneStride) * x
-          a2 = a2 + load(row + 2 &* gradientPlaneStride) * x
-          a3 = a3 + load(row + 3 &* gradientPlaneStride) * x
-          a4 = a4 + load(row + 4 &* gradientPlaneStride) * x
-          a5 = a5 + load(row + 5 &* gradientPlaneStride) * x
-          a6 = a6 + load(row + 6 &* gradientPlaneStride) * x
-          a7 = a7 + load(row + 7 &* gradientPlaneStride) * x
+          let row = row0 + v &* 16
+          let x0 = load(line + v &* 16)
+          let g0 = load(row + 0 &* gradientPlaneStride)
+          a0_0 = a0_0 + g0 * x0
+          let g1 = load(row + 1 &* gradientPlaneStride)
+          a1_0 = a1_0 + g1 * x0
+          let g2 = load(row + 2 &* gradientPlaneStride)
+          a2_0 = a2_0 + g2 * x0
+          let g3 = load(row + 3 &* gradientPlaneStride)
+          a3_0 = a3_0 + g3 * x0
+          let g4 = load(row + 4 &* gradientPlaneStride)
+          a4_0 = a4_0 + g4 * x0
+          let g5 = load(row + 5 &* gradientPlaneStride)
+          a5_0 = a5_0 + g5 * x0
+          let g6 = load(row + 6 &* gradientPlaneStride)
+          a6_0 = a6_0 + g6 * x0
+          let g7 = load(row + 7 &* gradientPlaneStride)
+          a7_0 = a7_0 + g7 * x0
         }
       }
-      store(a0, lane + 0 &* 16)
-      store(a1, lane + 1 &* 16)
-      store(a2, lane + 2 &* 16)
-      store(a3, lane + 3 &* 16)
-      store(a4, lane + 4 &* 16)
-      store(a5, lane + 5 &* 16)
-      store(a6, lane + 6 &* 16)
-      store(a7, lane + 7 &* 16)
+      store(a0_0, lane + 0 &* 16)
+      store(a1_0, lane + 1 &* 16)
+      store(a2_0, lane + 2 &* 16)
+      store(a3_0, lane + 3 &* 16)
+      store(a4_0, lane + 4 &* 16)
+      store(a5_0, lane + 5 &* 16)
+      store(a6_0, lane + 6 &* 16)
+      store(a7_0, lane + 7 &* 16)
+      t &+= 1
     }
   }
 }
