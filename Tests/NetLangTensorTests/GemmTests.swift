@@ -139,10 +139,13 @@ func gemmThreadsAgree() {
     GemmCase(transposeB: true, m: 64, n: 300, k: 160),
     // Short and wide: B read in place, split by columns.
     GemmCase(m: 64, n: 710, k: 200, beta: 1, pad: 2),
-    // Tall: split by rows, the parts sharing one packing of B (several depth blocks, and
-    // two column blocks in the last case).
+    // Tall and deep: split by columns while there are as many column tiles as parts.
     GemmCase(m: 400, n: 100, k: 300),
     GemmCase(transposeB: true, m: 250, n: 90, k: 700, beta: 0.5, pad: 3),
+    // Tall: split by rows, the parts sharing one packing of B (several depth blocks, and
+    // two column blocks in the last case).
+    GemmCase(m: 400, n: 60, k: 300),
+    GemmCase(transposeB: true, m: 250, n: 50, k: 700, beta: 0.5, pad: 3),
     GemmCase(transposeA: true, transposeB: true, m: 1300, n: 1040, k: 8),
   ] {
     let single = testCase.run(kernel: GemmKernel.best, pool: nil, seed: 5).fast
