@@ -439,3 +439,24 @@ func batchNormMatchesReference(batch: Int, channels: Int, spatial: Int) {
   #expect(worstError(fast.dx, reference.dx) < 1e-4)
   #expect(worstError(fast.parts, reference.parts) < 1e-3)
 }
+
+@Test("the direct path's row runs leave out exactly the kernel rows that read only padding")
+func directConvRowRuns() {
+  func runs(rows: Int, kernelHeight: Int, data: Range<Int>) -> [[Int]] {
+    var found: [[Int]] = []
+    DirectConv.forEachRowRun(rows: rows, kernelHeight: kernelHeight, data: data) {
+      found.append([$0, $1, $2.lowerBound, $2.upperBound])
+    }
+    return found
+  }
+  // LeNet's 6→16 input gradient: 14 rows from an 18-row plane whose rows 4..<14 hold data.
+  #expect(
+    runs(rows: 14, kernelHeight: 5, data: 4..<14) == [
+      [0, 1, 4, 5], [1, 1, 3, 5], [2, 1, 2, 5], [3, 1, 1, 5], [4, 6, 0, 5], [10, 1, 0, 4],
+      [11, 1, 0, 3], [12, 1, 0, 2], [13, 1, 0, 1],
+    ])
+  // No padding: one run of every row over every kernel row.
+  #expect(runs(rows: 10, kernelHeight: 5, data: 0..<14) == [[0, 10, 0, 5]])
+  // Rows that reach no data get an empty range (and so zeros).
+  #expect(runs(rows: 4, kernelHeight: 2, data: 0..<1) == [[0, 1, 0, 1], [1, 3, 0, 0]])
+}

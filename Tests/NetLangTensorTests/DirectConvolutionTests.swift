@@ -35,41 +35,52 @@ private let cases = [
   arguments: VectorMath.Implementation.available)
 func directCorrelationMatchesLoops(implementation: VectorMath.Implementation) {
   for c in cases {
-    let input = values(c.channels * c.planeStride, seed: 1)
-    let weights = values(c.taps * 8, seed: 2)
-    let width = c.vectors * 16
-    let outputPlane = c.rows * width + 7
-    var output = [Float](repeating: .nan, count: 8 * outputPlane)
-    DirectConvolution.correlate(
-      input: input, channels: c.channels, planeStride: c.planeStride, rowStride: c.rowStride,
-      weights: weights, kernelHeight: c.kernelHeight, kernelWidth: c.kernelWidth, rows: c.rows,
-      vectors: c.vectors, output: &output, outputPlaneStride: outputPlane,
-      using: implementation)
-    var worst = 0.0
-    for f in 0..<8 {
-      for i in 0..<c.rows {
-        for j in 0..<width {
-          var total = 0.0
-          var t = 0
-          for ch in 0..<c.channels {
-            for ki in 0..<c.kernelHeight {
-              for kj in 0..<c.kernelWidth {
+    // Every kernel row, all but the first, and none (zeros).
+    for kernelRows in [0..<c.kernelHeight, 1..<c.kernelHeight, 0..<0] {
+      checkCorrelation(c, kernelRows: kernelRows, implementation)
+    }
+  }
+}
+
+private func checkCorrelation(
+  _ c: Case, kernelRows: Range<Int>, _ implementation: VectorMath.Implementation
+) {
+  let input = values(c.channels * c.planeStride, seed: 1)
+  let weights = values(c.taps * 8, seed: 2)
+  let width = c.vectors * 16
+  let outputPlane = c.rows * width + 7
+  var output = [Float](repeating: .nan, count: 8 * outputPlane)
+  DirectConvolution.correlate(
+    input: input, channels: c.channels, planeStride: c.planeStride, rowStride: c.rowStride,
+    weights: weights, kernelHeight: c.kernelHeight, kernelWidth: c.kernelWidth,
+    kernelRows: kernelRows, rows: c.rows, vectors: c.vectors, output: &output,
+    outputPlaneStride: outputPlane, using: implementation)
+  var worst = 0.0
+  for f in 0..<8 {
+    for i in 0..<c.rows {
+      for j in 0..<width {
+        var total = 0.0
+        var t = 0
+        for ch in 0..<c.channels {
+          for ki in 0..<c.kernelHeight {
+            for kj in 0..<c.kernelWidth {
+              if kernelRows.contains(ki) {
                 let x = input[ch * c.planeStride + (i + ki) * c.rowStride + j + kj]
                 total += Double(weights[t * 8 + f]) * Double(x)
-                t += 1
               }
+              t += 1
             }
           }
-          worst = max(worst, abs(Double(output[f * outputPlane + i * width + j]) - total))
         }
-      }
-      // The gap between planes is never written.
-      if f < 7 {
-        #expect(output[f * outputPlane + c.rows * width].isNaN, "\(c) plane \(f) overran")
+        worst = max(worst, abs(Double(output[f * outputPlane + i * width + j]) - total))
       }
     }
-    #expect(worst < 1e-5, "\(c) \(implementation): worst error \(worst)")
+    // The gap between planes is never written.
+    if f < 7 {
+      #expect(output[f * outputPlane + c.rows * width].isNaN, "\(c) plane \(f) overran")
+    }
   }
+  #expect(worst < 1e-5, "\(c) rows \(kernelRows) \(implementation): worst error \(worst)")
 }
 
 @Test(

@@ -36,9 +36,9 @@ def correlate_rows(fused, rows):
       for v in 0..<vectors {{
         let j = v &* 16
 {zero}
-        var tap = weights
         for c in 0..<channels {{
-          for ki in 0..<kernelHeight {{
+          var tap = weights + (c &* kernelHeight &+ firstKernelRow) &* (kernelWidth &* {FILTERS})
+          for ki in firstKernelRow..<lastKernelRow {{
             let line = input + (c &* planeStride &+ (i &+ ki) &* rowStride &+ j)
             for kj in 0..<kernelWidth {{
 {xs}
@@ -112,7 +112,9 @@ def body(fused, block):
   }}
 
   /// output[f][i][j] = Σ over taps t = (c, ki, kj) of weights[t·{FILTERS} + f] · input[c][i + ki][j + kj]
-  /// for f < {FILTERS}, i < rows, j < 16·vectors (a stride-1 cross-correlation of padded planes).
+  /// for f < {FILTERS}, i < rows, j < 16·vectors (a stride-1 cross-correlation of padded planes),
+  /// over the kernel rows firstKernelRow ≤ ki < lastKernelRow only (the caller leaves out rows
+  /// that would read nothing but padding).
   ///
   /// `input`: `channels` planes `planeStride` apart, rows `rowStride` apart, readable up to
   /// row rows + kernelHeight − 1 and column 16·vectors + kernelWidth − 1. `output`: planes
@@ -121,8 +123,9 @@ def body(fused, block):
   @inline(never)
   ACCESSstatic func correlate(
     input: UnsafePointer<Float>, channels: Int, planeStride: Int, rowStride: Int,
-    weights: UnsafePointer<Float>, kernelHeight: Int, kernelWidth: Int, rows: Int,
-    vectors: Int, output out: UnsafeMutablePointer<Float>, outputPlaneStride: Int
+    weights: UnsafePointer<Float>, kernelHeight: Int, kernelWidth: Int, firstKernelRow: Int,
+    lastKernelRow: Int, rows: Int, vectors: Int, output out: UnsafeMutablePointer<Float>,
+    outputPlaneStride: Int
   ) {{
     let width = vectors &* 16
     var i = 0{row_blocks}{correlate_rows(fused, 1)}

@@ -3,7 +3,8 @@
 // DirectConvolution's kernels sum the taps straight from them, eight filters at a time, in
 // rows of 16-float vectors. The input gradient is the same correlation of the padded output
 // gradient with the flipped, transposed weights; the weight gradient keeps 16 partial sums
-// per weight for each of two halves of the batch and adds them up at the end.
+// per weight for each of two halves of the batch and adds them up at the end. Kernel rows
+// that would read only padding rows (at the top and bottom of the planes) are left out.
 // B = batch, C = channels, F = filters, K = C·KH·KW taps, (ph, pw) = padding; a row of
 // outputs is padded to a whole number of vectors (OW → OWr, W → Wr).
 
@@ -101,6 +102,28 @@ struct DirectConv {
     }
   }
 
+  /// Calls `body(first, count, kernelRows)` for runs of consecutive output rows that reach the
+  /// same kernel rows: output row i reads padded rows i ..< i + kernelHeight, of which only
+  /// `data` hold values, so kernel row ki counts only where i + ki falls in `data` (the rest
+  /// would multiply zeros; an output row that reaches no data gets an empty range, and zeros).
+  static func forEachRowRun(
+    rows: Int, kernelHeight: Int, data: Range<Int>,
+    _ body: (_ first: Int, _ count: Int, _ kernelRows: Range<Int>) -> Void
+  ) {
+    func kernelRows(_ i: Int) -> Range<Int> {
+      let low = min(max(0, data.lowerBound - i), kernelHeight)
+      return low..<max(low, min(kernelHeight, data.upperBound - i))
+    }
+    var first = 0
+    while first < rows {
+      let reach = kernelRows(first)
+      var last = first + 1
+      while last < rows && kernelRows(last) == reach { last += 1 }
+      body(first, last - first, reach)
+      first = last
+    }
+  }
+
   /// Copies `planes` planes of rows × columns into planes of `paddedRows` rows of `stride`,
   /// starting at row `top`, column `left`, and zeroes the rest of each plane (only the rest:
   /// the border, not the whole plane before the copy).
@@ -149,13 +172,17 @@ struct DirectConv {
       let padded = inputs + b * geo.channels * inputPlane
       pad(x + b * geo.inputCount, into: padded)
       let out = outputs + b * planes
+      let data = geo.window.paddingHeight..<(geo.window.paddingHeight + geo.height)
       for block in 0..<filterBlocks {
-        DirectConvolution.correlate(
-          input: padded, channels: geo.channels, planeStride: inputPlane,
-          rowStride: inputRowStride, weights: packed + block * taps * Self.group, kernelHeight: kh,
-          kernelWidth: kw, rows: oh, vectors: owr / Self.lanes,
-          output: out + block * Self.group * oh * owr,
-          outputPlaneStride: oh * owr)
+        Self.forEachRowRun(rows: oh, kernelHeight: kh, data: data) { first, count, kernelRows in
+          DirectConvolution.correlate(
+            input: padded + first * inputRowStride, channels: geo.channels,
+            planeStride: inputPlane, rowStride: inputRowStride,
+            weights: packed + block * taps * Self.group, kernelHeight: kh, kernelWidth: kw,
+            kernelRows: kernelRows, rows: count, vectors: owr / Self.lanes,
+            output: out + block * Self.group * oh * owr + first * owr,
+            outputPlaneStride: oh * owr)
+        }
       }
       for filter in 0..<f {
         for i in 0..<oh {
@@ -303,12 +330,20 @@ struct DirectConv {
       batch, pool: pool, elements: batch * exampleCount * flippedTaps
     ) { b in
       let out = planes + b * exampleCount
+      let input = gradients + b * gradientCount
+      // The output gradient's rows sit at kh − 1 − ph of its padded planes.
+      let top = kh - 1 - geo.window.paddingHeight
       for block in 0..<channelBlocks {
-        DirectConvolution.correlate(
-          input: gradients + b * gradientCount, channels: f, planeStride: gradientPlane,
-          rowStride: gradientRowStride, weights: flipped + block * flippedTaps * Self.group,
-          kernelHeight: kh, kernelWidth: kw, rows: geo.height, vectors: wr / Self.lanes,
-          output: out + block * Self.group * geo.height * wr, outputPlaneStride: geo.height * wr)
+        Self.forEachRowRun(rows: geo.height, kernelHeight: kh, data: top..<(top + oh)) {
+          first, count, kernelRows in
+          DirectConvolution.correlate(
+            input: input + first * gradientRowStride, channels: f, planeStride: gradientPlane,
+            rowStride: gradientRowStride, weights: flipped + block * flippedTaps * Self.group,
+            kernelHeight: kh, kernelWidth: kw, kernelRows: kernelRows, rows: count,
+            vectors: wr / Self.lanes,
+            output: out + block * Self.group * geo.height * wr + first * wr,
+            outputPlaneStride: geo.height * wr)
+        }
       }
       for channel in 0..<c {
         for r in 0..<geo.height {

@@ -14,28 +14,34 @@ package enum DirectConvolution {
   package static let filters = DirectConvPortable.filters
 
   /// output[f][i][j] = Σ_t weights[t·8 + f] · input[c][i + ki][j + kj] for f < 8, i < rows,
-  /// j < 16·vectors (see DirectConvAVX512.correlate for the layouts).
+  /// j < 16·vectors, over the taps of the kernel rows `kernelRows` (all when nil; see
+  /// DirectConvAVX512.correlate for the layouts).
   package static func correlate(
     input: UnsafePointer<Float>, channels: Int, planeStride: Int, rowStride: Int,
-    weights: UnsafePointer<Float>, kernelHeight: Int, kernelWidth: Int, rows: Int,
-    vectors: Int, output: UnsafeMutablePointer<Float>, outputPlaneStride: Int,
+    weights: UnsafePointer<Float>, kernelHeight: Int, kernelWidth: Int,
+    kernelRows: Range<Int>? = nil, rows: Int, vectors: Int,
+    output: UnsafeMutablePointer<Float>, outputPlaneStride: Int,
     using implementation: VectorMath.Implementation = .best
   ) {
+    let kernelRows = kernelRows ?? 0..<kernelHeight
     switch implementation {
     case .avx512:
       DirectConvAVX512.correlate(
         input: input, channels: channels, planeStride: planeStride, rowStride: rowStride,
-        weights: weights, kernelHeight: kernelHeight, kernelWidth: kernelWidth, rows: rows,
+        weights: weights, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+        firstKernelRow: kernelRows.lowerBound, lastKernelRow: kernelRows.upperBound, rows: rows,
         vectors: vectors, output: output, outputPlaneStride: outputPlaneStride)
     case .avx2:
       DirectConvAVX2.correlate(
         input: input, channels: channels, planeStride: planeStride, rowStride: rowStride,
-        weights: weights, kernelHeight: kernelHeight, kernelWidth: kernelWidth, rows: rows,
+        weights: weights, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+        firstKernelRow: kernelRows.lowerBound, lastKernelRow: kernelRows.upperBound, rows: rows,
         vectors: vectors, output: output, outputPlaneStride: outputPlaneStride)
     case .portable:
       DirectConvPortable.correlate(
         input: input, channels: channels, planeStride: planeStride, rowStride: rowStride,
-        weights: weights, kernelHeight: kernelHeight, kernelWidth: kernelWidth, rows: rows,
+        weights: weights, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+        firstKernelRow: kernelRows.lowerBound, lastKernelRow: kernelRows.upperBound, rows: rows,
         vectors: vectors, output: output, outputPlaneStride: outputPlaneStride)
     }
   }

@@ -20,7 +20,9 @@ enum DirectConvPortable {
   }
 
   /// output[f][i][j] = Σ over taps t = (c, ki, kj) of weights[t·8 + f] · input[c][i + ki][j + kj]
-  /// for f < 8, i < rows, j < 16·vectors (a stride-1 cross-correlation of padded planes).
+  /// for f < 8, i < rows, j < 16·vectors (a stride-1 cross-correlation of padded planes),
+  /// over the kernel rows firstKernelRow ≤ ki < lastKernelRow only (the caller leaves out rows
+  /// that would read nothing but padding).
   ///
   /// `input`: `channels` planes `planeStride` apart, rows `rowStride` apart, readable up to
   /// row rows + kernelHeight − 1 and column 16·vectors + kernelWidth − 1. `output`: planes
@@ -29,8 +31,9 @@ enum DirectConvPortable {
   @inline(never)
   static func correlate(
     input: UnsafePointer<Float>, channels: Int, planeStride: Int, rowStride: Int,
-    weights: UnsafePointer<Float>, kernelHeight: Int, kernelWidth: Int, rows: Int,
-    vectors: Int, output out: UnsafeMutablePointer<Float>, outputPlaneStride: Int
+    weights: UnsafePointer<Float>, kernelHeight: Int, kernelWidth: Int, firstKernelRow: Int,
+    lastKernelRow: Int, rows: Int, vectors: Int, output out: UnsafeMutablePointer<Float>,
+    outputPlaneStride: Int
   ) {
     let width = vectors &* 16
     var i = 0
@@ -45,9 +48,9 @@ enum DirectConvPortable {
         var a5_0 = V()
         var a6_0 = V()
         var a7_0 = V()
-        var tap = weights
         for c in 0..<channels {
-          for ki in 0..<kernelHeight {
+          var tap = weights + (c &* kernelHeight &+ firstKernelRow) &* (kernelWidth &* 8)
+          for ki in firstKernelRow..<lastKernelRow {
             let line = input + (c &* planeStride &+ (i &+ ki) &* rowStride &+ j)
             for kj in 0..<kernelWidth {
               let x0 = load(line + kj)
