@@ -209,3 +209,49 @@ func gemmNarrowEqualsWide(transposeA: Bool, transposeB: Bool) {
   }
   #expect(equal)
 }
+
+@Test("a product with a row bias equals the bias filled into C and added to with beta = 1")
+func gemmRowBiasEqualsFill() {
+  let pool = WorkerPool(threads: 3)
+  // Split by columns, split by rows sharing B, narrow (run transposed), small (direct), k = 0,
+  // alpha = 0, and too small to split.
+  for testCase in [
+    GemmCase(transposeB: true, m: 100, n: 500, k: 300, pad: 2),
+    GemmCase(m: 400, n: 60, k: 300),
+    GemmCase(transposeA: true, m: 300, n: 10, k: 256, pad: 1),
+    GemmCase(m: 3, n: 5, k: 7),
+    GemmCase(m: 40, n: 50, k: 0),
+    GemmCase(m: 40, n: 50, k: 20, alpha: 0),
+    GemmCase(transposeA: true, m: 30, n: 40, k: 20),
+  ] {
+    let (m, n, k) = (testCase.m, testCase.n, testCase.k)
+    let lda = (testCase.transposeA ? m : k) + testCase.pad
+    let ldb = (testCase.transposeB ? k : n) + testCase.pad
+    let ldc = n + testCase.pad
+    let a = randomFloats((testCase.transposeA ? k : m) * lda, seed: 31)
+    let b = randomFloats((testCase.transposeB ? n : k) * ldb, seed: 32)
+    let bias = randomFloats(n, seed: 33)
+    func product(pool: WorkerPool?, fused: Bool) -> [Float] {
+      var c = [Float](repeating: .nan, count: m * ldc)
+      if !fused {
+        for i in 0..<m { for j in 0..<n { c[i * ldc + j] = bias[j] } }
+      }
+      bias.withUnsafeBufferPointer { row in
+        Gemm.multiply(
+          transposeA: testCase.transposeA, transposeB: testCase.transposeB, m: m, n: n, k: k,
+          alpha: testCase.alpha, a: a, lda: lda, b: b, ldb: ldb, beta: fused ? 0 : 1, c: &c,
+          ldc: ldc, rowBias: fused ? row.baseAddress : nil, pool: pool)
+      }
+      return c
+    }
+    let expected = product(pool: nil, fused: false)
+    for threads in [nil, pool] {
+      let fused = product(pool: threads, fused: true)
+      // The padding between rows is never written (NaN), so compare bit patterns.
+      let differing = fused.indices.filter { fused[$0].bitPattern != expected[$0].bitPattern }
+      #expect(
+        differing.isEmpty,
+        "\(testCase) threads \(threads?.threads ?? 1): \(differing.count) values differ")
+    }
+  }
+}

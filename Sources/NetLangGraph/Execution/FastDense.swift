@@ -1,5 +1,6 @@
 // FastDense: the dense forward the executor runs: the bias is copied into the output rows
-// and Gemm adds x·Wᵀ onto it (beta = 1), so no second pass over the output adds the bias.
+// and Gemm adds x·Wᵀ onto it (`rowBias`: each part of a split product fills its own block on
+// its own thread), so no second pass over the output adds the bias.
 // R = rows (batch included), I = inputs, O = outputs.
 
 import NetLangTensor
@@ -10,10 +11,9 @@ enum FastDense {
     _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
     _ y: UnsafeMutablePointer<Float>, rows: Int, inputs: Int, outputs: Int, pool: WorkerPool?
   ) {
-    if let bias { Pointwise.fillRows(bias, y, rows: rows, columns: outputs) }
     Gemm.multiply(
       transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs,
-      alpha: 1, a: x, lda: inputs, b: w, ldb: inputs, beta: bias == nil ? 0 : 1, c: y,
-      ldc: outputs, pool: pool)
+      alpha: 1, a: x, lda: inputs, b: w, ldb: inputs, beta: 0, c: y, ldc: outputs,
+      rowBias: bias, pool: pool)
   }
 }

@@ -16,16 +16,20 @@ public enum Gemm {
   ///
   /// `lda`, `ldb`, `ldc` are row strides of A, B, C as stored (A is K×M when transposed). beta = 0
   /// ignores C's old contents (even NaN). With a `pool`, big products are split across its threads.
+  ///
+  /// `rowBias` (N values): C is first set to the bias in every row and the product added to it
+  /// (beta is then taken as 1), each part of a split product filling its own block of C, on
+  /// the thread that then computes it.
   public static func multiply(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float, a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-    pool: WorkerPool? = nil
+    rowBias: UnsafePointer<Float>? = nil, pool: WorkerPool? = nil
   ) {
     multiply(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, pool: pool,
+      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, rowBias: rowBias, pool: pool,
       kernel: GemmKernel.best)
   }
 
@@ -35,30 +39,35 @@ public enum Gemm {
     alpha: Float, a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-    pool: WorkerPool?, kernel: GemmKernel
+    rowBias: UnsafePointer<Float>? = nil, pool: WorkerPool?, kernel: GemmKernel
   ) {
     // Empty (or, defensively, negative) sizes: nothing to compute; k ≤ 0 only scales C.
     guard m > 0, n > 0 else { return }
     let problem = Problem(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+      a: a, lda: lda, b: b, ldb: ldb, beta: rowBias == nil ? beta : 1, c: c, ldc: ldc)
+    // Every path but the split one fills the bias into all of C on this thread first.
+    func whole() -> Problem {
+      if let rowBias { problem.fill(rowBias) }
+      return problem
+    }
     if k <= 0 || alpha == 0 {
-      problem.scaleC()
+      whole().scaleC()
       return
     }
     if m &* n &* k <= smallProduct {
-      problem.multiplyDirect()
+      whole().multiplyDirect()
       return
     }
     if n < narrowColumns, m > n {
-      multiplyTransposed(problem, pool: pool, kernel: kernel)
+      multiplyTransposed(whole(), pool: pool, kernel: kernel)
       return
     }
     let flops = 2 * m &* n &* k
     let threads = pool?.threads ?? 1
     let parts = min(threads, flops / minimumFlopsPerPart)
     guard let pool, parts > 1 else {
-      problem.multiplyBlocked(kernel: kernel)
+      whole().multiplyBlocked(kernel: kernel)
       return
     }
     // Column parts pack their own panels of B (and each all of A); row parts share one
@@ -73,12 +82,18 @@ public enum Gemm {
       columnTiles >= rowTiles || (k >= deepProduct && columnTiles >= parts)
     let tiles = splitColumns ? columnTiles : rowTiles
     let partCount = min(parts, tiles)
+    // A part's block of C, its bias filled in first when there is one.
     func part(_ index: Int) -> Problem {
       let first = tiles &* index / partCount
       let last = tiles &* (index &+ 1) / partCount
-      return splitColumns
+      let block =
+        splitColumns
         ? problem.columns(first &* kernel.columns, min(n, last &* kernel.columns))
         : problem.rows(first &* kernel.rows, min(m, last &* kernel.rows))
+      if let rowBias {
+        block.fill(splitColumns ? rowBias + first &* kernel.columns : rowBias)
+      }
+      return block
     }
     let sharesB = !splitColumns && (transposeB || m / partCount > kernel.inPlaceBRows)
     guard sharesB else {

@@ -38,6 +38,11 @@ extension Gemm {
       return sub
     }
 
+    /// Every row of C set to `row` (N values).
+    func fill(_ row: UnsafePointer<Float>) {
+      for i in 0..<m { (c + i &* ldc).update(from: row, count: n) }
+    }
+
     /// C = beta · C (beta = 0 writes zeros even over NaN).
     func scaleC() {
       for i in 0..<m {

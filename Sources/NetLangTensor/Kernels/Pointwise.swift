@@ -183,14 +183,6 @@ public enum Pointwise {
     }
   }
 
-  /// y[r, :] = row for every one of `rows` rows of `columns` (the bias a Gemm with beta = 1
-  /// then adds to).
-  public static func fillRows(
-    _ row: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int
-  ) {
-    for r in 0..<rows { (y + r &* columns).update(from: row, count: columns) }
-  }
-
   /// y[c] = Σ_r x[r, c] over an R × C row-major block, rows added in order (like the
   /// scalar `y[c] += x[r, c]` loop).
   public static func sumRows(

@@ -8,10 +8,11 @@ import NetLangTensor
 /// Array-level helpers for `RBM`.
 enum RBMMath {
   /// C = alpha·op(A)·op(B) + beta·C through `Gemm.multiply`.
+  /// With a `rowBias` (N values), C starts as the bias in every row (see `Gemm.multiply`).
   static func multiply(
     transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
-    alpha: Float = 1, _ a: [Float], _ b: [Float], beta: Float = 0, into c: inout [Float],
-    pool: WorkerPool? = nil
+    alpha: Float = 1, _ a: [Float], _ b: [Float], beta: Float = 0, rowBias: [Float]? = nil,
+    into c: inout [Float], pool: WorkerPool? = nil
   ) {
     a.withUnsafeBufferPointer { ap in
       b.withUnsafeBufferPointer { bp in
@@ -19,10 +20,14 @@ enum RBMMath {
           guard let a = ap.baseAddress, let b = bp.baseAddress, let c = cp.baseAddress else {
             return
           }
-          Gemm.multiply(
-            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a,
-            lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, beta: beta, c: c, ldc: n,
-            pool: pool)
+          func product(_ bias: UnsafePointer<Float>?) {
+            Gemm.multiply(
+              transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+              a: a, lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, beta: beta, c: c,
+              ldc: n, rowBias: bias, pool: pool)
+          }
+          guard let rowBias else { return product(nil) }
+          rowBias.withUnsafeBufferPointer { product($0.baseAddress) }
         }
       }
     }
@@ -33,10 +38,9 @@ enum RBMMath {
     _ visible: [Float], count: Int, weights: [Float], bias: [Float], visibleCount: Int,
     hiddenCount: Int, into out: inout [Float], pool: WorkerPool? = nil
   ) {
-    fillRows(&out, with: bias, count: count)
     multiply(
-      transposeB: true, m: count, n: hiddenCount, k: visibleCount, visible, weights, beta: 1,
-      into: &out, pool: pool)
+      transposeB: true, m: count, n: hiddenCount, k: visibleCount, visible, weights,
+      rowBias: bias, into: &out, pool: pool)
   }
 
   /// out[B×V] = hidden[B×H]·W + bias (before the logistic).
@@ -44,22 +48,9 @@ enum RBMMath {
     _ hidden: [Float], count: Int, weights: [Float], bias: [Float], visibleCount: Int,
     hiddenCount: Int, into out: inout [Float], pool: WorkerPool? = nil
   ) {
-    fillRows(&out, with: bias, count: count)
     multiply(
-      m: count, n: visibleCount, k: hiddenCount, hidden, weights, beta: 1, into: &out,
+      m: count, n: visibleCount, k: hiddenCount, hidden, weights, rowBias: bias, into: &out,
       pool: pool)
-  }
-
-  /// Every row of `out` (count rows of bias.count) set to `bias`.
-  static func fillRows(_ out: inout [Float], with bias: [Float], count: Int) {
-    let width = bias.count
-    out.withUnsafeMutableBufferPointer { o in
-      bias.withUnsafeBufferPointer { b in
-        for i in 0..<count {
-          for j in 0..<width { o[i * width + j] = b[j] }
-        }
-      }
-    }
   }
 
   /// x ← 1 / (1 + e^{−x}) elementwise (vectorised exp, relative error ≤ 2e-7), split across
