@@ -16,6 +16,15 @@ def accumulate(acc, weight, value, fused):
     return f"{acc}.addingProduct({weight}, {value})" if fused else f"{acc} + {weight} * {value}"
 
 
+def fan_out(name, operand, count, fused):
+    """For each filter f, `let {name}f = operand(f)` once, then a{f}_k += {name}f · x{k} for
+    k < count: one loaded (or broadcast) vector feeding `count` accumulators."""
+    return "\n".join(
+        f"let {name}{f} = {operand(f)}\n"
+        + "\n".join(f"a{f}_{k} = {accumulate(f'a{f}_{k}', f'{name}{f}', f'x{k}', fused)}" for k in range(count))
+        for f in range(FILTERS))
+
+
 def correlate_rows(fused, rows):
     """`correlate`'s loop body for `rows` output rows at once (i ..< i + rows): each weight is
     broadcast once for `rows` input vectors; every output element sums the same taps in the
@@ -24,10 +33,7 @@ def correlate_rows(fused, rows):
     zero = "\n".join(f"var a{f}_{r} = V()" for f, r in acc)
     xs = "\n".join(
         f"let x{r} = load(line + " + (f"({r} &* rowStride &+ kj))" if r else "kj)") for r in range(rows))
-    fma = "\n".join(
-        f"let w{f} = V(repeating: tap[{f}])\n"
-        + "\n".join(f"a{f}_{r} = {accumulate(f'a{f}_{r}', f'w{f}', f'x{r}', fused)}" for r in range(rows))
-        for f in range(FILTERS))
+    fma = fan_out("w", lambda f: f"V(repeating: tap[{f}])", rows, fused)
     store = "\n".join(
         f"store(a{f}_{r}, out + ({f} &* outputPlaneStride &+ offset" + (f" &+ {r} &* width))" if r else "))")
         for f, r in acc)
@@ -64,10 +70,7 @@ def weight_taps(fused, taps):
     load_lanes = "\n".join(f"var a{f}_{k} = load({lane(f, k)})" for f, k in acc)
     xs = "\n".join(
         f"let x{k} = load(line + " + (f"(v &* 16 &+ {k}))" if k else "v &* 16)") for k in range(taps))
-    fma = "\n".join(
-        f"let g{f} = load(row + {f} &* gradientPlaneStride)\n"
-        + "\n".join(f"a{f}_{k} = {accumulate(f'a{f}_{k}', f'g{f}', f'x{k}', fused)}" for k in range(taps))
-        for f in range(FILTERS))
+    fma = fan_out("g", lambda f: f"load(row + {f} &* gradientPlaneStride)", taps, fused)
     store_lanes = "\n".join(f"store(a{f}_{k}, {lane(f, k)})" for f, k in acc)
     return f"""
 {load_lanes}
