@@ -1,5 +1,6 @@
 // ParallelExecutorTests: a forward and backward pass with a 2-thread pool gives the same bits
-// as on one thread, for every elementwise op the executor splits across the pool.
+// as on one thread, for every elementwise op the executor splits across the pool and for a
+// dense layer's two gradients run side by side (ExecutionPlan.concurrentPairs).
 
 import NetLangTensor
 import Testing
@@ -34,12 +35,91 @@ import Testing
     return (executor.value(of: loss)[0], Array(executor.value(of: gradients[x]!)))
   }
 
-  @Test("2 threads and 1 thread agree bit for bit", arguments: [Op.mseLoss, .bceLoss, .bceWithLogitsLoss])
+  @Test(
+    "2 threads and 1 thread agree bit for bit",
+    arguments: [Op.mseLoss, .bceLoss, .bceWithLogitsLoss])
   func sameBits(loss: Op) throws {
     let (serialLoss, serialGradient) = try run(pool: nil, loss: loss)
     let (splitLoss, splitGradient) = try run(pool: WorkerPool(threads: 2), loss: loss)
     #expect(serialLoss == splitLoss)
     #expect(serialGradient == splitGradient)
     #expect(serialGradient.contains { $0 != 0 })
+  }
+
+  /// x[256] → three tanh dense layers of 256 → squared error, with backward.
+  func denseGraph() throws -> (Graph, loss: NodeID) {
+    var builder = GraphBuilder()
+    let x = builder.input("x", shape: [256])
+    let target = builder.input("t", shape: [256])
+    var h = x
+    for name in ["fc1", "fc2", "fc3"] {
+      h = try builder.append(.tanh, [builder.dense(h, units: 256, name: name)])
+    }
+    let loss = try builder.mse(h, target)
+    var graph = builder.graph
+    try Autodiff.appendBackward(to: &graph, loss: loss)
+    return (graph, loss)
+  }
+
+  /// Loss and every parameter gradient after one pass; `profiled` times the nodes as well.
+  func denseRun(pool: WorkerPool?, batch: Int, profiled: Bool = false) throws -> (
+    Float, [[Float]], Executor
+  ) {
+    let (graph, loss) = try denseGraph()
+    let executor = Executor(graph: graph, maxBatch: batch, pool: pool)
+    var random = Random(seed: 5)
+    executor.initializeParameters(random: &random)
+    try executor.setInput("x", (0..<batch * 256).map { _ in Float(random.uniform(-1, 1)) })
+    try executor.setInput("t", (0..<batch * 256).map { _ in Float(random.uniform(-1, 1)) })
+    if profiled { executor.nodeNanoseconds = [UInt64](repeating: 0, count: graph.nodes.count) }
+    try executor.forward(training: true)
+    try executor.backward()
+    let gradients = graph.parameters.indices.map {
+      Array(executor.parameterGradient(ParameterID($0))!)
+    }
+    return (executor.value(of: loss)[0], gradients, executor)
+  }
+
+  @Test("a dense layer's input and weight gradients run side by side, with the same bits")
+  func densePairs() throws {
+    let (serialLoss, serialGradients, serial) = try denseRun(pool: nil, batch: 64)
+    let pool = WorkerPool(threads: 2)
+    let (pairedLoss, pairedGradients, paired) = try denseRun(
+      pool: pool, batch: 64, profiled: true)
+    // fc3 and fc2 have both gradients (8.4 Mflop each at batch 64); fc1's input gradient is
+    // not computed, so its weight gradient runs alone.
+    let graph = paired.graph
+    let pairs = paired.plan.pairedWithNext.sorted()
+    #expect(pairs.count == 2)
+    for first in pairs {
+      #expect(graph.nodes[first].op == .denseInputGrad)
+      #expect(graph.nodes[first + 1].op == .denseWeightGrad)
+      #expect(paired.nodeNanoseconds?[first] ?? 0 > 0)
+      #expect(paired.nodeNanoseconds?[first + 1] ?? 0 > 0)
+    }
+    #expect(serial.plan.pairedWithNext == paired.plan.pairedWithNext)
+    #expect(serialLoss == pairedLoss)
+    #expect(serialGradients == pairedGradients)
+    #expect(serialGradients.allSatisfy { $0.contains { $0 != 0 } })
+  }
+
+  @Test("small products and products sharing a buffer are not paired")
+  func noPairs() throws {
+    // Batch 16: each product 2.1 Mflop, under ExecutionPlan.minimumPairFlops.
+    let (_, _, small) = try denseRun(pool: nil, batch: 16)
+    #expect(small.plan.pairedWithNext.isEmpty)
+    let (graph, _) = try denseGraph()
+    let plan = ExecutionPlan(graph: graph, maxBatch: 64)
+    #expect(plan.pairedWithNext.count == 2)
+    // The same graph with the second node of every pair writing into a slot its partner
+    // reads (as when the plan gives away a buffer whose last reader is the first node).
+    for first in plan.pairedWithNext {
+      var slots = plan.slots
+      slots[first + 1] = graph.nodes[first].inputs.compactMap { slots[$0.rawValue] }.first
+      let pairs = ExecutionPlan.concurrentPairs(
+        graph, backward: plan.backward, slots: slots, batch: 64)
+      #expect(!pairs.contains(first))
+      #expect(pairs.count == 1)
+    }
   }
 }

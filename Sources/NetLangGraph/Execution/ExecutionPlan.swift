@@ -31,6 +31,9 @@ public struct ExecutionPlan: Sendable {
   /// conv2dBackward nodes whose input gradient (their value) nobody reads: only their
   /// parameter-gradient parts are used (the first layer, whose input is data).
   let unreadInputGradients: Set<Int>
+  /// Backward nodes that a two-thread executor runs at the same time as the node after them,
+  /// one on each thread (see `concurrentPairs`).
+  let pairedWithNext: Set<Int>
 
   /// Plans `graph` for batches of up to `maxBatch`.
   ///
@@ -95,6 +98,62 @@ public struct ExecutionPlan: Sendable {
     partOffsets = offsets
     (slots, slotCapacity) = Self.assignSlots(
       graph, capacity: values, reuse: reuseBuffers, keep: keep)
+    pairedWithNext = Self.concurrentPairs(graph, backward: backward, slots: slots, batch: maxBatch)
+  }
+
+  /// Products at least this big (flops at the largest batch, ~70 µs on one core) are worth
+  /// running beside another one.
+  static let minimumPairFlops = 8_000_000
+
+  /// The smaller of two paired products is at least this fraction of the bigger one. Run side
+  /// by side, each on one core, the pair takes as long as the bigger; each split across both
+  /// cores, they take their sum over the split's gain (~1.6 in a training step), so the pair
+  /// wins from about 0.6 on. (A layer's two gradients are always the same size.)
+  static let pairBalance = 0.7
+
+  /// A dense layer's input gradient and weight gradient: two products of the same size that
+  /// read the same output gradient and nothing of each other. On two threads they run one
+  /// per core, each product whole on its core (split, each would pack a whole operand twice
+  /// and read halves the other core wrote). Only neighbours in `backward` with no buffer in
+  /// common: neither's value slot may be one the other reads (the plan gives a slot away once
+  /// its last reader has run, which running the two at once would overlap).
+  static func concurrentPairs(
+    _ graph: Graph, backward: [NodeID], slots: [Int?], batch: Int
+  ) -> Set<Int> {
+    /// Flops of a dense gradient node at `batch` (nil for every other op).
+    func flops(_ i: Int) -> Double? {
+      let node = graph.nodes[i]
+      switch node.op {
+      case .denseInputGrad:
+        // g[rows, O]·W[O, I]: rows · I · O multiply-adds.
+        let outputs = graph[node.inputs[1]].shape.dimensions.first ?? 0
+        return 2 * Double(node.elementCount(batch: batch)) * Double(outputs)
+      case .denseWeightGrad:
+        // g[rows, O]ᵀ·x[rows, I]: rows · O · I multiply-adds.
+        let inputs = node.shape.dimensions.last ?? 0
+        return 2 * Double(graph[node.inputs[0]].elementCount(batch: batch)) * Double(inputs)
+      default:
+        return nil
+      }
+    }
+    var pairs = Set<Int>()
+    var index = 0
+    while index + 1 < backward.count {
+      let first = backward[index].rawValue
+      let second = backward[index + 1].rawValue
+      index += 1
+      guard let a = flops(first), let b = flops(second),
+        min(a, b) >= Double(minimumPairFlops), min(a, b) >= pairBalance * max(a, b),
+        !graph.nodes[second].inputs.contains(NodeID(first)),
+        let firstSlot = slots[first], let secondSlot = slots[second], firstSlot != secondSlot
+      else { continue }
+      let firstReads = graph.nodes[first].inputs.compactMap { slots[$0.rawValue] }
+      let secondReads = graph.nodes[second].inputs.compactMap { slots[$0.rawValue] }
+      guard !firstReads.contains(secondSlot), !secondReads.contains(firstSlot) else { continue }
+      pairs.insert(first)
+      index += 1
+    }
+    return pairs
   }
 
   /// Greedy liveness: walking nodes in order, each takes a free slot of exactly its size (or
