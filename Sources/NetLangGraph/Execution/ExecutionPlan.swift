@@ -101,9 +101,9 @@ public struct ExecutionPlan: Sendable {
     pairedWithNext = Self.concurrentPairs(graph, backward: backward, slots: slots, batch: maxBatch)
   }
 
-  /// Products at least this big (flops at the largest batch, ~70 µs on one core) are worth
+  /// Products at least this big (flops at the largest batch, ~35 µs on one core) are worth
   /// running beside another one.
-  static let minimumPairFlops = 8_000_000
+  static let minimumPairFlops = 4_000_000
 
   /// The smaller of two paired products is at least this fraction of the bigger one. Run side
   /// by side, each on one core, the pair takes as long as the bigger; each split across both
