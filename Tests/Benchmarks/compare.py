@@ -82,15 +82,32 @@ def print_table(header, lines):
 
 if args.scaling:
     # netlang alone, one thread and N threads taking turns (each pinned to its cores), so the
-    # gain compares runs from the same spells of the machine, not two runs minutes apart.
+    # gain compares runs from the same spells of the machine, not two runs minutes apart. Two
+    # numbers: the best of each side's round medians against each other, and the median of the
+    # rounds' own gains (N threads over the 1-thread run next to it, the order alternating), the
+    # one a slow spell that hits one side of one round moves least.
+    import statistics
     best = {}
+    paired = {}
     for round_index in range(args.rounds):
-        for threads in (1, args.threads):
+        order = (1, args.threads) if round_index % 2 == 0 else (args.threads, 1)
+        this_round = {}
+        for threads in order:
             flags = ["--threads", str(threads), "--only", args.only,
                      "--repetitions", str(args.repetitions)]
             for row in run(commands["netlang"] + flags, threads):
                 key = (row["workload"], row["batch"], threads)
                 best[key] = better(row, best.get(key))
+                this_round[key] = row
+        for (workload, batch, threads), row in this_round.items():
+            wide = this_round.get((workload, batch, args.threads))
+            if threads != 1 or wide is None:
+                continue
+            if workload == "tiny":
+                gain = row["us_per_step"] / wide["us_per_step"]
+            else:
+                gain = wide["examples_per_sec"] / row["examples_per_sec"]
+            paired.setdefault((workload, batch), []).append(gain)
     lines = []
     for (workload, batch, threads), row in best.items():
         if threads != 1:
@@ -98,15 +115,19 @@ if args.scaling:
         wide = best.get((workload, batch, args.threads))
         if wide is None:
             continue
+        gains = paired.get((workload, batch), [])
+        rounds = (f"{statistics.median(gains):.2f}x ({min(gains):.2f}-{max(gains):.2f})"
+                  if gains else "-")
         if workload == "tiny":
             one, many = row["us_per_step"], wide["us_per_step"]
-            lines.append([workload, str(batch), f"{one:.1f} us", f"{many:.1f} us", f"{one / many:.2f}x"])
+            lines.append([workload, str(batch), f"{one:.1f} us", f"{many:.1f} us", f"{one / many:.2f}x", rounds])
         else:
             one, many = row["examples_per_sec"], wide["examples_per_sec"]
-            lines.append([workload, str(batch), f"{one:,.0f}", f"{many:,.0f}", f"{many / one:.2f}x"])
-    print_table(["workload", "batch", "1 thread", f"{args.threads} threads", "gain"], lines)
-    print(f"\nnetlang alone, 1 and {args.threads} threads in turns; best of {args.rounds} rounds' "
-          f"medians of {args.repetitions}")
+            lines.append([workload, str(batch), f"{one:,.0f}", f"{many:,.0f}", f"{many / one:.2f}x", rounds])
+    print_table(["workload", "batch", "1 thread", f"{args.threads} threads", "gain (best)",
+                 "gain (median of rounds, range)"], lines)
+    print(f"\nnetlang alone, 1 and {args.threads} threads in turns (the order alternating); best of "
+          f"{args.rounds} rounds' medians of {args.repetitions}, and the median of the rounds' own gains")
     sys.exit(0)
 
 
