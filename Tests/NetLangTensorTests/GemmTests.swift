@@ -15,6 +15,14 @@ struct GemmCase: CustomStringConvertible, Sendable {
   var beta: Float = 0
   var pad = 0
 
+  /// Row strides of A, B and C as stored, `pad` floats after every row.
+  var lda: Int { (transposeA ? m : k) + pad }
+  var ldb: Int { (transposeB ? k : n) + pad }
+  var ldc: Int { n + pad }
+  /// Floats of A and of B as stored.
+  var aCount: Int { (transposeA ? k : m) * lda }
+  var bCount: Int { (transposeB ? n : k) * ldb }
+
   var description: String {
     "\(transposeA ? "T" : "N")\(transposeB ? "T" : "N") m\(m) n\(n) k\(k) "
       + "alpha\(alpha) beta\(beta) pad\(pad)"
@@ -210,26 +218,27 @@ func gemmNarrowEqualsWide(transposeA: Bool, transposeB: Bool) {
   #expect(equal)
 }
 
+/// One product down every path of `Gemm.multiply` (with 3 threads): split by columns, split
+/// by rows sharing B, narrow (run transposed), small (direct), k = 0, alpha = 0, and too small
+/// to split.
+let gemmPathCases = [
+  GemmCase(transposeB: true, m: 100, n: 500, k: 300, pad: 2),
+  GemmCase(m: 400, n: 60, k: 300),
+  GemmCase(transposeA: true, m: 300, n: 10, k: 256, pad: 1),
+  GemmCase(m: 3, n: 5, k: 7),
+  GemmCase(m: 40, n: 50, k: 0),
+  GemmCase(m: 40, n: 50, k: 20, alpha: 0),
+  GemmCase(transposeA: true, m: 30, n: 40, k: 20),
+]
+
 @Test("a product with a row bias equals the bias filled into C and added to with beta = 1")
 func gemmRowBiasEqualsFill() {
   let pool = WorkerPool(threads: 3)
-  // Split by columns, split by rows sharing B, narrow (run transposed), small (direct), k = 0,
-  // alpha = 0, and too small to split.
-  for testCase in [
-    GemmCase(transposeB: true, m: 100, n: 500, k: 300, pad: 2),
-    GemmCase(m: 400, n: 60, k: 300),
-    GemmCase(transposeA: true, m: 300, n: 10, k: 256, pad: 1),
-    GemmCase(m: 3, n: 5, k: 7),
-    GemmCase(m: 40, n: 50, k: 0),
-    GemmCase(m: 40, n: 50, k: 20, alpha: 0),
-    GemmCase(transposeA: true, m: 30, n: 40, k: 20),
-  ] {
+  for testCase in gemmPathCases {
     let (m, n, k) = (testCase.m, testCase.n, testCase.k)
-    let lda = (testCase.transposeA ? m : k) + testCase.pad
-    let ldb = (testCase.transposeB ? k : n) + testCase.pad
-    let ldc = n + testCase.pad
-    let a = randomFloats((testCase.transposeA ? k : m) * lda, seed: 31)
-    let b = randomFloats((testCase.transposeB ? n : k) * ldb, seed: 32)
+    let (lda, ldb, ldc) = (testCase.lda, testCase.ldb, testCase.ldc)
+    let a = randomFloats(testCase.aCount, seed: 31)
+    let b = randomFloats(testCase.bCount, seed: 32)
     let bias = randomFloats(n, seed: 33)
     func product(pool: WorkerPool?, fused: Bool) -> [Float] {
       var c = [Float](repeating: .nan, count: m * ldc)
@@ -252,6 +261,63 @@ func gemmRowBiasEqualsFill() {
       #expect(
         differing.isEmpty,
         "\(testCase) threads \(threads?.threads ?? 1): \(differing.count) values differ")
+    }
+  }
+}
+
+@Test(
+  "a product with an activation writes f(C) beside C, as the standalone kernel would",
+  arguments: [
+    Gemm.Activation.Function.relu, .leakyRelu(slope: 0.1), .sigmoid, .tanh,
+  ])
+func gemmActivationEqualsStandalone(function: Gemm.Activation.Function) {
+  let pool = WorkerPool(threads: 3)
+  for testCase in gemmPathCases {
+    let (m, n, k) = (testCase.m, testCase.n, testCase.k)
+    let (lda, ldb, ldc) = (testCase.lda, testCase.ldb, testCase.ldc)
+    // The output's rows are padded differently from C's, so a mixed-up stride shows.
+    let ldo = n + 3
+    let a = randomFloats(testCase.aCount, seed: 41)
+    let b = randomFloats(testCase.bCount, seed: 42)
+    let bias = randomFloats(n, seed: 43)
+    func product(pool: WorkerPool?, fused: Bool) -> (c: [Float], y: [Float]) {
+      var c = [Float](repeating: .nan, count: m * ldc)
+      var y = [Float](repeating: .nan, count: m * ldo)
+      y.withUnsafeMutableBufferPointer { out in
+        bias.withUnsafeBufferPointer { row in
+          Gemm.multiply(
+            transposeA: testCase.transposeA, transposeB: testCase.transposeB, m: m, n: n, k: k,
+            alpha: testCase.alpha, a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: &c, ldc: ldc,
+            rowBias: row.baseAddress,
+            activation: fused ? Gemm.Activation(function, output: out.baseAddress!, ldo: ldo) : nil,
+            pool: pool)
+        }
+        guard !fused else { return }
+        // The standalone kernel, over C's rows one by one.
+        for i in 0..<m {
+          c.withUnsafeBufferPointer { c in
+            let x = c.baseAddress! + i * ldc, target = out.baseAddress! + i * ldo
+            switch function {
+            case .relu: Pointwise.relu(x, target, count: n)
+            case .leakyRelu(let slope): Pointwise.leakyRelu(x, slope: slope, target, count: n)
+            case .sigmoid: VectorMath.sigmoid(x, target, count: n)
+            case .tanh: VectorMath.tanh(x, target, count: n)
+            }
+          }
+        }
+      }
+      return (c, y)
+    }
+    let expected = product(pool: nil, fused: false)
+    #expect(expected.y.contains { !$0.isNaN && $0 != 0 })
+    for threads in [nil, pool] {
+      let fused = product(pool: threads, fused: true)
+      // Padding is never written (NaN): compare bit patterns.
+      let differing = fused.y.indices.filter { fused.y[$0].bitPattern != expected.y[$0].bitPattern }
+        .count
+      #expect(differing == 0, "\(testCase) threads \(threads?.threads ?? 1): outputs differ")
+      let sameC = fused.c.map(\.bitPattern) == expected.c.map(\.bitPattern)
+      #expect(sameC, "\(testCase) threads \(threads?.threads ?? 1): C differs")
     }
   }
 }

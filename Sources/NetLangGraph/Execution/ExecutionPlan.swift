@@ -34,6 +34,12 @@ public struct ExecutionPlan: Sendable {
   /// Backward nodes that a two-thread executor runs at the same time as the node after them,
   /// one on each thread (see `concurrentPairs`).
   let pairedWithNext: Set<Int>
+  /// Dense nodes whose activation (the next forward node, reading only the dense output)
+  /// the dense kernel applies as it finishes each block, by dense node index
+  /// (see `fusedActivations`).
+  let fusedActivation: [Int: Int]
+  /// The activation nodes of `fusedActivation`: the forward pass skips them.
+  let fusedIntoDense: Set<Int>
 
   /// Plans `graph` for batches of up to `maxBatch`.
   ///
@@ -99,6 +105,27 @@ public struct ExecutionPlan: Sendable {
     (slots, slotCapacity) = Self.assignSlots(
       graph, capacity: values, reuse: reuseBuffers, keep: keep)
     pairedWithNext = Self.concurrentPairs(graph, backward: backward, slots: slots, batch: maxBatch)
+    fusedActivation = Self.fusedActivations(graph, forward: forward, slots: slots)
+    fusedIntoDense = Set(fusedActivation.values)
+  }
+
+  /// A dense node followed in `forward` by relu, leaky relu, sigmoid or tanh of its output:
+  /// the dense kernel writes the activation too, each part of a split product doing its own
+  /// block on the core that computed it. Not when the activation's slot is one the dense node
+  /// reads (a slot given away after the dense node, its last reader, which the fused kernel
+  /// would overwrite while other parts still read it).
+  static func fusedActivations(_ graph: Graph, forward: [NodeID], slots: [Int?]) -> [Int: Int] {
+    var fused: [Int: Int] = [:]
+    for (dense, next) in zip(forward, forward.dropFirst()) {
+      let node = graph[dense]
+      guard node.op == .dense, graph[next].inputs.first == dense,
+        graph[next].inputs.count == 1, Executor.activationFunction(graph[next].op) != nil,
+        let slot = slots[next.rawValue],
+        !node.inputs.contains(where: { slots[$0.rawValue] == slot })
+      else { continue }
+      fused[dense.rawValue] = next.rawValue
+    }
+    return fused
   }
 
   /// Products at least this big (flops at the largest batch, ~35 µs on one core) are worth

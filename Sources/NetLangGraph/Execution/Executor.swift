@@ -183,7 +183,20 @@ public final class Executor: @unchecked Sendable {
   ///
   /// `training` selects batch statistics and dropout.
   public func forward(training: Bool) throws(ExecutionError) {
-    for id in plan.forward { try run(id, training: training) }
+    for id in plan.forward where !plan.fusedIntoDense.contains(id.rawValue) {
+      try run(id, training: training)
+    }
+  }
+
+  /// The Gemm epilogue computing `op` (nil for ops that are not a fusable activation).
+  static func activationFunction(_ op: Op) -> Gemm.Activation.Function? {
+    switch op {
+    case .relu: .relu
+    case .leakyRelu(let slope): .leakyRelu(slope: Float(slope))
+    case .sigmoid: .sigmoid
+    case .tanh: .tanh
+    default: nil
+    }
   }
 
   /// Runs only the forward nodes that `targets` depend on.
@@ -204,7 +217,10 @@ public final class Executor: @unchecked Sendable {
       schedule = plan.forward.filter { needed[$0.rawValue] }
       partialSchedules[targets] = schedule
     }
-    for id in schedule { try run(id, training: training) }
+    // A fused activation is written by its dense node (always in the schedule with it).
+    for id in schedule where !plan.fusedIntoDense.contains(id.rawValue) {
+      try run(id, training: training)
+    }
   }
 
   /// Runs the backward nodes after a training forward pass; parameter gradients are then in
@@ -273,6 +289,7 @@ public final class Executor: @unchecked Sendable {
       try dispatch(id, training: training)
     }
     try checkFinite(id)
+    if let activation = plan.fusedActivation[id.rawValue] { try checkFinite(NodeID(activation)) }
   }
 
   /// With `checksFinite`, throws `.nonFinite` when `id`'s value has a NaN or an infinity.

@@ -45,9 +45,15 @@ extension Executor {
 
     case .dense:
       let w = graph[node.inputs[1]].shape
+      // A fused activation (ExecutionPlan.fusedActivations) is written beside the output.
+      let activation = plan.fusedActivation[id.rawValue].flatMap { next in
+        Self.activationFunction(graph.nodes[next].op).map {
+          Gemm.Activation($0, output: values[next].pointer, ldo: w[0])
+        }
+      }
       FastDense.forward(
         input(node, 0), input(node, 1), node.inputs.count == 3 ? input(node, 2) : nil, y,
-        rows: rows(0), inputs: w[1], outputs: w[0], pool: pool)
+        rows: rows(0), inputs: w[1], outputs: w[0], activation: activation, pool: pool)
     case .add, .subtract, .multiply, .divide:
       guard let map = plan.broadcastMaps[id.rawValue] else { break }
       let a = input(node, 0), b = input(node, 1)

@@ -20,17 +20,65 @@ public enum Gemm {
   /// `rowBias` (N values): C is first set to the bias in every row and the product added to it
   /// (beta is then taken as 1), each part of a split product filling its own block of C, on
   /// the thread that then computes it.
+  ///
+  /// `activation`: once C is final, f(C) is written to the activation's output as well, each
+  /// part of a split product doing its own block right after computing it (while it is in that
+  /// core's cache).
   public static func multiply(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float, a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-    rowBias: UnsafePointer<Float>? = nil, pool: WorkerPool? = nil
+    rowBias: UnsafePointer<Float>? = nil, activation: Activation? = nil,
+    pool: WorkerPool? = nil
   ) {
     multiply(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, rowBias: rowBias, pool: pool,
-      kernel: GemmKernel.best)
+      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, rowBias: rowBias,
+      activation: activation, pool: pool, kernel: GemmKernel.best)
+  }
+
+  /// An elementwise function applied to C once it is final, written to `output` (row stride
+  /// `ldo`, the same M × N), with the same kernels (and bits) as the standalone ops.
+  public struct Activation: @unchecked Sendable {
+    public enum Function: Sendable, Equatable {
+      case relu
+      case leakyRelu(slope: Float)
+      case sigmoid
+      case tanh
+    }
+    public var function: Function
+    public var output: UnsafeMutablePointer<Float>
+    public var ldo: Int
+
+    public init(_ function: Function, output: UnsafeMutablePointer<Float>, ldo: Int) {
+      self.function = function
+      self.output = output
+      self.ldo = ldo
+    }
+
+    /// f over `rows` × `columns` of `c` (row stride `ldc`) at row `row`, column `column`.
+    func apply(
+      _ c: UnsafePointer<Float>, ldc: Int, row: Int, column: Int, rows: Int, columns: Int
+    ) {
+      let x = c + (row &* ldc &+ column)
+      let y = output + (row &* ldo &+ column)
+      // Whole rows of both: one call over the block.
+      if columns == ldc && columns == ldo {
+        apply(x, y, count: rows &* columns)
+        return
+      }
+      for r in 0..<rows { apply(x + r &* ldc, y + r &* ldo, count: columns) }
+    }
+
+    private func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+      switch function {
+      case .relu: Pointwise.relu(x, y, count: count)
+      case .leakyRelu(let slope): Pointwise.leakyRelu(x, slope: slope, y, count: count)
+      case .sigmoid: VectorMath.sigmoid(x, y, count: count)
+      case .tanh: VectorMath.tanh(x, y, count: count)
+      }
+    }
   }
 
   /// `multiply` with an explicit micro-kernel (tests run every kernel the CPU supports).
@@ -39,28 +87,36 @@ public enum Gemm {
     alpha: Float, a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-    rowBias: UnsafePointer<Float>? = nil, pool: WorkerPool?, kernel: GemmKernel
+    rowBias: UnsafePointer<Float>? = nil, activation: Activation? = nil, pool: WorkerPool?,
+    kernel: GemmKernel
   ) {
     // Empty (or, defensively, negative) sizes: nothing to compute; k ≤ 0 only scales C.
     guard m > 0, n > 0 else { return }
     let problem = Problem(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
       a: a, lda: lda, b: b, ldb: ldb, beta: rowBias == nil ? beta : 1, c: c, ldc: ldc)
-    // Every path but the split one fills the bias into all of C on this thread first.
+    // Every path but the split one fills the bias into all of C on this thread first, and
+    // applies the activation to all of it at the end.
     func whole() -> Problem {
       if let rowBias { problem.fill(rowBias) }
       return problem
     }
+    func activateWhole() {
+      activation?.apply(c, ldc: ldc, row: 0, column: 0, rows: m, columns: n)
+    }
     if k <= 0 || alpha == 0 {
       whole().scaleC()
+      activateWhole()
       return
     }
     if m &* n &* k <= smallProduct {
       whole().multiplyDirect()
+      activateWhole()
       return
     }
     if n < narrowColumns, m > n {
       multiplyTransposed(whole(), pool: pool, kernel: kernel)
+      activateWhole()
       return
     }
     let flops = 2 * m &* n &* k
@@ -68,6 +124,7 @@ public enum Gemm {
     let parts = min(threads, flops / minimumFlopsPerPart)
     guard let pool, parts > 1 else {
       whole().multiplyBlocked(kernel: kernel)
+      activateWhole()
       return
     }
     // Column parts pack their own panels of B (and each all of A); row parts share one
@@ -82,29 +139,35 @@ public enum Gemm {
       columnTiles >= rowTiles || (k >= deepProduct && columnTiles >= parts)
     let tiles = splitColumns ? columnTiles : rowTiles
     let partCount = min(parts, tiles)
-    // A part's block of C, its bias filled in first when there is one.
-    func part(_ index: Int) -> Problem {
+    // A part's block of C (first row and column, the block), its bias filled in first when
+    // there is one.
+    func part(_ index: Int) -> (row: Int, column: Int, block: Problem) {
       let first = tiles &* index / partCount
       let last = tiles &* (index &+ 1) / partCount
+      let (row, column) = splitColumns ? (0, first &* kernel.columns) : (first &* kernel.rows, 0)
       let block =
         splitColumns
-        ? problem.columns(first &* kernel.columns, min(n, last &* kernel.columns))
-        : problem.rows(first &* kernel.rows, min(m, last &* kernel.rows))
-      if let rowBias {
-        block.fill(splitColumns ? rowBias + first &* kernel.columns : rowBias)
-      }
-      return block
+        ? problem.columns(column, min(n, last &* kernel.columns))
+        : problem.rows(row, min(m, last &* kernel.rows))
+      if let rowBias { block.fill(rowBias + column) }
+      return (row, column, block)
+    }
+    // One part: its product (on all of B packed beforehand, when shared), then its activation.
+    func compute(_ index: Int, packedB: UnsafePointer<Float>?) {
+      let (row, column, block) = part(index)
+      block.multiplyBlocked(kernel: kernel, packedB: packedB)
+      activation?.apply(c, ldc: ldc, row: row, column: column, rows: block.m, columns: block.n)
     }
     let sharesB = !splitColumns && (transposeB || m / partCount > kernel.inPlaceBRows)
     guard sharesB else {
-      pool.run(parts: partCount) { part($0).multiplyBlocked(kernel: kernel) }
+      pool.run(parts: partCount) { compute($0, packedB: nil) }
       return
     }
     GemmScratch.shared.withFloats(problem.packedBCount(kernel)) { packed in
       pool.run(parts: partCount) {
         problem.packB(part: $0, of: partCount, kernel: kernel, into: packed)
       }
-      pool.run(parts: partCount) { part($0).multiplyBlocked(kernel: kernel, packedB: packed) }
+      pool.run(parts: partCount) { compute($0, packedB: packed) }
     }
   }
 
