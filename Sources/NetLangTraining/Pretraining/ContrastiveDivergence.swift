@@ -75,28 +75,32 @@ extension RBM {
     // Positive phase.
     RBMMath.hiddenActivation(
       batch, count: count, weights: weights, bias: hiddenBias, visibleCount: v, hiddenCount: h,
-      into: &s.positiveHidden, pool: pool)
-    if !gaussian { RBMMath.logistic(&s.positiveHidden, pool: pool) }
-    RBMMath.multiply(
-      transposeA: true, m: h, n: v, k: count, s.positiveHidden, batch, into: &s.weightGradient,
-      pool: pool)
-    sample(s.positiveHidden, into: &s.hiddenStates, gaussian: gaussian, random: &random)
+      logistic: !gaussian, into: &s.positiveHidden, pool: pool)
+    // The positive statistics, and the hidden states with the first reconstruction: they share
+    // only reads of h⁺, so on two threads each side runs whole on its own thread.
+    let paired = pool?.threads == 2
+    if let pool, paired {
+      positivePhaseInPairs(batch, count: count, scratch: &s, random: &random, pool: pool)
+    } else {
+      RBMMath.multiply(
+        transposeA: true, m: h, n: v, k: count, s.positiveHidden, batch,
+        into: &s.weightGradient, pool: pool)
+      sample(s.positiveHidden, into: &s.hiddenStates, random: &random)
+    }
 
     // Gibbs chain.
     var error = 0.0
     for step in 1...k {
-      RBMMath.visibleActivation(
-        s.hiddenStates, count: count, weights: weights, bias: visibleBias, visibleCount: v,
-        hiddenCount: h, into: &s.negativeVisible, pool: pool)
-      RBMMath.logistic(&s.negativeVisible, pool: pool)
+      if step > 1 || !paired {
+        RBMMath.visibleProbabilities(
+          s.hiddenStates, count: count, weights: weights, bias: visibleBias, visibleCount: v,
+          hiddenCount: h, into: &s.negativeVisible, pool: pool)
+      }
       if step == 1 { error = RBMMath.squaredError(batch, s.negativeVisible) / Double(count) }
       RBMMath.hiddenActivation(
         s.negativeVisible, count: count, weights: weights, bias: hiddenBias, visibleCount: v,
-        hiddenCount: h, into: &s.negativeHidden, pool: pool)
-      if !gaussian { RBMMath.logistic(&s.negativeHidden, pool: pool) }
-      if step < k {
-        sample(s.negativeHidden, into: &s.hiddenStates, gaussian: gaussian, random: &random)
-      }
+        hiddenCount: h, logistic: !gaussian, into: &s.negativeHidden, pool: pool)
+      if step < k { sample(s.negativeHidden, into: &s.hiddenStates, random: &random) }
     }
 
     // Negative statistics and the momentum updates.
@@ -123,16 +127,69 @@ extension RBM {
     return error
   }
 
+  /// On a two-thread `pool`: the positive statistics h⁺ᵀ·data into the weight gradient on one
+  /// thread; on the other, the hidden states sampled from h⁺ and the first reconstruction
+  /// logistic(states·W + b). Each product runs whole on its thread (the pool is busy), with the
+  /// bits it has split.
+  private func positivePhaseInPairs<Noise: RBMNoise>(
+    _ batch: [Float], count: Int, scratch s: inout RBMScratch, random: inout Noise,
+    pool: WorkerPool
+  ) {
+    let (v, h) = (visibleCount, hiddenCount)
+    batch.withUnsafeBufferPointer { data in
+      weights.withUnsafeBufferPointer { w in
+        visibleBias.withUnsafeBufferPointer { bias in
+          s.positiveHidden.withUnsafeBufferPointer { positive in
+            s.weightGradient.withUnsafeMutableBufferPointer { gradient in
+              s.hiddenStates.withUnsafeMutableBufferPointer { states in
+                s.negativeVisible.withUnsafeMutableBufferPointer { reconstruction in
+                  guard let data = data.baseAddress, let w = w.baseAddress,
+                    let bias = bias.baseAddress, let positive = positive.baseAddress,
+                    let gradient = gradient.baseAddress, let states = states.baseAddress,
+                    let reconstruction = reconstruction.baseAddress
+                  else { return }
+                  pool.run(parts: 2) { part in
+                    if part == 0 {
+                      RBMMath.multiply(
+                        transposeA: true, m: h, n: v, k: count, positive, data, rowBias: nil,
+                        logistic: false, into: gradient, pool: pool)
+                    } else {
+                      sample(positive, into: states, count: count * h, random: &random)
+                      RBMMath.multiply(
+                        m: count, n: v, k: h, states, w, rowBias: bias, logistic: true,
+                        into: reconstruction, pool: pool)
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   /// Hidden states from probabilities (Bernoulli) or means (Gaussian), in row-major order.
   private func sample<Noise: RBMNoise>(
-    _ probabilities: [Float], into states: inout [Float], gaussian: Bool, random: inout Noise
+    _ probabilities: [Float], into states: inout [Float], random: inout Noise
   ) {
-    for i in probabilities.indices {
-      if gaussian {
-        states[i] = probabilities[i] + random.gaussianSample()
-      } else {
-        states[i] = probabilities[i] > random.uniformSample() ? 1 : 0
+    probabilities.withUnsafeBufferPointer { p in
+      states.withUnsafeMutableBufferPointer { out in
+        let count = min(p.count, out.count)
+        guard let p = p.baseAddress, let out = out.baseAddress else { return }
+        sample(p, into: out, count: count, random: &random)
       }
+    }
+  }
+
+  private func sample<Noise: RBMNoise>(
+    _ probabilities: UnsafePointer<Float>, into states: UnsafeMutablePointer<Float>, count: Int,
+    random: inout Noise
+  ) {
+    if hiddenUnits == .gaussian {
+      for i in 0..<count { states[i] = probabilities[i] + random.gaussianSample() }
+    } else {
+      for i in 0..<count { states[i] = probabilities[i] > random.uniformSample() ? 1 : 0 }
     }
   }
 }

@@ -83,8 +83,7 @@ public struct RBM: Sendable {
     var out = [Float](repeating: 0, count: count * hiddenCount)
     RBMMath.hiddenActivation(
       visible, count: count, weights: weights, bias: hiddenBias, visibleCount: visibleCount,
-      hiddenCount: hiddenCount, into: &out, pool: pool)
-    if hiddenUnits == .bernoulli { RBMMath.logistic(&out, pool: pool) }
+      hiddenCount: hiddenCount, logistic: hiddenUnits == .bernoulli, into: &out, pool: pool)
     return out
   }
 
@@ -96,10 +95,9 @@ public struct RBM: Sendable {
   {
     guard count > 0, hidden.count == count * hiddenCount else { return [] }
     var out = [Float](repeating: 0, count: count * visibleCount)
-    RBMMath.visibleActivation(
+    RBMMath.visibleProbabilities(
       hidden, count: count, weights: weights, bias: visibleBias, visibleCount: visibleCount,
       hiddenCount: hiddenCount, into: &out, pool: pool)
-    RBMMath.logistic(&out, pool: pool)
     return out
   }
 
@@ -129,7 +127,7 @@ public struct RBM: Sendable {
     var x = [Float](repeating: 0, count: count * hiddenCount)
     RBMMath.hiddenActivation(
       data, count: count, weights: weights, bias: hiddenBias, visibleCount: visibleCount,
-      hiddenCount: hiddenCount, into: &x, pool: pool)
+      hiddenCount: hiddenCount, logistic: false, into: &x, pool: pool)
     var total = 0.0
     for i in 0..<count {
       var energy = 0.0

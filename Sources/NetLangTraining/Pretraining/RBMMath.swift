@@ -8,11 +8,13 @@ import NetLangTensor
 /// Array-level helpers for `RBM`.
 enum RBMMath {
   /// C = alpha·op(A)·op(B) + beta·C through `Gemm.multiply`.
-  /// With a `rowBias` (N values), C starts as the bias in every row (see `Gemm.multiply`).
+  /// With a `rowBias` (N values), C starts as the bias in every row (see `Gemm.multiply`);
+  /// with `logistic`, C ends as logistic(C) (applied by each part of a split product to its own
+  /// block, the same bits as `logistic(_:)` after it).
   static func multiply(
     transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
     alpha: Float = 1, _ a: [Float], _ b: [Float], beta: Float = 0, rowBias: [Float]? = nil,
-    into c: inout [Float], pool: WorkerPool? = nil
+    logistic: Bool = false, into c: inout [Float], pool: WorkerPool? = nil
   ) {
     a.withUnsafeBufferPointer { ap in
       b.withUnsafeBufferPointer { bp in
@@ -21,10 +23,9 @@ enum RBMMath {
             return
           }
           func product(_ bias: UnsafePointer<Float>?) {
-            Gemm.multiply(
+            multiply(
               transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-              a: a, lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, beta: beta, c: c,
-              ldc: n, rowBias: bias, pool: pool)
+              a, b, beta: beta, rowBias: bias, logistic: logistic, into: c, pool: pool)
           }
           guard let rowBias else { return product(nil) }
           rowBias.withUnsafeBufferPointer { product($0.baseAddress) }
@@ -33,35 +34,38 @@ enum RBMMath {
     }
   }
 
-  /// out[B×H] = visible[B×V]·Wᵀ + bias (before the hidden nonlinearity).
+  /// `multiply` on pointers (dense row-major operands).
+  static func multiply(
+    transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+    alpha: Float = 1, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, beta: Float = 0,
+    rowBias: UnsafePointer<Float>?, logistic: Bool, into c: UnsafeMutablePointer<Float>,
+    pool: WorkerPool?
+  ) {
+    Gemm.multiply(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+      a: a, lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, beta: beta, c: c, ldc: n,
+      rowBias: rowBias, activation: logistic ? Gemm.Activation(.sigmoid, output: c, ldo: n) : nil,
+      pool: pool)
+  }
+
+  /// out[B×H] = visible[B×V]·Wᵀ + bias, then the logistic when `logistic` (Bernoulli units).
   static func hiddenActivation(
     _ visible: [Float], count: Int, weights: [Float], bias: [Float], visibleCount: Int,
-    hiddenCount: Int, into out: inout [Float], pool: WorkerPool? = nil
+    hiddenCount: Int, logistic: Bool, into out: inout [Float], pool: WorkerPool? = nil
   ) {
     multiply(
       transposeB: true, m: count, n: hiddenCount, k: visibleCount, visible, weights,
-      rowBias: bias, into: &out, pool: pool)
+      rowBias: bias, logistic: logistic, into: &out, pool: pool)
   }
 
-  /// out[B×V] = hidden[B×H]·W + bias (before the logistic).
-  static func visibleActivation(
+  /// out[B×V] = logistic(hidden[B×H]·W + bias).
+  static func visibleProbabilities(
     _ hidden: [Float], count: Int, weights: [Float], bias: [Float], visibleCount: Int,
     hiddenCount: Int, into out: inout [Float], pool: WorkerPool? = nil
   ) {
     multiply(
-      m: count, n: visibleCount, k: hiddenCount, hidden, weights, rowBias: bias, into: &out,
-      pool: pool)
-  }
-
-  /// x ← 1 / (1 + e^{−x}) elementwise (vectorised exp, relative error ≤ 2e-7), split across
-  /// the pool when big.
-  static func logistic(_ x: inout [Float], pool: WorkerPool? = nil) {
-    x.withUnsafeMutableBufferPointer { p in
-      guard let base = p.baseAddress else { return }
-      Parallel.forRanges(p.count, pool: pool) { start, count in
-        VectorMath.sigmoid(base + start, base + start, count: count)
-      }
-    }
+      m: count, n: visibleCount, k: hiddenCount, hidden, weights, rowBias: bias, logistic: true,
+      into: &out, pool: pool)
   }
 
   /// Σ (a − b)² in Double (four interleaved partial sums).
