@@ -335,6 +335,49 @@ func fastCrossEntropyMatchesReference() {
   }
 }
 
+@Test("softmax cross-entropy and accuracy split by rows across a pool have the serial bits")
+func fastCrossEntropySplitsAcrossPool() {
+  // 1,024 rows of 65 (the lstm benchmark's logits): two parts on two threads.
+  let (rows, classes) = (1024, 65)
+  let x = randomValues(rows * classes, seed: 8, -6, 6)
+  var random = Random(seed: 23)
+  let labels = (0..<rows).map { _ in Float(random.nextInt(below: classes)) }
+  let pool = WorkerPool(threads: 2)
+  var losses = [Float](repeating: .nan, count: rows)
+  let serial = FastSoftmax.crossEntropyForward(x, labels, rows: rows, classes: classes)
+  let split = FastSoftmax.crossEntropyForward(
+    x, labels, rows: rows, classes: classes, losses: &losses, pool: pool)
+  #expect(serial != nil && serial?.bitPattern == split?.bitPattern)
+  #expect(!losses.contains { $0.isNaN })
+  var serialDx = [Float](repeating: .nan, count: x.count), splitDx = serialDx
+  #expect(FastSoftmax.crossEntropyBackward(x, labels, 0.5, &serialDx, rows: rows, classes: classes))
+  #expect(
+    FastSoftmax.crossEntropyBackward(
+      x, labels, 0.5, &splitDx, rows: rows, classes: classes, pool: pool))
+  #expect(serialDx.map(\.bitPattern) == splitDx.map(\.bitPattern))
+  // Accuracy: the first 300 labels moved to their row's largest logit, counted by hand.
+  var hits = labels
+  for r in 0..<300 {
+    let row = x[(r * classes)..<((r + 1) * classes)]
+    hits[r] = Float(row.indices.max { row[$0] < row[$1] }! - r * classes)
+  }
+  let expected = (0..<rows).filter { r in
+    let row = x[(r * classes)..<((r + 1) * classes)]
+    return Float(row.indices.max { row[$0] < row[$1] }! - r * classes) == hits[r]
+  }.count
+  #expect(expected >= 300)
+  let accuracy = FastSoftmax.accuracy(x, hits, rows: rows, classes: classes, pool: pool)
+  #expect(accuracy == Float(expected) / Float(rows))
+  var bad = labels
+  bad[900] = -1
+  #expect(
+    FastSoftmax.crossEntropyForward(
+      x, bad, rows: rows, classes: classes, losses: &losses, pool: pool) == nil)
+  #expect(
+    !FastSoftmax.crossEntropyBackward(x, bad, 1, &splitDx, rows: rows, classes: classes, pool: pool)
+  )
+}
+
 @Test("the LSTM split by batch rows across a pool equals the serial kernel bit for bit")
 func fastLSTMSplitsAcrossPool() {
   let (batch, steps, inputs, hidden) = (16, 11, 5, 100)  // 176 rows: bias sums split too

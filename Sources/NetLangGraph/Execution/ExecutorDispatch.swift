@@ -136,12 +136,14 @@ extension Executor {
       let classes = graph[node.inputs[0]].shape.dimensions.last ?? 1
       guard
         let loss = FastSoftmax.crossEntropyForward(
-          input(node, 0), input(node, 1), rows: rows(0), classes: classes)
+          input(node, 0), input(node, 1), rows: rows(0), classes: classes,
+          losses: workspaces[id.rawValue]?.pointer, pool: pool)
       else { throw invalidLabel(node, id, rows: rows(0), classes: classes) }
       y[0] = loss
     case .accuracy:
       let classes = graph[node.inputs[0]].shape.dimensions.last ?? 1
-      y[0] = Softmax.accuracy(input(node, 0), input(node, 1), rows: rows(0), classes: classes)
+      y[0] = FastSoftmax.accuracy(
+        input(node, 0), input(node, 1), rows: rows(0), classes: classes, pool: pool)
 
     case .sumTo:
       guard let map = plan.broadcastMaps[id.rawValue] else { break }
@@ -213,7 +215,7 @@ extension Executor {
       guard
         FastSoftmax.crossEntropyBackward(
           input(node, 0), input(node, 1), input(node, 2)[0], y, rows: count / classes,
-          classes: classes)
+          classes: classes, pool: pool)
       else { throw invalidLabel(node, id, rows: count / classes, classes: classes) }
 
     case .conv2d, .maxPool, .avgPool, .batchNorm, .embedding, .rnn, .lstm, .gru,

@@ -12,6 +12,10 @@ enum Workspace {
     switch node.op {
     case .dropout:
       return node.elementCount(batch: batch)
+    case .softmaxCrossEntropy:
+      // One loss per row, added in order once the rows (split across the pool) are done.
+      let input = graph[node.inputs[0]]
+      return input.elementCount(batch: batch) / max(input.shape.dimensions.last ?? 1, 1)
     case .batchNorm:
       return 2 * shape(0)[0]
     case .conv2d(let window):

@@ -87,8 +87,16 @@ enum Softmax {
   static func accuracy(
     _ x: UnsafePointer<Float>, _ labels: UnsafePointer<Float>, rows: Int, classes: Int
   ) -> Float {
+    rows == 0 ? 0 : Float(correct(x, labels, rows: 0..<rows, classes: classes)) / Float(rows)
+  }
+
+  /// How many of the rows in `range` have their largest value (the first, on ties) at the label.
+  static func correct(
+    _ x: UnsafePointer<Float>, _ labels: UnsafePointer<Float>, rows range: Range<Int>,
+    classes: Int
+  ) -> Int {
     var correct = 0
-    for r in 0..<rows {
+    for r in range {
       let px = x + r * classes
       var predicted = 0
       if classes == 1 {
@@ -98,6 +106,6 @@ enum Softmax {
       }
       if labels[r] == Float(predicted) { correct += 1 }
     }
-    return rows == 0 ? 0 : Float(correct) / Float(rows)
+    return correct
   }
 }
