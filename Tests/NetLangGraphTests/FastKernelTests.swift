@@ -431,6 +431,20 @@ func bceWithLogitsMatchesDouble() {
   #expect(abs(Double(loss) - expected) <= 1e-6 * abs(expected))
 }
 
+@Test("bce from logits with its terms split across a pool has the serial bits")
+func bceWithLogitsSplitsAcrossPool() {
+  // 78,403 values (the autoencoder's 100 x 784, and a tail of 3): two parts on two threads.
+  let count = 78_403
+  let z = randomValues(count, seed: 43, -30, 30)
+  let t = randomValues(count, seed: 44, 0, 1)
+  var terms = [Float](repeating: .nan, count: count)
+  let serial = Losses.bceWithLogitsForward(z, t, count: count)
+  let split = Losses.bceWithLogitsForward(
+    z, t, count: count, terms: &terms, pool: WorkerPool(threads: 2))
+  #expect(serial.bitPattern == split.bitPattern)
+  #expect(!terms.contains { $0.isNaN })
+}
+
 @Test(
   "batchnorm's vector kernels match the plain loops; a pool changes no bit",
   arguments: [(3, 6, 784), (2, 16, 100), (5, 4, 13), (7, 3, 1), (64, 6, 196)])

@@ -131,7 +131,9 @@ extension Executor {
     case .bceLoss:
       y[0] = Losses.bceForward(input(node, 0), input(node, 1), count: inputCount(0))
     case .bceWithLogitsLoss:
-      y[0] = Losses.bceWithLogitsForward(input(node, 0), input(node, 1), count: inputCount(0))
+      y[0] = Losses.bceWithLogitsForward(
+        input(node, 0), input(node, 1), count: inputCount(0),
+        terms: workspaces[id.rawValue]?.pointer, pool: pool)
     case .softmaxCrossEntropy:
       let classes = graph[node.inputs[0]].shape.dimensions.last ?? 1
       guard

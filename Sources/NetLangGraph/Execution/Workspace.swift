@@ -12,6 +12,9 @@ enum Workspace {
     switch node.op {
     case .dropout:
       return node.elementCount(batch: batch)
+    case .bceWithLogitsLoss:
+      // The per-element terms, computed across the pool and then added up in order.
+      return graph[node.inputs[0]].elementCount(batch: batch)
     case .softmaxCrossEntropy:
       // One loss per row, added in order once the rows (split across the pool) are done.
       let input = graph[node.inputs[0]]

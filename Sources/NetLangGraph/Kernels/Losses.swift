@@ -55,46 +55,83 @@ enum Losses {
 
   /// mean(max(z, 0) − z·t + log(1 + e^−|z|)): bce of sigmoid(z), stable for any z.
   ///
-  /// e^−|z| and the log run on vectors, 256 elements at a time in a stack buffer; log(1 + e)
-  /// instead of log1p(e) loses nothing that shows next to max(z, 0) − z·t.
+  /// e^−|z| and the log run on vectors, 256 elements at a time; log(1 + e) instead of
+  /// log1p(e) loses nothing that shows next to max(z, 0) − z·t. With `terms` (`count` floats)
+  /// and a pool, the terms are computed across the pool into `terms` first and added up after,
+  /// in the same order: the same bits as on one thread.
   static func bceWithLogitsForward(
-    _ z: UnsafePointer<Float>, _ t: UnsafePointer<Float>, count: Int
+    _ z: UnsafePointer<Float>, _ t: UnsafePointer<Float>, count: Int,
+    terms: UnsafeMutablePointer<Float>? = nil, pool: WorkerPool? = nil
   ) -> Float {
+    let chunk = 256
     var total: Double = 0
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { buffer in
-      guard let softplus = buffer.baseAddress else { return }
+    if let terms, let pool, pool.threads > 1, count >= 2 * Parallel.minimumElementsPerPart {
+      Parallel.forRanges((count + chunk - 1) / chunk, elementsEach: chunk, pool: pool) {
+        first, chunks in
+        var start = first * chunk
+        let end = min(count, (first + chunks) * chunk)
+        while start < end {
+          let n = min(chunk, end - start)
+          bceTerms(z + start, t + start, into: terms + start, count: n)
+          start += n
+        }
+      }
       var start = 0
       while start < count {
-        let n = min(256, count &- start)
-        let zs = z + start, ts = t + start
-        for i in 0..<n { softplus[i] = -abs(zs[i]) }
-        VectorMath.exp(softplus, softplus, count: n)
-        for i in 0..<n { softplus[i] = 1 + softplus[i] }
-        VectorMath.log(softplus, softplus, count: n)
-        // Four Double sums, so the adds do not wait on each other (one chain of Double adds
-        // was most of this function's time).
-        var sums = SIMD4<Double>()
-        var i = 0
-        while i &+ 4 <= n {
-          var terms = SIMD4<Double>()
-          for lane in 0..<4 {
-            let x = zs[i &+ lane]
-            terms[lane] = Double(max(x, 0) - x * ts[i &+ lane] + softplus[i &+ lane])
-          }
-          sums += terms
-          i &+= 4
+        let n = min(chunk, count - start)
+        total = add(terms + start, count: n, to: total)
+        start += n
+      }
+    } else {
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk) { buffer in
+        guard let buffer = buffer.baseAddress else { return }
+        var start = 0
+        while start < count {
+          let n = min(chunk, count - start)
+          bceTerms(z + start, t + start, into: buffer, count: n)
+          total = add(buffer, count: n, to: total)
+          start += n
         }
-        total += sums.sum()
-        while i < n {
-          let x = zs[i]
-          total += Double(max(x, 0) - x * ts[i] + softplus[i])
-          i &+= 1
-        }
-        start &+= n
       }
     }
     return Float(total / Double(count))
   }
+
+  /// out = max(z, 0) − z·t + log(1 + e^−|z|) over `count` elements (`out` may not alias z, t).
+  private static func bceTerms(
+    _ z: UnsafePointer<Float>, _ t: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+    count n: Int
+  ) {
+    for i in 0..<n { out[i] = -abs(z[i]) }
+    VectorMath.exp(out, out, count: n)
+    for i in 0..<n { out[i] = 1 + out[i] }
+    VectorMath.log(out, out, count: n)
+    for i in 0..<n {
+      let x = z[i]
+      out[i] = max(x, 0) - x * t[i] + out[i]
+    }
+  }
+
+  /// `total` plus the `count` terms: four Double sums over groups of four (so the adds do not
+  /// wait on each other; one chain of Double adds was most of the loss's time), then the rest
+  /// one by one.
+  private static func add(_ terms: UnsafePointer<Float>, count n: Int, to total: Double) -> Double {
+    var total = total
+    var sums = SIMD4<Double>()
+    var i = 0
+    while i &+ 4 <= n {
+      sums += SIMD4(
+        Double(terms[i]), Double(terms[i &+ 1]), Double(terms[i &+ 2]), Double(terms[i &+ 3]))
+      i &+= 4
+    }
+    total += sums.sum()
+    while i < n {
+      total += Double(terms[i])
+      i &+= 1
+    }
+    return total
+  }
+
   /// dz = g·(sigmoid(z) − t) / N for the first `count` of N = `total` elements (the vector
   /// sigmoid the forward pass uses).
   static func bceWithLogitsBackward(
