@@ -179,15 +179,28 @@ func fastConvMatchesReference(index: Int) {
   // The backward pass split across two threads: the same bits as on one.
   let manyG = randomValues(many * geo.filters * geo.positions, seed: 22)
   var manyScratch = [Float](repeating: .nan, count: FastConv.backwardCount(geo, batch: many))
-  func manyBackward(_ pool: WorkerPool?) -> [Float] {
+  func manyBackward(_ pool: WorkerPool?, inputGradient: Bool = true) -> [Float] {
     var dx = [Float](repeating: .nan, count: manyX.count)
     var dw = [Float](repeating: .nan, count: w.count), db = [Float](repeating: .nan, count: filters)
-    FastConv.backward(
-      manyX, w, manyG, dx: &dx, dWeight: &dw, dBias: &db, scratch: &manyScratch, batch: many,
-      geo, pool: pool)
+    if inputGradient {
+      FastConv.backward(
+        manyX, w, manyG, dx: &dx, dWeight: &dw, dBias: &db, scratch: &manyScratch, batch: many,
+        geo, pool: pool)
+    } else {
+      FastConv.backward(
+        manyX, w, manyG, dx: nil, dWeight: &dw, dBias: &db, scratch: &manyScratch, batch: many,
+        geo, pool: pool)
+    }
     return dx + dw + db
   }
   #expect(manyBackward(WorkerPool(threads: 2)) == manyBackward(nil))
+  // Without the input gradient (dx stays NaN): dW and db alike.
+  let withoutDx = manyBackward(WorkerPool(threads: 2), inputGradient: false)
+  let serialWithoutDx = manyBackward(nil, inputGradient: false)
+  let sameWithoutDx = withoutDx.map(\.bitPattern) == serialWithoutDx.map(\.bitPattern)
+  #expect(sameWithoutDx)
+  let gradientsFilled = !withoutDx[manyX.count...].contains { $0.isNaN }
+  #expect(gradientsFilled)
 
   var fastDx = [Float](repeating: .nan, count: x.count)
   var slowDx = [Float](repeating: 0, count: x.count)

@@ -200,6 +200,12 @@ struct DirectConv {
 
   /// dx[B, C, H, W] (nil: skipped), dW[F, K], db[F] from g [B, F, OH, OW]. `inputs`: the
   /// forward pass's padded inputs of the same x, when still at hand (else rebuilt).
+  ///
+  /// On a two-thread pool with the weight gradient split by example group, each thread pads
+  /// its group's examples, sums their weight-gradient lanes and computes their input gradient
+  /// in one handoff, and a second one adds up the lanes and the bias gradient: two joins
+  /// instead of five, each part's data on the core that wrote it. Every value is computed by
+  /// the same calls in the same order either way.
   func backward(
     _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
@@ -212,9 +218,10 @@ struct DirectConv {
     let flipped = lanes + Self.exampleGroups * paddedFilters * taps * Self.lanes
     let inputGradients = flipped + paddedChannels * f * kh * kw
     let padded = inputs ?? UnsafePointer(scratch)
-    FastConv.forEachExample(batch, pool: pool, elements: batch * gradientCount) { b in
+    /// Example b's padded input (unless at hand) and padded output gradient.
+    func padExample(_ b: Int) {
       if inputs == nil {
-        pad(x + b * geo.inputCount, into: scratch + b * geo.channels * inputPlane)
+        self.pad(x + b * geo.inputCount, into: scratch + b * geo.channels * inputPlane)
       }
       Self.pad(
         g + b * f * p, planes: f, rows: oh, columns: ow, into: gradients + b * gradientCount,
@@ -226,16 +233,57 @@ struct DirectConv {
         gradients + b * gradientCount + f * gradientPlane,
         count: (paddedFilters - f) * gradientPlane)
     }
+    let groups = Self.exampleGroups
+    if let pool, pool.threads == groups, weightThreads(pool: pool) == groups, batch >= groups {
+      if dx != nil { flip(weight, into: flipped) }
+      pool.run(parts: groups) { group in
+        let examples = (batch * group / groups)..<(batch * (group + 1) / groups)
+        for b in examples { padExample(b) }
+        accumulateLanes(padded, gradients, lanes: lanes, group: group, taps: 0..<taps)
+        guard let dx else { return }
+        for b in examples {
+          inputGradient(b, gradients, flipped: flipped, planes: inputGradients, into: dx)
+        }
+      }
+      pool.run(parts: groups) { part in
+        addLanes(lanes, taps: Parallel.range(part: part, of: groups, total: taps), into: dWeight)
+        FastConv.biasGradient(
+          g, batch: batch, geo, filters: Parallel.range(part: part, of: groups, total: f),
+          into: dBias)
+      }
+      return
+    }
+    FastConv.forEachExample(batch, pool: pool, elements: batch * gradientCount) {
+      padExample($0)
+    }
     weightGradient(padded, gradients, lanes: lanes, into: dWeight, pool: pool)
     FastConv.biasGradient(g, batch: batch, geo, into: dBias, pool: pool)
     guard let dx else { return }
-    inputGradient(gradients, weight, flipped: flipped, planes: inputGradients, into: dx, pool: pool)
+    flip(weight, into: flipped)
+    let exampleCount = paddedChannels * geo.height * wr
+    FastConv.forEachExample(
+      batch, pool: pool, elements: batch * exampleCount * f * kh * kw
+    ) { b in
+      inputGradient(b, gradients, flipped: flipped, planes: inputGradients, into: dx)
+    }
   }
 
   /// The batch's examples fall into this many fixed groups for the weight gradient, each
   /// summed on its own (by the thread that padded most of them) and the groups added in order:
   /// the same bits at every thread count.
   static let exampleGroups = 2
+
+  /// Threads the weight gradient uses: one per group of examples and, with more threads than
+  /// groups, chunks of taps within a group (`weightChunks`); fewer when the work is small.
+  func weightThreads(pool: WorkerPool?) -> Int {
+    let work = batch * taps * paddedFilters * oh * owr
+    return max(1, min(pool?.threads ?? 1, work / 200_000))
+  }
+
+  /// Chunks of taps each group's lanes are summed in.
+  func weightChunks(pool: WorkerPool?) -> Int {
+    max(1, min(taps, weightThreads(pool: pool) / Self.exampleGroups))
+  }
 
   /// dW[f][t] = Σ over example groups, in order, of the 16 lanes (added in lane order) of
   /// Σ_{b in group} Σ_i g_b[f][i]·x_b[c][i + ki][· + kj].
@@ -247,37 +295,15 @@ struct DirectConv {
     lanes: UnsafeMutablePointer<Float>, into dWeight: UnsafeMutablePointer<Float>,
     pool: WorkerPool?
   ) {
-    let f = geo.filters
     let groups = Self.exampleGroups
-    let laneBlock = taps * Self.group * Self.lanes
-    let groupLanes = filterBlocks * laneBlock
-    let work = batch * taps * paddedFilters * oh * owr
-    let threads = max(1, min(pool?.threads ?? 1, work / 200_000))
-    let chunks = max(1, min(taps, threads / groups))
+    let threads = weightThreads(pool: pool)
+    let chunks = weightChunks(pool: pool)
     let items = groups * chunks
     let item = { (index: Int) in
-      let group = index % groups
       let chunk = index / groups
-      let first = taps * chunk / chunks
-      let last = taps * (chunk + 1) / chunks
-      let target = lanes + group * groupLanes
-      for block in 0..<filterBlocks {
-        Pointwise.zero(
-          target + block * laneBlock + first * Self.group * Self.lanes,
-          count: (last - first) * Self.group * Self.lanes)
-      }
-      for b in (batch * group / groups)..<(batch * (group + 1) / groups) {
-        for block in 0..<filterBlocks {
-          DirectConvolution.correlateWeights(
-            input: inputs + b * geo.channels * inputPlane, planeStride: inputPlane,
-            rowStride: inputRowStride,
-            gradient: gradients + b * gradientCount + block * Self.group * gradientPlane
-              + gradientOffset,
-            gradientPlaneStride: gradientPlane, gradientRowStride: gradientRowStride,
-            kernelHeight: kh, kernelWidth: kw, firstTap: first, lastTap: last, rows: oh,
-            vectors: owr / Self.lanes, lanes: target + block * laneBlock)
-        }
-      }
+      accumulateLanes(
+        inputs, gradients, lanes: lanes, group: index % groups,
+        taps: (taps * chunk / chunks)..<(taps * (chunk + 1) / chunks))
     }
     let parts = min(items, threads)
     if let pool, parts > 1 {
@@ -292,65 +318,107 @@ struct DirectConv {
       for index in 0..<items { item(index) }
     }
     // The lanes added up, split by taps (each weight still summed by one thread, in order).
+    let f = geo.filters
     Parallel.forRanges(taps, elementsEach: f * groups * Self.lanes, pool: pool) { first, count in
-      for t in first..<(first + count) {
-        for filter in 0..<f {
-          let offset =
-            (filter / Self.group) * laneBlock + (t * Self.group + filter % Self.group) * Self.lanes
-          var total: Float = 0
-          for group in 0..<groups {
-            let lane = lanes + group * groupLanes + offset
-            var sum: Float = 0
-            for l in 0..<Self.lanes { sum += lane[l] }
-            total += sum
-          }
-          dWeight[filter * taps + t] = total
-        }
+      addLanes(lanes, taps: first..<(first + count), into: dWeight)
+    }
+  }
+
+  /// The weight-gradient lanes of example group `group` for the taps in `range`: zeroed, then
+  /// every example of the group added in order.
+  private func accumulateLanes(
+    _ inputs: UnsafePointer<Float>, _ gradients: UnsafePointer<Float>,
+    lanes: UnsafeMutablePointer<Float>, group: Int, taps range: Range<Int>
+  ) {
+    let groups = Self.exampleGroups
+    let laneBlock = taps * Self.group * Self.lanes
+    let target = lanes + group * filterBlocks * laneBlock
+    for block in 0..<filterBlocks {
+      Pointwise.zero(
+        target + block * laneBlock + range.lowerBound * Self.group * Self.lanes,
+        count: range.count * Self.group * Self.lanes)
+    }
+    for b in (batch * group / groups)..<(batch * (group + 1) / groups) {
+      for block in 0..<filterBlocks {
+        DirectConvolution.correlateWeights(
+          input: inputs + b * geo.channels * inputPlane, planeStride: inputPlane,
+          rowStride: inputRowStride,
+          gradient: gradients + b * gradientCount + block * Self.group * gradientPlane
+            + gradientOffset,
+          gradientPlaneStride: gradientPlane, gradientRowStride: gradientRowStride,
+          kernelHeight: kh, kernelWidth: kw, firstTap: range.lowerBound,
+          lastTap: range.upperBound, rows: oh, vectors: owr / Self.lanes,
+          lanes: target + block * laneBlock)
       }
     }
   }
 
-  /// dx = the correlation of the padded g with W flipped in space and transposed (filters as
-  /// input channels, channels as filters).
-  private func inputGradient(
-    _ gradients: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-    flipped: UnsafeMutablePointer<Float>, planes: UnsafeMutablePointer<Float>,
-    into dx: UnsafeMutablePointer<Float>, pool: WorkerPool?
+  /// dW for the taps in `range`: each weight's lanes added in lane order, then the groups in
+  /// order.
+  private func addLanes(
+    _ lanes: UnsafePointer<Float>, taps range: Range<Int>,
+    into dWeight: UnsafeMutablePointer<Float>
   ) {
-    let f = geo.filters, c = geo.channels, area = kh * kw
-    let flippedTaps = f * area
-    // Tap t = (filter, ki, kj) of output channel `channel`:
-    // W[filter][channel][KH−1−ki][KW−1−kj].
-    Self.groupWeights(outputs: c, taps: flippedTaps, into: flipped) { channel, t in
+    let groups = Self.exampleGroups
+    let laneBlock = taps * Self.group * Self.lanes
+    let groupLanes = filterBlocks * laneBlock
+    for t in range {
+      for filter in 0..<geo.filters {
+        let offset =
+          (filter / Self.group) * laneBlock + (t * Self.group + filter % Self.group) * Self.lanes
+        var total: Float = 0
+        for group in 0..<groups {
+          let lane = lanes + group * groupLanes + offset
+          var sum: Float = 0
+          for l in 0..<Self.lanes { sum += lane[l] }
+          total += sum
+        }
+        dWeight[filter * taps + t] = total
+      }
+    }
+  }
+
+  /// The weights as the input gradient's kernel reads them: tap t = (filter, ki, kj) of output
+  /// channel `channel` is W[filter][channel][KH−1−ki][KW−1−kj].
+  private func flip(_ weight: UnsafePointer<Float>, into flipped: UnsafeMutablePointer<Float>) {
+    let c = geo.channels, area = kh * kw
+    Self.groupWeights(outputs: c, taps: geo.filters * area, into: flipped) { channel, t in
       let filter = t / area, ki = t % area / kw, kj = t % kw
       return weight[((filter * c + channel) * kh + (kh - 1 - ki)) * kw + (kw - 1 - kj)]
     }
+  }
+
+  /// Example b's dx: the correlation of its padded g with W flipped in space and transposed
+  /// (filters as input channels, channels as filters; `flip`), into its planes, then copied
+  /// out without the row padding.
+  private func inputGradient(
+    _ b: Int, _ gradients: UnsafePointer<Float>, flipped: UnsafePointer<Float>,
+    planes: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>
+  ) {
+    let f = geo.filters, c = geo.channels
+    let flippedTaps = f * kh * kw
     let exampleCount = paddedChannels * geo.height * wr
-    FastConv.forEachExample(
-      batch, pool: pool, elements: batch * exampleCount * flippedTaps
-    ) { b in
-      let out = planes + b * exampleCount
-      let input = gradients + b * gradientCount
-      // The output gradient's rows sit at kh − 1 − ph of its padded planes.
-      let top = kh - 1 - geo.window.paddingHeight
-      for block in 0..<channelBlocks {
-        Self.forEachRowRun(rows: geo.height, kernelHeight: kh, data: top..<(top + oh)) {
-          first, count, kernelRows in
-          DirectConvolution.correlate(
-            input: input + first * gradientRowStride, channels: f, planeStride: gradientPlane,
-            rowStride: gradientRowStride, weights: flipped + block * flippedTaps * Self.group,
-            kernelHeight: kh, kernelWidth: kw, kernelRows: kernelRows, rows: count,
-            vectors: wr / Self.lanes,
-            output: out + block * Self.group * geo.height * wr + first * wr,
-            outputPlaneStride: geo.height * wr)
-        }
+    let out = planes + b * exampleCount
+    let input = gradients + b * gradientCount
+    // The output gradient's rows sit at kh − 1 − ph of its padded planes.
+    let top = kh - 1 - geo.window.paddingHeight
+    for block in 0..<channelBlocks {
+      Self.forEachRowRun(rows: geo.height, kernelHeight: kh, data: top..<(top + oh)) {
+        first, count, kernelRows in
+        DirectConvolution.correlate(
+          input: input + first * gradientRowStride, channels: f, planeStride: gradientPlane,
+          rowStride: gradientRowStride, weights: flipped + block * flippedTaps * Self.group,
+          kernelHeight: kh, kernelWidth: kw, kernelRows: kernelRows, rows: count,
+          vectors: wr / Self.lanes,
+          output: out + block * Self.group * geo.height * wr + first * wr,
+          outputPlaneStride: geo.height * wr)
       }
-      for channel in 0..<c {
-        for r in 0..<geo.height {
-          Pointwise.copy(
-            out + (channel * geo.height + r) * wr,
-            dx + ((b * c + channel) * geo.height + r) * geo.width, count: geo.width)
-        }
+    }
+    for channel in 0..<c {
+      for r in 0..<geo.height {
+        Pointwise.copy(
+          out + (channel * geo.height + r) * wr,
+          dx + ((b * c + channel) * geo.height + r) * geo.width, count: geo.width)
       }
     }
   }

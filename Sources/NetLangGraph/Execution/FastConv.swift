@@ -209,13 +209,22 @@ enum FastConv {
     _ g: UnsafePointer<Float>, batch: Int, _ geo: ConvGeometry,
     into dBias: UnsafeMutablePointer<Float>, pool: WorkerPool?
   ) {
+    Parallel.forRanges(geo.filters, elementsEach: batch &* geo.positions, pool: pool) {
+      first, count in
+      biasGradient(g, batch: batch, geo, filters: first..<(first &+ count), into: dBias)
+    }
+  }
+
+  /// `biasGradient` of the filters in `range` only, on the calling thread.
+  static func biasGradient(
+    _ g: UnsafePointer<Float>, batch: Int, _ geo: ConvGeometry, filters range: Range<Int>,
+    into dBias: UnsafeMutablePointer<Float>
+  ) {
     let f = geo.filters, p = geo.positions
-    Parallel.forRanges(f, elementsEach: batch &* p, pool: pool) { first, count in
-      for filter in first..<(first &+ count) {
-        var total: Float = 0
-        for b in 0..<batch { total += Reduction.sum(g + (b &* f &+ filter) &* p, count: p) }
-        dBias[filter] = total
-      }
+    for filter in range {
+      var total: Float = 0
+      for b in 0..<batch { total += Reduction.sum(g + (b &* f &+ filter) &* p, count: p) }
+      dBias[filter] = total
     }
   }
 
