@@ -7,7 +7,7 @@ and prints examples/s of each with netlang's ratio to the best of the others.
 Run from the repository root after `swift build -c release`. Every tool is pinned to the first
 N cores (sched_setaffinity). The tools take turns: each round runs every tool once, and each
 tool's number is the best of its round medians, so a slow spell of a shared machine hits all of
-them alike instead of whichever ran at the time. Not run by `swift test`."""
+them alike instead of whichever ran at the time; the order rotates from round to round. Not run by `swift test`."""
 import argparse, json, os, platform, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -131,11 +131,19 @@ if args.scaling:
     sys.exit(0)
 
 
+# The order of the tools rotates from round to round, so none always runs first (right after
+# the previous round's last) or last; each round's numbers go to stderr as they come.
+names = list(commands)
 for round_index in range(args.rounds):
-    for tool, command in commands.items():
-        for row in run(command + common):
+    shift = round_index % len(names)
+    for tool in names[shift:] + names[:shift]:
+        for row in run(commands[tool] + common):
             by_tool = results.setdefault((row["workload"], row["batch"]), {})
             by_tool[tool] = better(row, by_tool.get(tool))
+            value = row.get("us_per_step") if row["workload"] == "tiny" else row.get(
+                "examples_per_sec", row.get("gflops"))
+            print(f"round {round_index + 1} {tool} {row['workload']} {row.get('batch', row.get('shape', ''))}: {value:,.1f}",
+                  file=sys.stderr)
 
 columns = ["netlang"] + tools
 header = ["workload", "batch"] + columns + ["ratio vs best"]
@@ -162,11 +170,12 @@ print(f"\nthreads {args.threads}; examples/s (best of {args.rounds} rounds' medi
 if args.gemm:
     reps = ["--threads", str(args.threads), "--repetitions", str(args.repetitions)]
     ours, theirs = {}, {}
+    sides = [(ours, commands["netlang"] + ["--only", "gemm"] + reps),
+             (theirs, [sys.executable, os.path.join(HERE, "bench_gemm_numpy.py")] + reps)]
     for round_index in range(args.rounds):
-        for r in run(commands["netlang"] + ["--only", "gemm"] + reps):
-            ours[r["shape"]] = max(ours.get(r["shape"], 0), r["gflops"])
-        for r in run([sys.executable, os.path.join(HERE, "bench_gemm_numpy.py")] + reps):
-            theirs[r["shape"]] = max(theirs.get(r["shape"], 0), r["gflops"])
+        for best, command in (sides if round_index % 2 == 0 else sides[::-1]):
+            for r in run(command):
+                best[r["shape"]] = max(best.get(r["shape"], 0), r["gflops"])
     rows = [[shape, f"{ours[shape]:.1f}", f"{theirs.get(shape, float('nan')):.1f}",
              f"{ours[shape] / theirs[shape]:.2f}x" if theirs.get(shape) else "-"] for shape in ours]
     header = ["gemm shape", "netlang GFLOP/s", "numpy GFLOP/s", "ratio"]
