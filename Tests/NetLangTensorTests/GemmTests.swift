@@ -321,3 +321,85 @@ func gemmActivationEqualsStandalone(function: Gemm.Activation.Function) {
     }
   }
 }
+
+/// Collects the blocks a product hands over into a matrix of its own, counting the visits of
+/// every element (the parts of a split product write disjoint blocks from their threads).
+private final class CollectingConsumer: GemmBlockConsumer, @unchecked Sendable {
+  let values: UnsafeMutablePointer<Float>
+  let visits: UnsafeMutablePointer<Int>
+  let m: Int, n: Int
+
+  init(m: Int, n: Int) {
+    self.m = m
+    self.n = n
+    values = .allocate(capacity: max(m * n, 1))
+    values.initialize(repeating: .nan, count: max(m * n, 1))
+    visits = .allocate(capacity: max(m * n, 1))
+    visits.initialize(repeating: 0, count: max(m * n, 1))
+  }
+
+  deinit {
+    values.deallocate()
+    visits.deallocate()
+  }
+
+  func consume(
+    row: Int, column: Int, rows: Int, columns: Int, values block: UnsafePointer<Float>,
+    stride: Int
+  ) {
+    for r in 0..<rows {
+      for c in 0..<columns {
+        let i = (row + r) * n + column + c
+        guard row + r < m, column + c < n, i >= 0 else { continue }
+        values[i] = block[r * stride + c]
+        visits[i] += 1
+      }
+    }
+  }
+}
+
+@Test("a product with a block consumer hands over every element of C once, with C's bits")
+func gemmConsumerSeesEveryElementOnce() {
+  let pool = WorkerPool(threads: 3)
+  // Beyond the shared cases: weight-gradient shapes within one depth block (the blocks come
+  // from scratch), split by rows, by rows sharing B, and by columns; and deeper ones.
+  let cases =
+    gemmPathCases + [
+      GemmCase(transposeA: true, m: 200, n: 300, k: 100),
+      GemmCase(m: 400, n: 64, k: 200),
+      GemmCase(m: 120, n: 700, k: 200, pad: 3),
+      GemmCase(transposeA: true, m: 500, n: 784, k: 100),
+      GemmCase(transposeB: true, m: 64, n: 300, k: 600),
+    ]
+  for testCase in cases {
+    let (m, n, k) = (testCase.m, testCase.n, testCase.k)
+    let (lda, ldb, ldc) = (testCase.lda, testCase.ldb, testCase.ldc)
+    let a = randomFloats(testCase.aCount, seed: 51)
+    let b = randomFloats(testCase.bCount, seed: 52)
+    var expected = [Float](repeating: .nan, count: m * ldc)
+    Gemm.multiply(
+      transposeA: testCase.transposeA, transposeB: testCase.transposeB, m: m, n: n, k: k,
+      alpha: testCase.alpha, a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: &expected, ldc: ldc)
+    for threads in [nil, pool] {
+      let consumer = CollectingConsumer(m: m, n: n)
+      var c = [Float](repeating: .nan, count: m * ldc)
+      Gemm.multiply(
+        transposeA: testCase.transposeA, transposeB: testCase.transposeB, m: m, n: n, k: k,
+        alpha: testCase.alpha, a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: &c, ldc: ldc,
+        consumer: consumer, pool: threads)
+      var wrongVisits = 0
+      var differing = 0
+      for i in 0..<m {
+        for j in 0..<n {
+          if consumer.visits[i * n + j] != 1 { wrongVisits += 1 }
+          if consumer.values[i * n + j].bitPattern != expected[i * ldc + j].bitPattern {
+            differing += 1
+          }
+        }
+      }
+      let label = "\(testCase) threads \(threads?.threads ?? 1)"
+      #expect(wrongVisits == 0, "\(label): \(wrongVisits) elements not handed over once")
+      #expect(differing == 0, "\(label): \(differing) values differ from C's")
+    }
+  }
+}

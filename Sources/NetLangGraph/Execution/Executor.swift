@@ -111,6 +111,24 @@ public final class Executor: @unchecked Sendable {
   /// depend on it (or it is a buffer).
   ///
   /// Valid until the next backward pass.
+  /// Consumers of parameter gradients by gradient node (`setGradientConsumer`).
+  private(set) var gradientConsumers: [Int: any GemmBlockConsumer] = [:]
+
+  /// Whether `backward` can hand the gradient of `id` to a consumer block by block: the
+  /// gradient is one dense layer's weight gradient (a product of its own, nothing added to it).
+  public func canConsumeGradient(of id: ParameterID) -> Bool {
+    guard let node = graph.parameterGradients[id] else { return false }
+    return graph[node].op == .denseWeightGrad
+  }
+
+  /// From the next `backward` on, the gradient of `id` goes to `consumer` block by block as
+  /// its product finishes each one (see `GemmBlockConsumer`), and its gradient buffer no longer
+  /// holds it; nil goes back to the buffer. Ignored unless `canConsumeGradient(of:)`.
+  public func setGradientConsumer(_ consumer: (any GemmBlockConsumer)?, for id: ParameterID) {
+    guard canConsumeGradient(of: id), let node = graph.parameterGradients[id] else { return }
+    gradientConsumers[node.rawValue] = consumer
+  }
+
   public func parameterGradient(_ id: ParameterID) -> UnsafeMutableBufferPointer<Float>? {
     guard let node = graph.parameterGradients[id] else { return nil }
     return UnsafeMutableBufferPointer(

@@ -170,7 +170,7 @@ extension Executor {
     case .denseWeightGrad:
       Dense.weightGradient(
         input(node, 0), input(node, 1), y, rows: rows(0), inputs: node.shape[1],
-        outputs: node.shape[0], pool: pool)
+        outputs: node.shape[0], consumer: gradientConsumers[id.rawValue], pool: pool)
     case .reluGrad:
       let x = input(node, 0), g = input(node, 1)
       split(count) { Pointwise.reluBackward(x + $0, g + $0, y + $0, count: $1) }

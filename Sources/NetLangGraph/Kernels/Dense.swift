@@ -32,10 +32,12 @@ enum Dense {
   /// dW[O, I] = g[R, O]ᵀ·x[R, I].
   static func weightGradient(
     _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>,
-    rows: Int, inputs: Int, outputs: Int, pool: WorkerPool?
+    rows: Int, inputs: Int, outputs: Int, consumer: (any GemmBlockConsumer)? = nil,
+    pool: WorkerPool?
   ) {
     Gemm.multiply(
       transposeA: true, transposeB: false, m: outputs, n: inputs, k: rows,
-      alpha: 1, a: g, lda: outputs, b: x, ldb: inputs, beta: 0, c: dw, ldc: inputs, pool: pool)
+      alpha: 1, a: g, lda: outputs, b: x, ldb: inputs, beta: 0, c: dw, ldc: inputs,
+      consumer: consumer, pool: pool)
   }
 }

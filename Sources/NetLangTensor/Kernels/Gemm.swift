@@ -4,6 +4,18 @@
 // M = rows of op(A) and C, N = columns of op(B) and C, K = the shared dimension.
 // MR × NR = micro-tile, MC × KC = packed A block, KC × NC = packed B block.
 
+/// Takes the result of a product block by block as the product finishes each one: `rows` ×
+/// `columns` of C at (`row`, `column`), as `values[r * stride + c]`. Every element of C comes
+/// exactly once, with the bits C would have; the values may live in scratch instead of C (which
+/// is then left unwritten), so they are to be used within the call. The parts of a split
+/// product call it from their own threads, each with its own blocks.
+///
+/// A class, so handing one to `Gemm.multiply` costs no allocation.
+public protocol GemmBlockConsumer: AnyObject {
+  func consume(
+    row: Int, column: Int, rows: Int, columns: Int, values: UnsafePointer<Float>, stride: Int)
+}
+
 /// General matrix multiply, row-major, like cblas_sgemm(CblasRowMajor, ...).
 public enum Gemm {
   /// Work (in flops, 2·M·N·K) below which a part is not worth a thread handoff (~25 µs of
@@ -24,18 +36,22 @@ public enum Gemm {
   /// `activation`: once C is final, f(C) is written to the activation's output as well, each
   /// part of a split product doing its own block right after computing it (while it is in that
   /// core's cache).
+  ///
+  /// `consumer`: C is handed over block by block as it is finished (see `GemmBlockConsumer`;
+  /// with beta = 0, no bias and K within one depth block, C itself is not written). Not
+  /// together with an activation.
   public static func multiply(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float, a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
     rowBias: UnsafePointer<Float>? = nil, activation: Activation? = nil,
-    pool: WorkerPool? = nil
+    consumer: (any GemmBlockConsumer)? = nil, pool: WorkerPool? = nil
   ) {
     multiply(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, rowBias: rowBias,
-      activation: activation, pool: pool, kernel: GemmKernel.best)
+      activation: activation, consumer: consumer, pool: pool, kernel: GemmKernel.best)
   }
 
   /// An elementwise function applied to C once it is final, written to `output` (row stride
@@ -87,7 +103,8 @@ public enum Gemm {
     alpha: Float, a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-    rowBias: UnsafePointer<Float>? = nil, activation: Activation? = nil, pool: WorkerPool?,
+    rowBias: UnsafePointer<Float>? = nil, activation: Activation? = nil,
+    consumer: (any GemmBlockConsumer)? = nil, pool: WorkerPool?,
     kernel: GemmKernel
   ) {
     // Empty (or, defensively, negative) sizes: nothing to compute; k ≤ 0 only scales C.
@@ -103,6 +120,7 @@ public enum Gemm {
     }
     func activateWhole() {
       activation?.apply(c, ldc: ldc, row: 0, column: 0, rows: m, columns: n)
+      consumer?.consume(row: 0, column: 0, rows: m, columns: n, values: c, stride: ldc)
     }
     if k <= 0 || alpha == 0 {
       whole().scaleC()
@@ -123,6 +141,10 @@ public enum Gemm {
     let threads = pool?.threads ?? 1
     let parts = min(threads, flops / minimumFlopsPerPart)
     guard let pool, parts > 1 else {
+      if let consumer, activation == nil {
+        whole().multiplyBlocked(kernel: kernel, consumer: consumer)
+        return
+      }
       whole().multiplyBlocked(kernel: kernel)
       activateWhole()
       return
@@ -155,7 +177,7 @@ public enum Gemm {
     // One part: its product (on all of B packed beforehand, when shared), then its activation.
     func compute(_ index: Int, packedB: UnsafePointer<Float>?) {
       let (row, column, block) = part(index)
-      block.multiplyBlocked(kernel: kernel, packedB: packedB)
+      block.multiplyBlocked(kernel: kernel, packedB: packedB, consumer: consumer)
       activation?.apply(c, ldc: ldc, row: row, column: column, rows: block.m, columns: block.n)
     }
     let sharesB = !splitColumns && (transposeB || m / partCount > kernel.inPlaceBRows)

@@ -19,6 +19,10 @@ extension Gemm {
     var beta: Float
     var c: UnsafeMutablePointer<Float>
     var ldc: Int
+    /// Where this problem's C starts in the whole product's C (the block consumer's
+    /// coordinates).
+    var rowOrigin = 0
+    var columnOrigin = 0
 
     /// The rows `first ..< last` of C.
     func rows(_ first: Int, _ last: Int) -> Problem {
@@ -26,6 +30,7 @@ extension Gemm {
       sub.m = last &- first
       sub.a = transposeA ? a + first : a + (first &* lda)
       sub.c = c + (first &* ldc)
+      sub.rowOrigin = rowOrigin &+ first
       return sub
     }
 
@@ -35,6 +40,7 @@ extension Gemm {
       sub.n = last &- first
       sub.b = transposeB ? b + (first &* ldb) : b + first
       sub.c = c + first
+      sub.columnOrigin = columnOrigin &+ first
       return sub
     }
 
@@ -118,22 +124,33 @@ extension Gemm {
     ///
     /// `packedB`: all of op(B) already packed by `packB` (shared by the parts of a split
     /// product); without it B is packed here block by block (or read in place).
-    func multiplyBlocked(kernel: GemmKernel, packedB prepacked: UnsafePointer<Float>? = nil) {
+    ///
+    /// `consumer`: gets each MC × NC block of C once it is final. With one depth block and
+    /// beta = 0 the blocks are computed in scratch and C is not written at all (the consumer
+    /// takes them while they are in cache); otherwise in C.
+    func multiplyBlocked(
+      kernel: GemmKernel, packedB prepacked: UnsafePointer<Float>? = nil,
+      consumer: (any GemmBlockConsumer)? = nil
+    ) {
       let (kc, mc, nc) = blockSizes(kernel)
       let aCount = mc &* kc
       let bCount = prepacked == nil ? kc &* nc : 0
       let tileCount = kernel.rows &* kernel.columns
-      GemmScratch.shared.withFloats(aCount &+ bCount &+ tileCount) { scratch in
+      let viaScratch = consumer != nil && k <= kc && beta == 0
+      let cCount = viaScratch ? mc &* nc : 0
+      GemmScratch.shared.withFloats(aCount &+ bCount &+ tileCount &+ cCount) { scratch in
         multiplyBlocked(
           kernel: kernel, blocks: (kc, mc, nc), packedA: scratch, packedB: scratch + aCount,
-          tile: scratch + (aCount &+ bCount), prepacked: prepacked)
+          tile: scratch + (aCount &+ bCount), prepacked: prepacked, consumer: consumer,
+          cScratch: viaScratch ? scratch + (aCount &+ bCount &+ tileCount) : nil)
       }
     }
 
     private func multiplyBlocked(
       kernel: GemmKernel, blocks: (kc: Int, mc: Int, nc: Int),
       packedA: UnsafeMutablePointer<Float>, packedB ownB: UnsafeMutablePointer<Float>,
-      tile: UnsafeMutablePointer<Float>, prepacked: UnsafePointer<Float>?
+      tile: UnsafeMutablePointer<Float>, prepacked: UnsafePointer<Float>?,
+      consumer: (any GemmBlockConsumer)? = nil, cScratch: UnsafeMutablePointer<Float>? = nil
     ) {
       let mr = kernel.rows
       let nr = kernel.columns
@@ -159,8 +176,12 @@ extension Gemm {
           slot = slot.map { $0 + kc &* nc }
           let betaNow: Float = pc == 0 ? beta : 1
           var ic = 0
+          let lastDepth = pc &+ kcNow >= k
           while ic < m {
             let mcNow = min(mc, m &- ic)
+            // C's block: in C, or in the scratch (row stride NC) when it goes to the consumer.
+            let (cBlock, cStride) =
+              cScratch.map { ($0, nc) } ?? (c + (ic &* ldc &+ jc), ldc)
             GemmPacking.packA(
               transposed: transposeA, a: a, lda: lda, row0: ic, depth0: pc, rows: mcNow,
               depth: kcNow, tileRows: mr, into: packedA)
@@ -174,21 +195,26 @@ extension Gemm {
                 let inPlace = inPlaceB && jr < packedFrom
                 let bPanel = inPlace ? b + (pc &* ldb &+ jc &+ jr) : packedB + jr &* kcNow
                 let bStride = inPlace ? ldb : nr
-                let target = c + ((ic &+ ir) &* ldc &+ jc &+ jr)
+                let target = cBlock + (ir &* cStride &+ jr)
                 let (tileRows, tileKernel) =
                   rows == mr ? (mr, fullTile) : kernel.tile(forRows: rows)
                 if rows == tileRows && columns == nr {
-                  tileKernel(kcNow, aPanel, mr, bPanel, bStride, target, ldc, alpha, betaNow)
+                  tileKernel(kcNow, aPanel, mr, bPanel, bStride, target, cStride, alpha, betaNow)
                 } else {
                   // Ragged edge: compute a whole tile aside, then blend in the valid part.
                   tileKernel(kcNow, aPanel, mr, bPanel, bStride, tile, nr, 1, 0)
                   Self.blend(
-                    tile, stride: nr, rows: rows, columns: columns, into: target, ldc: ldc,
+                    tile, stride: nr, rows: rows, columns: columns, into: target, ldc: cStride,
                     alpha: alpha, beta: betaNow)
                 }
                 ir &+= mr
               }
               jr &+= nr
+            }
+            if lastDepth, let consumer {
+              consumer.consume(
+                row: rowOrigin &+ ic, column: columnOrigin &+ jc, rows: mcNow, columns: ncNow,
+                values: cBlock, stride: cStride)
             }
             ic &+= mcNow
           }

@@ -197,6 +197,9 @@ public struct Trainer {
     let parameters = graph.parameterBuffers().filter { buffer in
       !settings.frozen.contains { buffer.name.hasPrefix($0 + ".") }
     }
+    // Clipping by the global norm needs every gradient before any update.
+    let fusion =
+      settings.clip == nil ? FusedUpdates(executor: executor, parameters: parameters) : nil
     if state.optimizer.step > 0 || !state.optimizer.buffers.isEmpty {
       do {
         try optimizer.restore(state.optimizer, parameters: parameters)
@@ -226,23 +229,47 @@ public struct Trainer {
         do {
           try graph.feed(data, fields: fields, rows: rows)
           try executor.forward(training: true)
-          try executor.backward()
         } catch {
           throw .execution(error, epoch: epoch + 1, step: step + 1)
         }
         let loss = Double(executor.value(of: graph.loss)[0])
-        var gradientsFinite = true
-        if let clip = settings.clip {
-          gradientsFinite =
-            GradientClipping.clipGlobalNorm(parameters, maxNorm: Float(clip))
-            .isFinite
+        if let fusion {
+          // The dense weights are updated during the backward pass (FusedUpdates), so the loss
+          // is checked before it, and each weight-gradient block before it is applied.
+          guard loss.isFinite else { throw diagnoseNonFinite(epoch: epoch + 1, step: step + 1) }
+          let update = optimizer.beginPiecewiseStep(
+            parameters: parameters, learningRate: Float(rate))
+          var finite = true
+          do {
+            finite = try fusion.run(update) { () throws(ExecutionError) in
+              try executor.backward()
+            }
+          } catch {
+            throw .execution(error, epoch: epoch + 1, step: step + 1)
+          }
+          guard finite, Trainer.allFinite(fusion.others, pool: executor.pool) else {
+            throw diagnoseNonFinite(epoch: epoch + 1, step: step + 1)
+          }
+          fusion.finish(update, parameters: parameters, pool: executor.pool)
         } else {
-          gradientsFinite = Trainer.allFinite(parameters, pool: executor.pool)
+          do {
+            try executor.backward()
+          } catch {
+            throw .execution(error, epoch: epoch + 1, step: step + 1)
+          }
+          var gradientsFinite = true
+          if let clip = settings.clip {
+            gradientsFinite =
+              GradientClipping.clipGlobalNorm(parameters, maxNorm: Float(clip))
+              .isFinite
+          } else {
+            gradientsFinite = Trainer.allFinite(parameters, pool: executor.pool)
+          }
+          if !loss.isFinite || !gradientsFinite {
+            throw diagnoseNonFinite(epoch: epoch + 1, step: step + 1)
+          }
+          optimizer.step(parameters: parameters, learningRate: Float(rate), pool: executor.pool)
         }
-        if !loss.isFinite || !gradientsFinite {
-          throw diagnoseNonFinite(epoch: epoch + 1, step: step + 1)
-        }
-        optimizer.step(parameters: parameters, learningRate: Float(rate), pool: executor.pool)
         state.lossSum += loss
         if let accuracy = graph.accuracy {
           state.correct += Double(executor.value(of: accuracy)[0]) * Double(rows.count)

@@ -18,9 +18,19 @@ public struct Adam: Optimizer, Sendable {
 
   public init(_ settings: AdamSettings) { self.settings = settings }
 
+  /// The current step's constants (one object, reused by every step).
+  private let current = AdamStep()
+
   public mutating func step(
     parameters: [ParameterBuffer], learningRate: Float, pool: WorkerPool?
   ) {
+    beginPiecewiseStep(parameters: parameters, learningRate: learningRate)
+      .apply(to: parameters, skipping: nil, pool: pool)
+  }
+
+  public mutating func beginPiecewiseStep(
+    parameters: [ParameterBuffer], learningRate: Float
+  ) -> any PiecewiseStep {
     if !firstMoment.matches(parameters) {
       firstMoment.allocate(for: parameters)
       secondMoment.allocate(for: parameters)
@@ -29,23 +39,16 @@ public struct Adam: Optimizer, Sendable {
     let t = Double(steps)
     let correction1 = 1 - pow(settings.beta1, t)
     let correction2 = 1 - pow(settings.beta2, t)
-    let stepSize = Float(Double(learningRate) / correction1)
-    let correction2Root = Float(correction2.squareRoot())
-    let weight = Float(1 - settings.beta1)
-    let beta2 = Float(settings.beta2)
-    let oneMinusBeta2 = Float(1 - settings.beta2)
-    let epsilon = Float(settings.epsilon)
-    let weightDecay = Float(settings.weightDecay)
-    let firstMoments = firstMoment.pointers()
-    let secondMoments = secondMoment.pointers()
-    forEachSlice(of: parameters, pool: pool) { index, start, p, gradient, count in
-      // The same per-element arithmetic on SIMD8 vectors (NetLangTensor).
-      Pointwise.adam(
-        p, gradient, firstMoments[index] + start,
-        secondMoments[index] + start, count: count, stepSize: stepSize,
-        correction2Root: correction2Root, weight: weight, beta2: beta2,
-        oneMinusBeta2: oneMinusBeta2, epsilon: epsilon, weightDecay: weightDecay)
-    }
+    current.stepSize = Float(Double(learningRate) / correction1)
+    current.correction2Root = Float(correction2.squareRoot())
+    current.weight = Float(1 - settings.beta1)
+    current.beta2 = Float(settings.beta2)
+    current.oneMinusBeta2 = Float(1 - settings.beta2)
+    current.epsilon = Float(settings.epsilon)
+    current.weightDecay = Float(settings.weightDecay)
+    current.firstMoments = firstMoment.pointers()
+    current.secondMoments = secondMoment.pointers()
+    return current
   }
 
   public var state: OptimizerState {
@@ -66,5 +69,30 @@ public struct Adam: Optimizer, Sendable {
       try secondMoment.restore(from: state, parameters: parameters)
     }
     steps = state.step
+  }
+}
+
+/// One Adam step's constants and its per-element update.
+final class AdamStep: PiecewiseStep, @unchecked Sendable {
+  var stepSize: Float = 0
+  var correction2Root: Float = 1
+  var weight: Float = 0
+  var beta2: Float = 0
+  var oneMinusBeta2: Float = 0
+  var epsilon: Float = 0
+  var weightDecay: Float = 0
+  var firstMoments: UnsafePointer<UnsafeMutablePointer<Float>>?
+  var secondMoments: UnsafePointer<UnsafeMutablePointer<Float>>?
+
+  func update(
+    parameter index: Int, value: UnsafeMutablePointer<Float>, start: Int,
+    gradient: UnsafePointer<Float>, count: Int
+  ) {
+    guard let firstMoments, let secondMoments else { return }
+    // The same per-element arithmetic on SIMD8 vectors (NetLangTensor).
+    Pointwise.adam(
+      value + start, gradient, firstMoments[index] + start, secondMoments[index] + start,
+      count: count, stepSize: stepSize, correction2Root: correction2Root, weight: weight,
+      beta2: beta2, oneMinusBeta2: oneMinusBeta2, epsilon: epsilon, weightDecay: weightDecay)
   }
 }

@@ -47,12 +47,40 @@ public protocol Optimizer {
   /// Takes over a saved state for these parameters; every buffer must be present with the
   /// parameter's size.
   mutating func restore(_ state: OptimizerState, parameters: [ParameterBuffer]) throws(DataError)
+  /// Begins one update of `parameters` that the caller applies piecewise, every element of
+  /// every parameter exactly once (counts as a step like `step`).
+  mutating func beginPiecewiseStep(
+    parameters: [ParameterBuffer], learningRate: Float
+  ) -> any PiecewiseStep
 }
 
 extension Optimizer {
   /// One update on the calling thread.
   public mutating func step(parameters: [ParameterBuffer], learningRate: Float) {
     step(parameters: parameters, learningRate: learningRate, pool: nil)
+  }
+}
+
+/// One optimizer step as an update of any range of any parameter's elements: `step` is one of
+/// these applied to everything; `FusedUpdates` applies it to a weight block by block as the
+/// backward pass computes the weight's gradient, and to the rest after. The same arithmetic
+/// per element either way.
+public protocol PiecewiseStep: AnyObject {
+  /// Updates elements `start ..< start + count` of parameter `index` (whose values start at
+  /// `value`) from `gradient` (`count` values, for those elements).
+  func update(
+    parameter index: Int, value: UnsafeMutablePointer<Float>, start: Int,
+    gradient: UnsafePointer<Float>, count: Int)
+}
+
+extension PiecewiseStep {
+  /// The update of every parameter but the `skipped` ones (by position; nil skips none),
+  /// split across the pool.
+  func apply(to parameters: [ParameterBuffer], skipping skipped: [Bool]?, pool: WorkerPool?) {
+    forEachSlice(of: parameters, pool: pool) { index, start, value, gradient, count in
+      if let skipped, skipped[index] { return }
+      update(parameter: index, value: value - start, start: start, gradient: gradient, count: count)
+    }
   }
 }
 

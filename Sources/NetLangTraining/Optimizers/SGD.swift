@@ -15,38 +15,35 @@ public struct SGD: Optimizer, Sendable {
   public let settings: SGDSettings
   private var momentum = StateBuffers(kind: "momentum")
   private var steps = 0
+  /// The current step's constants (one object, reused by every step).
+  private let current = SGDStep()
 
   public init(_ settings: SGDSettings) { self.settings = settings }
 
   public mutating func step(
     parameters: [ParameterBuffer], learningRate: Float, pool: WorkerPool?
   ) {
-    let weightDecay = Float(settings.weightDecay)
-    let mu = Float(settings.momentum)
-    let keep = Float(1 - settings.dampening)
-    let nesterov = settings.nesterov
-    steps += 1
-    guard settings.momentum != 0 else {
-      forEachSlice(of: parameters, pool: pool) { _, _, p, gradient, count in
-        for i in 0..<count {
-          let g = weightDecay != 0 ? gradient[i] + weightDecay * p[i] : gradient[i]
-          p[i] = p[i] + -learningRate * g
-        }
-      }
-      return
-    }
-    let firstStep = !momentum.matches(parameters)
-    if firstStep { momentum.allocate(for: parameters) }
-    let velocities = momentum.pointers()
-    forEachSlice(of: parameters, pool: pool) { index, start, p, gradient, count in
-      // The same per-element arithmetic on SIMD8 vectors (NetLangTensor).
-      Pointwise.sgdMomentum(
-        p, gradient, velocities[index] + start, count: count, learningRate: learningRate,
-        momentum: mu, keep: keep,
-        weightDecay: weightDecay, firstStep: firstStep, nesterov: nesterov)
-    }
+    beginPiecewiseStep(parameters: parameters, learningRate: learningRate)
+      .apply(to: parameters, skipping: nil, pool: pool)
   }
 
+  public mutating func beginPiecewiseStep(
+    parameters: [ParameterBuffer], learningRate: Float
+  ) -> any PiecewiseStep {
+    steps += 1
+    current.learningRate = learningRate
+    current.weightDecay = Float(settings.weightDecay)
+    current.momentum = Float(settings.momentum)
+    current.keep = Float(1 - settings.dampening)
+    current.nesterov = settings.nesterov
+    current.velocities = nil
+    if settings.momentum != 0 {
+      current.firstStep = !momentum.matches(parameters)
+      if current.firstStep { momentum.allocate(for: parameters) }
+      current.velocities = momentum.pointers()
+    }
+    return current
+  }
   public var state: OptimizerState {
     var state = OptimizerState(step: steps)
     momentum.export(into: &state)
@@ -62,5 +59,36 @@ public struct SGD: Optimizer, Sendable {
       momentum = StateBuffers(kind: "momentum")
     }
     steps = state.step
+  }
+}
+
+/// One SGD step's constants and its per-element update.
+final class SGDStep: PiecewiseStep, @unchecked Sendable {
+  var learningRate: Float = 0
+  var weightDecay: Float = 0
+  var momentum: Float = 0
+  var keep: Float = 1
+  var nesterov = false
+  var firstStep = false
+  /// The momentum buffers by parameter position; nil without momentum.
+  var velocities: UnsafePointer<UnsafeMutablePointer<Float>>?
+
+  func update(
+    parameter index: Int, value: UnsafeMutablePointer<Float>, start: Int,
+    gradient: UnsafePointer<Float>, count: Int
+  ) {
+    let p = value + start
+    guard let velocities else {
+      for i in 0..<count {
+        let g = weightDecay != 0 ? gradient[i] + weightDecay * p[i] : gradient[i]
+        p[i] = p[i] + -learningRate * g
+      }
+      return
+    }
+    // The same per-element arithmetic on SIMD8 vectors (NetLangTensor).
+    Pointwise.sgdMomentum(
+      p, gradient, velocities[index] + start, count: count, learningRate: learningRate,
+      momentum: momentum, keep: keep, weightDecay: weightDecay, firstStep: firstStep,
+      nesterov: nesterov)
   }
 }

@@ -1,0 +1,107 @@
+// FusedUpdates: the optimizer's update of a dense weight applied by the backward pass, block by
+// block, as the product computing the weight's gradient finishes each block (while the block
+// is in cache), instead of writing the whole gradient out and reading it back in the update.
+// The same arithmetic per element as the plain step (PiecewiseStep); only where it runs moves.
+//
+// The other parameters (biases, convolution and recurrent weights, embeddings) are updated
+// after the backward pass, as before.
+
+import NetLangGraph
+import NetLangTensor
+import Synchronization
+
+/// The parameters whose updates the backward pass applies, and the step in progress.
+public final class FusedUpdates {
+  let executor: Executor
+  /// By position in the parameter list: true when the backward pass updates it.
+  let fused: [Bool]
+  /// The parameters the backward pass leaves to `finish`.
+  let others: [ParameterBuffer]
+  private let shared = FusedStepState()
+  private let consumers: [(ParameterID, BlockUpdate)]
+
+  /// The fused updates of `parameters` (what the optimizer updates) on `executor`, or nil when
+  /// none of them is a dense weight whose gradient the backward pass can hand over.
+  public init?(executor: Executor, parameters: [ParameterBuffer]) {
+    var fused: [Bool] = []
+    var others: [ParameterBuffer] = []
+    var consumers: [(ParameterID, BlockUpdate)] = []
+    for (index, parameter) in parameters.enumerated() {
+      let id = executor.graph.parameter(named: parameter.name)
+      guard let id, executor.canConsumeGradient(of: id), let value = parameter.value.baseAddress,
+        let width = executor.graph[id].shape.dimensions.last, width > 0
+      else {
+        fused.append(false)
+        others.append(parameter)
+        continue
+      }
+      fused.append(true)
+      consumers.append(
+        (id, BlockUpdate(state: shared, parameter: index, value: value, width: width)))
+    }
+    guard !consumers.isEmpty else { return nil }
+    self.executor = executor
+    self.fused = fused
+    self.others = others
+    self.consumers = consumers
+  }
+
+  /// Runs `passes` (the forward and backward passes) with `step` applied to the fused
+  /// parameters as their gradients are computed. False when a fused gradient had a NaN or an
+  /// infinity: its block and every block after it were left alone (blocks before it may have
+  /// been applied).
+  public func run<Failure: Error>(
+    _ step: any PiecewiseStep, _ passes: () throws(Failure) -> Void
+  ) throws(Failure) -> Bool {
+    shared.step = step
+    shared.nonFinite.store(false, ordering: .relaxed)
+    for (id, consumer) in consumers { executor.setGradientConsumer(consumer, for: id) }
+    defer {
+      for (id, _) in consumers { executor.setGradientConsumer(nil, for: id) }
+      shared.step = nil
+    }
+    try passes()
+    return !shared.nonFinite.load(ordering: .relaxed)
+  }
+
+  /// The rest of `step`: every parameter the backward pass did not update.
+  public func finish(_ step: any PiecewiseStep, parameters: [ParameterBuffer], pool: WorkerPool?) {
+    step.apply(to: parameters, skipping: fused, pool: pool)
+  }
+}
+
+/// What the blocks of one step share: the step, and whether a gradient was not finite.
+final class FusedStepState: @unchecked Sendable {
+  var step: (any PiecewiseStep)?
+  let nonFinite = Atomic<Bool>(false)
+}
+
+/// Applies the step to one weight (`[outputs, width]`) a block of its gradient at a time.
+final class BlockUpdate: GemmBlockConsumer, @unchecked Sendable {
+  let state: FusedStepState
+  let parameter: Int
+  let value: UnsafeMutablePointer<Float>
+  let width: Int
+
+  init(state: FusedStepState, parameter: Int, value: UnsafeMutablePointer<Float>, width: Int) {
+    self.state = state
+    self.parameter = parameter
+    self.value = value
+    self.width = width
+  }
+
+  func consume(
+    row: Int, column: Int, rows: Int, columns: Int, values: UnsafePointer<Float>, stride: Int
+  ) {
+    guard let step = state.step, !state.nonFinite.load(ordering: .relaxed) else { return }
+    for r in 0..<rows where !Reduction.allFinite(values + r &* stride, count: columns) {
+      state.nonFinite.store(true, ordering: .relaxed)
+      return
+    }
+    for r in 0..<rows {
+      step.update(
+        parameter: parameter, value: value, start: (row &+ r) &* width &+ column,
+        gradient: values + r &* stride, count: columns)
+    }
+  }
+}
