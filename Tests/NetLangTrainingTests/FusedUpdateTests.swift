@@ -108,6 +108,20 @@ import Testing
     #expect(fusion.others.map(\.name).sorted() == ["fc1.bias", "fc2.bias", "fc3.bias"])
   }
 
+  @Test("on two threads a weight whose gradient runs beside its input gradient is not fused")
+  func pairsKeepTheirWeights() throws {
+    let (graph, _) = try Self.graph()
+    let pool = WorkerPool(threads: 2)
+    let serial = Executor(graph: graph, maxBatch: 120)
+    let paired = Executor(graph: graph, maxBatch: 120, pool: pool)
+    let names = ["fc1.weight", "fc2.weight", "fc3.weight"]
+    let ids = try names.map { try #require(graph.parameter(named: $0)) }
+    // The input gradient reads the weight the update would change under it: only the pair
+    // (fc2's two gradients, at batch 120 big enough to run side by side) is left out.
+    #expect(ids.map(serial.canConsumeGradient) == [true, true, true])
+    #expect(ids.map(paired.canConsumeGradient) == [true, false, true])
+  }
+
   @Test("a NaN in the weight gradients is reported and no NaN reaches the weights")
   func nonFinite() throws {
     // One NaN input: every weight gradient sums over the batch, so each has NaNs.

@@ -114,11 +114,34 @@ public final class Executor: @unchecked Sendable {
   /// Consumers of parameter gradients by gradient node (`setGradientConsumer`).
   private(set) var gradientConsumers: [Int: any GemmBlockConsumer] = [:]
 
-  /// Whether `backward` can hand the gradient of `id` to a consumer block by block: the
-  /// gradient is one dense layer's weight gradient (a product of its own, nothing added to it).
+  /// Whether `backward` can hand the gradient of `id` to a consumer block by block (which may
+  /// then change the parameter): the gradient is one dense layer's weight gradient (a product
+  /// of its own, nothing added to it), and every backward node that reads the parameter runs
+  /// before it, not beside it (a pair on two threads).
   public func canConsumeGradient(of id: ParameterID) -> Bool {
-    guard let node = graph.parameterGradients[id] else { return false }
-    return graph[node].op == .denseWeightGrad
+    guard let gradient = graph.parameterGradients[id], graph[gradient].op == .denseWeightGrad,
+      let position = plan.backward.firstIndex(of: gradient)
+    else { return false }
+    // Every node holding the parameter (a model called twice has one per call).
+    let holders = Set(graph.nodes.indices.filter { graph.nodes[$0].op == .parameter(id) })
+    func reads(_ node: NodeID) -> Bool {
+      graph[node].inputs.contains { holders.contains($0.rawValue) }
+    }
+    if plan.backward[position...].contains(where: reads) { return false }
+    // The pairs as `backward` walks them.
+    guard pool?.threads == 2 else { return true }
+    var index = 0
+    while index + 1 < plan.backward.count {
+      let first = plan.backward[index]
+      guard plan.pairedWithNext.contains(first.rawValue) else {
+        index += 1
+        continue
+      }
+      let second = plan.backward[index + 1]
+      if first == gradient || second == gradient { return !reads(first) && !reads(second) }
+      index += 2
+    }
+    return true
   }
 
   /// From the next `backward` on, the gradient of `id` goes to `consumer` block by block as
