@@ -162,8 +162,9 @@ extension Driver {
     func update() {
       optimizer.step(parameters: parameters, learningRate: rate, pool: executor.pool)
     }
-    // As the trainer does: dense weights updated during the backward pass (FusedUpdates).
-    let fusion = FusedUpdates(executor: executor, parameters: parameters)
+    // As the trainer does: on one thread the dense weights are updated during the backward
+    // pass (FusedUpdates).
+    let fusion = FusedUpdates.forTraining(executor: executor, parameters: parameters)
     func step() throws(BenchFailure) {
       guard let fusion else {
         try passes()

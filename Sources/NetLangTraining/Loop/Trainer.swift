@@ -199,7 +199,8 @@ public struct Trainer {
     }
     // Clipping by the global norm needs every gradient before any update.
     let fusion =
-      settings.clip == nil ? FusedUpdates(executor: executor, parameters: parameters) : nil
+      settings.clip == nil
+      ? FusedUpdates.forTraining(executor: executor, parameters: parameters) : nil
     if state.optimizer.step > 0 || !state.optimizer.buffers.isEmpty {
       do {
         try optimizer.restore(state.optimizer, parameters: parameters)
