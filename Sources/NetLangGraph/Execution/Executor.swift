@@ -107,17 +107,13 @@ public final class Executor: @unchecked Sendable {
     graph.parameter(named: name).map(parameterValue)
   }
 
-  /// The gradient of parameter `id` from the last `backward()`, or nil when the loss does not
-  /// depend on it (or it is a buffer).
-  ///
-  /// Valid until the next backward pass.
   /// Consumers of parameter gradients by gradient node (`setGradientConsumer`).
   private(set) var gradientConsumers: [Int: any GemmBlockConsumer] = [:]
 
   /// Whether `backward` can hand the gradient of `id` to a consumer block by block (which may
   /// then change the parameter): the gradient is one dense layer's weight gradient (a product
-  /// of its own, nothing added to it), and every backward node that reads the parameter runs
-  /// before it, not beside it (a pair on two threads).
+  /// of its own, nothing added to it, read by no node), and every backward node that reads the
+  /// parameter runs before it, not beside it (a pair on two threads).
   public func canConsumeGradient(of id: ParameterID) -> Bool {
     guard let gradient = graph.parameterGradients[id], graph[gradient].op == .denseWeightGrad,
       let position = plan.backward.firstIndex(of: gradient)
@@ -128,6 +124,8 @@ public final class Executor: @unchecked Sendable {
       graph[node].inputs.contains { holders.contains($0.rawValue) }
     }
     if plan.backward[position...].contains(where: reads) { return false }
+    // Nothing may read the gradient itself: with a consumer it is not written.
+    if graph.nodes.contains(where: { $0.inputs.contains(gradient) }) { return false }
     // The pairs as `backward` walks them.
     guard pool?.threads == 2 else { return true }
     var index = 0
@@ -152,6 +150,11 @@ public final class Executor: @unchecked Sendable {
     gradientConsumers[node.rawValue] = consumer
   }
 
+  /// The gradient of parameter `id` from the last `backward()`, or nil when the loss does not
+  /// depend on it (or it is a buffer).
+  ///
+  /// Valid until the next backward pass; not written for a parameter whose gradient went to a
+  /// consumer (`setGradientConsumer`).
   public func parameterGradient(_ id: ParameterID) -> UnsafeMutableBufferPointer<Float>? {
     guard let node = graph.parameterGradients[id] else { return nil }
     return UnsafeMutableBufferPointer(
