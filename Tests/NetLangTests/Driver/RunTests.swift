@@ -136,6 +136,13 @@ struct RunTests {
     #expect(errors.contains("error[E0502]: training diverged"))
     #expect(errors.contains("at epoch"))
     #expect(errors.contains("xor.net:5:16"), "the output layer is the first to overflow")
+    // On one thread the dense weights are updated in the backward pass: still caught.
+    let (single, _, singleErrors) = runNetlang([
+      "run", folder + "/xor.net", "--quiet", "--threads", "1",
+    ])
+    #expect(single == .runtimeFailure)
+    #expect(singleErrors.contains("error[E0502]: training diverged"))
+    #expect(singleErrors.contains("at epoch"))
   }
 
   @Test("a malformed csv row fails with status 3, the file and the line")
