@@ -25,6 +25,8 @@ struct RBMScratch: Sendable {
   var negativeVisibleSums: [Float] = []
   var hiddenSums: [Float] = []
   var negativeHiddenSums: [Float] = []
+  /// The weights' step fused into the negative statistics' product (one thread).
+  var momentumBlocks: MomentumBlocks?
 
   mutating func prepare(batchSize b: Int, visible v: Int, hidden h: Int) {
     guard b != batchSize || weightGradient.count != h * v else { return }
@@ -38,6 +40,7 @@ struct RBMScratch: Sendable {
     negativeVisibleSums = visibleSums
     hiddenSums = [Float](repeating: 0, count: h)
     negativeHiddenSums = hiddenSums
+    momentumBlocks = MomentumBlocks()
   }
 }
 
@@ -103,15 +106,40 @@ extension RBM {
       if step < k { sample(s.negativeHidden, into: &s.hiddenStates, random: &random) }
     }
 
-    // Negative statistics and the momentum updates.
-    RBMMath.multiply(
-      transposeA: true, m: h, n: v, k: count, alpha: -1, s.negativeHidden, s.negativeVisible,
-      beta: 1, into: &s.weightGradient, pool: pool)
+    // Negative statistics and the momentum updates: on one thread the weights' step is
+    // applied to each block of the gradient as the product finishes it (as FusedUpdates does
+    // for dense layers), the same arithmetic per element.
     let scale = 1 / Float(count)
-    RBMMath.momentumStep(
-      parameters: &weights, velocity: &weightVelocity, gradient: s.weightGradient,
-      scale: scale, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay,
-      pool: pool)
+    if (pool?.threads ?? 1) == 1, let blocks = s.momentumBlocks {
+      (blocks.width, blocks.scale, blocks.learningRate) = (v, scale, learningRate)
+      (blocks.momentum, blocks.weightDecay) = (momentum, weightDecay)
+      weights.withUnsafeMutableBufferPointer { w in
+        weightVelocity.withUnsafeMutableBufferPointer { d in
+          s.negativeHidden.withUnsafeBufferPointer { a in
+            s.negativeVisible.withUnsafeBufferPointer { b in
+              s.weightGradient.withUnsafeMutableBufferPointer { c in
+                guard let a = a.baseAddress, let b = b.baseAddress, let c = c.baseAddress,
+                  w.count == h * v, d.count == h * v
+                else { return }
+                (blocks.parameters, blocks.velocity) = (w.baseAddress, d.baseAddress)
+                defer { (blocks.parameters, blocks.velocity) = (nil, nil) }
+                Gemm.multiply(
+                  transposeA: true, transposeB: false, m: h, n: v, k: count, alpha: -1, a: a,
+                  lda: h, b: b, ldb: v, beta: 1, c: c, ldc: v, consumer: blocks)
+              }
+            }
+          }
+        }
+      }
+    } else {
+      RBMMath.multiply(
+        transposeA: true, m: h, n: v, k: count, alpha: -1, s.negativeHidden, s.negativeVisible,
+        beta: 1, into: &s.weightGradient, pool: pool)
+      RBMMath.momentumStep(
+        parameters: &weights, velocity: &weightVelocity, gradient: s.weightGradient,
+        scale: scale, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay,
+        pool: pool)
+    }
     RBMMath.columnSums(batch, rows: count, width: v, into: &s.visibleSums)
     RBMMath.columnSums(s.negativeVisible, rows: count, width: v, into: &s.negativeVisibleSums)
     RBMMath.subtract(s.negativeVisibleSums, from: &s.visibleSums)

@@ -120,34 +120,68 @@ enum RBMMath {
     parameters: inout [Float], velocity: inout [Float], gradient: [Float], scale: Float,
     learningRate: Float, momentum: Float, weightDecay: Float, pool: WorkerPool? = nil
   ) {
-    typealias V = SIMD8<Float>
     let n = min(parameters.count, velocity.count, gradient.count)
     parameters.withUnsafeMutableBufferPointer { p in
       velocity.withUnsafeMutableBufferPointer { d in
         gradient.withUnsafeBufferPointer { g in
           guard let p = p.baseAddress, let d = d.baseAddress, let g = g.baseAddress else { return }
           Parallel.forRanges(n, pool: pool) { start, count in
-            var i = start
-            let end = start &+ count
-            while i &+ 8 <= end {
-              let pv = UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
-              let gv = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
-              let dv = UnsafeRawPointer(d + i).loadUnaligned(as: V.self)
-              let step = scale * gv - weightDecay * pv
-              let delta = momentum * dv + learningRate * step
-              UnsafeMutableRawPointer(d + i).storeBytes(of: delta, as: V.self)
-              UnsafeMutableRawPointer(p + i).storeBytes(of: pv + delta, as: V.self)
-              i &+= 8
-            }
-            while i < end {
-              let step = scale * g[i] - weightDecay * p[i]
-              d[i] = momentum * d[i] + learningRate * step
-              p[i] += d[i]
-              i &+= 1
-            }
+            momentumStep(
+              p + start, d + start, g + start, count: count, scale: scale,
+              learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
           }
         }
       }
+    }
+  }
+
+  /// `momentumStep` on `count` elements from pointers (the same arithmetic per element).
+  static func momentumStep(
+    _ p: UnsafeMutablePointer<Float>, _ d: UnsafeMutablePointer<Float>,
+    _ g: UnsafePointer<Float>, count: Int, scale: Float, learningRate: Float, momentum: Float,
+    weightDecay: Float
+  ) {
+    typealias V = SIMD8<Float>
+    var i = 0
+    while i &+ 8 <= count {
+      let pv = UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
+      let gv = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
+      let dv = UnsafeRawPointer(d + i).loadUnaligned(as: V.self)
+      let step = scale * gv - weightDecay * pv
+      let delta = momentum * dv + learningRate * step
+      UnsafeMutableRawPointer(d + i).storeBytes(of: delta, as: V.self)
+      UnsafeMutableRawPointer(p + i).storeBytes(of: pv + delta, as: V.self)
+      i &+= 8
+    }
+    while i < count {
+      let step = scale * g[i] - weightDecay * p[i]
+      d[i] = momentum * d[i] + learningRate * step
+      p[i] += d[i]
+      i &+= 1
+    }
+  }
+}
+
+/// The weights' momentum step applied to each block of the weight gradient as the negative
+/// statistics' product finishes it (on one thread: see `FusedUpdates`), while it is in cache.
+final class MomentumBlocks: GemmBlockConsumer, @unchecked Sendable {
+  var parameters: UnsafeMutablePointer<Float>?
+  var velocity: UnsafeMutablePointer<Float>?
+  var width = 0
+  var scale: Float = 1
+  var learningRate: Float = 0
+  var momentum: Float = 0
+  var weightDecay: Float = 0
+
+  func consume(
+    row: Int, column: Int, rows: Int, columns: Int, values: UnsafePointer<Float>, stride: Int
+  ) {
+    guard let parameters, let velocity else { return }
+    for r in 0..<rows {
+      let start = (row &+ r) &* width &+ column
+      RBMMath.momentumStep(
+        parameters + start, velocity + start, values + r &* stride, count: columns,
+        scale: scale, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
     }
   }
 }
