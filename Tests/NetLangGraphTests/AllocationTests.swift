@@ -79,14 +79,15 @@
         to: (@convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer?).self)
     }()
 
-  /// Bytes malloc has handed out and not got back (mallinfo2's `uordblks`, field 7 of 10).
+  /// Bytes malloc has handed out and not got back: mallinfo2's `uordblks` (field 7 of 10) plus
+  /// `hblkhd` (field 4, blocks served by mmap: the big aligned ones FloatMemory asks for).
   private func bytesInUse() -> Int {
     guard let mallinfo2 else { return 0 }
     return withUnsafeTemporaryAllocation(of: Int.self, capacity: 10) { fields in
       guard let base = fields.baseAddress else { return 0 }
       base.initialize(repeating: 0, count: 10)
       _ = mallinfo2(UnsafeMutableRawPointer(base))
-      return base[7]
+      return base[7] + base[4]
     }
   }
 
