@@ -126,20 +126,11 @@ public final class Executor: @unchecked Sendable {
     if plan.backward[position...].contains(where: reads) { return false }
     // Nothing may read the gradient itself: with a consumer it is not written.
     if graph.nodes.contains(where: { $0.inputs.contains(gradient) }) { return false }
-    // The pairs as `backward` walks them.
-    guard pool?.threads == 2 else { return true }
-    var index = 0
-    while index + 1 < plan.backward.count {
-      let first = plan.backward[index]
-      guard plan.pairedWithNext.contains(first.rawValue) else {
-        index += 1
-        continue
-      }
-      let second = plan.backward[index + 1]
-      if first == gradient || second == gradient { return !reads(first) && !reads(second) }
-      index += 2
-    }
-    return true
+    // On two threads, the node run beside it: the one before it in a pair (a partner after it
+    // was checked above; pairs never overlap, see `ExecutionPlan.concurrentPairs`).
+    guard pool?.threads == 2, position > 0 else { return true }
+    let before = plan.backward[position - 1]
+    return !(plan.pairedWithNext.contains(before.rawValue) && reads(before))
   }
 
   /// From the next `backward` on, the gradient of `id` goes to `consumer` block by block as

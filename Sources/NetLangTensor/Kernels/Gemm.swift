@@ -107,45 +107,46 @@ public enum Gemm {
     consumer: (any GemmBlockConsumer)? = nil, pool: WorkerPool?,
     kernel: GemmKernel
   ) {
+    assert(activation == nil || consumer == nil, "a consumer may find C unwritten")
     // Empty (or, defensively, negative) sizes: nothing to compute; k ≤ 0 only scales C.
     guard m > 0, n > 0 else { return }
     let problem = Problem(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
       a: a, lda: lda, b: b, ldb: ldb, beta: rowBias == nil ? beta : 1, c: c, ldc: ldc)
     // Every path but the split one fills the bias into all of C on this thread first, and
-    // applies the activation to all of it at the end.
+    // applies the activation to all of it at the end; the unblocked ones hand all of C to the
+    // consumer at the end too (the blocked ones do it block by block).
     func whole() -> Problem {
       if let rowBias { problem.fill(rowBias) }
       return problem
     }
     func activateWhole() {
       activation?.apply(c, ldc: ldc, row: 0, column: 0, rows: m, columns: n)
+    }
+    func finishUnblocked() {
+      activateWhole()
       consumer?.consume(row: 0, column: 0, rows: m, columns: n, values: c, stride: ldc)
     }
     if k <= 0 || alpha == 0 {
       whole().scaleC()
-      activateWhole()
+      finishUnblocked()
       return
     }
     if m &* n &* k <= smallProduct {
       whole().multiplyDirect()
-      activateWhole()
+      finishUnblocked()
       return
     }
     if n < narrowColumns, m > n {
       multiplyTransposed(whole(), pool: pool, kernel: kernel)
-      activateWhole()
+      finishUnblocked()
       return
     }
     let flops = 2 * m &* n &* k
     let threads = pool?.threads ?? 1
     let parts = min(threads, flops / minimumFlopsPerPart)
     guard let pool, parts > 1 else {
-      if let consumer, activation == nil {
-        whole().multiplyBlocked(kernel: kernel, consumer: consumer)
-        return
-      }
-      whole().multiplyBlocked(kernel: kernel)
+      whole().multiplyBlocked(kernel: kernel, consumer: consumer)
       activateWhole()
       return
     }

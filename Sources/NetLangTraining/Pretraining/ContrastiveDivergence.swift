@@ -115,20 +115,12 @@ extension RBM {
       (blocks.momentum, blocks.weightDecay) = (momentum, weightDecay)
       weights.withUnsafeMutableBufferPointer { w in
         weightVelocity.withUnsafeMutableBufferPointer { d in
-          s.negativeHidden.withUnsafeBufferPointer { a in
-            s.negativeVisible.withUnsafeBufferPointer { b in
-              s.weightGradient.withUnsafeMutableBufferPointer { c in
-                guard let a = a.baseAddress, let b = b.baseAddress, let c = c.baseAddress,
-                  w.count == h * v, d.count == h * v
-                else { return }
-                (blocks.parameters, blocks.velocity) = (w.baseAddress, d.baseAddress)
-                defer { (blocks.parameters, blocks.velocity) = (nil, nil) }
-                Gemm.multiply(
-                  transposeA: true, transposeB: false, m: h, n: v, k: count, alpha: -1, a: a,
-                  lda: h, b: b, ldb: v, beta: 1, c: c, ldc: v, consumer: blocks)
-              }
-            }
-          }
+          guard w.count == h * v, d.count == h * v else { return }
+          (blocks.parameters, blocks.velocity) = (w.baseAddress, d.baseAddress)
+          defer { (blocks.parameters, blocks.velocity) = (nil, nil) }
+          RBMMath.multiply(
+            transposeA: true, m: h, n: v, k: count, alpha: -1, s.negativeHidden,
+            s.negativeVisible, beta: 1, consumer: blocks, into: &s.weightGradient)
         }
       }
     } else {

@@ -14,7 +14,8 @@ enum RBMMath {
   static func multiply(
     transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
     alpha: Float = 1, _ a: [Float], _ b: [Float], beta: Float = 0, rowBias: [Float]? = nil,
-    logistic: Bool = false, into c: inout [Float], pool: WorkerPool? = nil
+    logistic: Bool = false, consumer: (any GemmBlockConsumer)? = nil, into c: inout [Float],
+    pool: WorkerPool? = nil
   ) {
     a.withUnsafeBufferPointer { ap in
       b.withUnsafeBufferPointer { bp in
@@ -25,7 +26,8 @@ enum RBMMath {
           func product(_ bias: UnsafePointer<Float>?) {
             multiply(
               transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-              a, b, beta: beta, rowBias: bias, logistic: logistic, into: c, pool: pool)
+              a, b, beta: beta, rowBias: bias, logistic: logistic, consumer: consumer, into: c,
+              pool: pool)
           }
           guard let rowBias else { return product(nil) }
           rowBias.withUnsafeBufferPointer { product($0.baseAddress) }
@@ -38,14 +40,14 @@ enum RBMMath {
   static func multiply(
     transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
     alpha: Float = 1, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, beta: Float = 0,
-    rowBias: UnsafePointer<Float>?, logistic: Bool, into c: UnsafeMutablePointer<Float>,
-    pool: WorkerPool?
+    rowBias: UnsafePointer<Float>?, logistic: Bool, consumer: (any GemmBlockConsumer)? = nil,
+    into c: UnsafeMutablePointer<Float>, pool: WorkerPool?
   ) {
     Gemm.multiply(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
       a: a, lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, beta: beta, c: c, ldc: n,
       rowBias: rowBias, activation: logistic ? Gemm.Activation(.sigmoid, output: c, ldo: n) : nil,
-      pool: pool)
+      consumer: consumer, pool: pool)
   }
 
   /// out[B×H] = visible[B×V]·Wᵀ + bias, then the logistic when `logistic` (Bernoulli units).
