@@ -75,6 +75,14 @@ extension Driver {
       return .runtimeFailure
     }
     let pool: WorkerPool? = threads > 1 ? WorkerPool(threads: threads) : nil
+    if invocation.has("scaling") {
+      guard let pool else {
+        console.writeError("netlang: error: --scaling compares 1 thread with --threads N, N ≥ 2\n")
+        return .usage
+      }
+      return scalingBench(
+        only: only, directory: directory, pool: pool, repetitions: repetitions, json: json)
+    }
     if !json {
       console.write(
         "netlang bench: \(threads) thread\(threads == 1 ? "" : "s"), \(repetitions) repetitions, "
@@ -105,6 +113,50 @@ extension Driver {
     return status
   }
 
+  /// `--scaling`: each workload at 1 thread and on `pool` in the same process, taking turns
+  /// repetition by repetition, so both sides of a gain come from the same moments of a shared
+  /// machine (W7 is not timed this way).
+  func scalingBench(
+    only: [String], directory: String, pool: WorkerPool, repetitions: Int, json: Bool
+  ) -> ExitStatus {
+    if !json {
+      console.write(
+        "netlang bench --scaling: 1 thread and \(pool.threads) threads in turns, "
+          + "\(repetitions) repetitions each; median (min-max)\n")
+    }
+    var status = ExitStatus.success
+    for workload in Self.benchWorkloads where only.contains(workload.name) {
+      do {
+        let one = try prepareBench(workload, directory: directory, pool: nil)
+        let many = try prepareBench(workload, directory: directory, pool: pool)
+        let steps = (one: try one.warmUp(), many: try many.warmUp())
+        let examples = Double(workload.batch)
+        let result = try ScalingResult.inTurns(
+          workload: workload.name, batch: workload.batch, threads: pool.threads,
+          repetitions: repetitions,
+          one: { () throws(BenchFailure) in
+            examples * Double(steps.one) / (try one.time(steps: steps.one))
+          },
+          many: { () throws(BenchFailure) in
+            examples * Double(steps.many) / (try many.time(steps: steps.many))
+          })
+        console.write(json ? result.json : result.text)
+      } catch {
+        console.writeError("netlang: error: bench '\(workload.name)': \(error.message)\n")
+        status = .runtimeFailure
+      }
+    }
+    if only.contains("rbm") {
+      let one = RBMBench(pool: nil)
+      let many = RBMBench(pool: pool)
+      let result = ScalingResult.inTurns(
+        workload: "rbm", batch: RBMBench.batch, threads: pool.threads, repetitions: repetitions,
+        one: one.rate, many: many.rate)
+      console.write(json ? result.json : result.text)
+    }
+    return status
+  }
+
   /// examples/bench next to the working directory or above the executable.
   static func benchDirectory() -> String? {
     var candidates = [FileManager.default.currentDirectoryPath + "/examples/bench"]
@@ -121,6 +173,27 @@ extension Driver {
     _ workload: BenchWorkload, directory: String, pool: WorkerPool?, threads: Int,
     repetitions: Int, profiles: Bool = false
   ) throws(BenchFailure) -> BenchResult {
+    Self.resetPeakMemory()
+    let stepper = try prepareBench(workload, directory: directory, pool: pool)
+    let steps = try stepper.warmUp()
+    var rates: [Double] = []
+    for _ in 0..<repetitions {
+      rates.append(Double(steps * workload.batch) / (try stepper.time(steps: steps)))
+    }
+    let sorted = rates.sorted()
+    let median = sorted[sorted.count / 2]
+    var result = BenchResult(
+      workload: workload.name, batch: workload.batch, threads: threads, rates: rates,
+      microsecondsPerStep: Double(workload.batch) / median * 1e6,
+      peakBytes: Self.peakMemory(), itemsPerExample: workload.itemsPerExample)
+    if profiles { result.profile = try stepper.profile(steps: steps) }
+    return result
+  }
+
+  /// The workload's first train task compiled and planned for `pool`, its inputs random.
+  func prepareBench(
+    _ workload: BenchWorkload, directory: String, pool: WorkerPool?
+  ) throws(BenchFailure) -> BenchStepper {
     let path = directory + "/" + workload.file
     guard case .success(let loaded) = loadProgram(path), let program = loaded.program else {
       throw BenchFailure(message: "\(path) does not check")
@@ -141,95 +214,16 @@ extension Driver {
       throw BenchFailure(message: error.message)
     }
     guard let lossNode = lowered.loss else { throw BenchFailure(message: "no loss") }
-    Self.resetPeakMemory()
     let executor = Executor(graph: lowered.graph, maxBatch: workload.batch, pool: pool)
     var random = Random(seed: 1)
     executor.initializeParameters(random: &random)
     try Self.fillInputs(executor, random: &random)
     let training = TrainingGraph(
       executor: executor, inputNames: lowered.inputNames, loss: lossNode, accuracy: nil)
-    let parameters = training.parameterBuffers()
-    var optimizer = makeOptimizer(task.optimizer)
-    let rate = Float(task.optimizer.learningRate)
-    func passes() throws(BenchFailure) {
-      do {
-        try executor.forward(training: true)
-        try executor.backward()
-      } catch {
-        throw BenchFailure(message: error.description)
-      }
-    }
-    func update() {
-      optimizer.step(parameters: parameters, learningRate: rate, pool: executor.pool)
-    }
-    // As the trainer does: on one thread the dense weights are updated during the backward
-    // pass (FusedUpdates).
-    let fusion = FusedUpdates.forTraining(executor: executor, parameters: parameters)
-    func step() throws(BenchFailure) {
-      guard let fusion else {
-        try passes()
-        update()
-        return
-      }
-      let piece = optimizer.beginPiecewiseStep(parameters: parameters, learningRate: rate)
-      _ = try fusion.run(piece, passes)
-      fusion.finish(piece, parameters: parameters, pool: executor.pool)
-    }
-    // Warm-up, and enough steps per repetition to last about 0.25 s.
-    let warmStart = Self.now()
-    var warmSteps = 0
-    repeat {
-      try step()
-      warmSteps += 1
-    } while warmSteps < 3 || (Self.now() - warmStart < 0.2 && warmSteps < 10_000)
-    let perStep = (Self.now() - warmStart) / Double(warmSteps)
-    let steps = max(3, Int(0.25 / max(perStep, 1e-7)))
-    var rates: [Double] = []
-    var best = Double.infinity
-    for _ in 0..<repetitions {
-      let start = Self.now()
-      for _ in 0..<steps { try step() }
-      let seconds = Self.now() - start
-      rates.append(Double(steps * workload.batch) / seconds)
-      best = min(best, seconds / Double(steps))
-    }
-    let sorted = rates.sorted()
-    let median = sorted[sorted.count / 2]
-    var result = BenchResult(
-      workload: workload.name, batch: workload.batch, threads: threads, rates: rates,
-      microsecondsPerStep: Double(workload.batch) / median * 1e6,
-      peakBytes: Self.peakMemory(), itemsPerExample: workload.itemsPerExample)
-    if profiles {
-      // One more repetition with every node timed (the timing itself adds ~50 ns a node).
-      executor.nodeNanoseconds = [UInt64](repeating: 0, count: lowered.graph.nodes.count)
-      var optimizerSeconds = 0.0
-      for _ in 0..<steps {
-        guard let fusion else {
-          try passes()
-          let start = Self.now()
-          update()
-          optimizerSeconds += Self.now() - start
-          continue
-        }
-        let piece = optimizer.beginPiecewiseStep(parameters: parameters, learningRate: rate)
-        _ = try fusion.run(piece, passes)
-        let start = Self.now()
-        fusion.finish(piece, parameters: parameters, pool: executor.pool)
-        optimizerSeconds += Self.now() - start
-      }
-      let perStep = 1e-3 / Double(steps)
-      for (i, node) in lowered.graph.nodes.enumerated() {
-        let nanoseconds = executor.nodeNanoseconds?[i] ?? 0
-        guard nanoseconds > 0 else { continue }
-        let label = "%\(i) \(node.op.name) \(node.shape)\(node.batched ? " per example" : "")"
-        result.profile.append((label, Double(nanoseconds) * perStep))
-      }
-      // With fused updates the dense weights' share is in their weight-gradient nodes.
-      let label = fusion == nil ? "optimizer step" : "optimizer step (but the dense weights)"
-      result.profile.append((label, optimizerSeconds * 1e6 / Double(steps)))
-      executor.nodeNanoseconds = nil
-    }
-    return result
+    return BenchStepper(
+      executor: executor, parameters: training.parameterBuffers(),
+      optimizer: makeOptimizer(task.optimizer),
+      learningRate: Float(task.optimizer.learningRate))
   }
 
   /// The `--profile` table: the nodes and the optimizer by time, with their shares.
@@ -245,32 +239,15 @@ extension Driver {
   }
 
   /// W6: one 784×500 RBM (Bernoulli units), CD-1 on batches of 100, through the pretraining
-  /// API (RBMs are not written in .net files): epochs over 1,000 random binary-ish images.
+  /// API (RBMs are not written in .net files).
   static func runRBMBench(pool: WorkerPool?, threads: Int, repetitions: Int) -> BenchResult {
-    let visible = 784, hidden = 500, batch = 100, count = 1000
     resetPeakMemory()
-    var random = Random(seed: 1)
-    var rbm = RBM(visibleCount: visible, hiddenCount: hidden, random: &random)
-    let data = (0..<(count * visible)).map { _ in random.nextFloat() }
-    let schedule = RBMSchedule(epochs: 1, batchSize: batch)
-    var order = EpochOrder(count: count, batchSize: batch, shuffle: true)
-    func epoch() {
-      _ = rbm.trainEpoch(
-        data: data, count: count, epoch: 0, schedule: schedule, order: &order, random: &random,
-        pool: pool)
-    }
-    epoch()
-    var rates: [Double] = []
-    for _ in 0..<repetitions {
-      let start = now()
-      epoch()
-      epoch()
-      rates.append(Double(2 * count) / (now() - start))
-    }
+    let bench = RBMBench(pool: pool)
+    let rates = (0..<repetitions).map { _ in bench.rate() }
     let median = rates.sorted()[rates.count / 2]
     return BenchResult(
-      workload: "rbm", batch: batch, threads: threads, rates: rates,
-      microsecondsPerStep: Double(batch) / median * 1e6, peakBytes: peakMemory())
+      workload: "rbm", batch: RBMBench.batch, threads: threads, rates: rates,
+      microsecondsPerStep: Double(RBMBench.batch) / median * 1e6, peakBytes: peakMemory())
   }
 
   /// Random inputs: class indices where a cross-entropy or an embedding reads them, values in
@@ -426,5 +403,197 @@ enum GemmBench {
             + "\"gflops\": \(String(format: "%.2f", median))}\n"))
     }
     return lines
+  }
+}
+
+/// One workload ready to time: `step()` is a training step as the trainer takes it (forward,
+/// backward, optimizer update; on one thread the dense weights updated during the backward
+/// pass, `FusedUpdates`).
+final class BenchStepper {
+  let executor: Executor
+  private let parameters: [ParameterBuffer]
+  private var optimizer: any Optimizer
+  private let learningRate: Float
+  private let fusion: FusedUpdates?
+
+  init(
+    executor: Executor, parameters: [ParameterBuffer], optimizer: any Optimizer,
+    learningRate: Float
+  ) {
+    self.executor = executor
+    self.parameters = parameters
+    self.optimizer = optimizer
+    self.learningRate = learningRate
+    fusion = FusedUpdates.forTraining(executor: executor, parameters: parameters)
+  }
+
+  private func passes() throws(BenchFailure) {
+    do {
+      try executor.forward(training: true)
+      try executor.backward()
+    } catch {
+      throw BenchFailure(message: error.description)
+    }
+  }
+
+  func step() throws(BenchFailure) {
+    guard let fusion else {
+      try passes()
+      optimizer.step(parameters: parameters, learningRate: learningRate, pool: executor.pool)
+      return
+    }
+    let piece = optimizer.beginPiecewiseStep(parameters: parameters, learningRate: learningRate)
+    _ = try fusion.run(piece, passes)
+    fusion.finish(piece, parameters: parameters, pool: executor.pool)
+  }
+
+  /// Warm-up steps (at least 3, about 0.2 s); returns how many steps last about 0.25 s.
+  func warmUp() throws(BenchFailure) -> Int {
+    let start = Driver.now()
+    var steps = 0
+    repeat {
+      try step()
+      steps += 1
+    } while steps < 3 || (Driver.now() - start < 0.2 && steps < 10_000)
+    let perStep = (Driver.now() - start) / Double(steps)
+    return max(3, Int(0.25 / max(perStep, 1e-7)))
+  }
+
+  /// Seconds that `steps` steps take.
+  func time(steps: Int) throws(BenchFailure) -> Double {
+    let start = Driver.now()
+    for _ in 0..<steps { try step() }
+    return Driver.now() - start
+  }
+
+  /// µs per step of every node over `steps` more steps, and of the optimizer's update (the
+  /// timing itself adds ~50 ns a node).
+  func profile(steps: Int) throws(BenchFailure) -> [(label: String, microseconds: Double)] {
+    let graph = executor.graph
+    executor.nodeNanoseconds = [UInt64](repeating: 0, count: graph.nodes.count)
+    defer { executor.nodeNanoseconds = nil }
+    var optimizerSeconds = 0.0
+    for _ in 0..<steps {
+      guard let fusion else {
+        try passes()
+        let start = Driver.now()
+        optimizer.step(parameters: parameters, learningRate: learningRate, pool: executor.pool)
+        optimizerSeconds += Driver.now() - start
+        continue
+      }
+      let piece = optimizer.beginPiecewiseStep(parameters: parameters, learningRate: learningRate)
+      _ = try fusion.run(piece, passes)
+      let start = Driver.now()
+      fusion.finish(piece, parameters: parameters, pool: executor.pool)
+      optimizerSeconds += Driver.now() - start
+    }
+    var profile: [(label: String, microseconds: Double)] = []
+    let perStep = 1e-3 / Double(steps)
+    for (i, node) in graph.nodes.enumerated() {
+      let nanoseconds = executor.nodeNanoseconds?[i] ?? 0
+      guard nanoseconds > 0 else { continue }
+      let label = "%\(i) \(node.op.name) \(node.shape)\(node.batched ? " per example" : "")"
+      profile.append((label, Double(nanoseconds) * perStep))
+    }
+    // With fused updates the dense weights' share is in their weight-gradient nodes.
+    let label = fusion == nil ? "optimizer step" : "optimizer step (but the dense weights)"
+    profile.append((label, optimizerSeconds * 1e6 / Double(steps)))
+    return profile
+  }
+}
+
+/// W6's RBM, ready to time: epochs of CD-1 over 1,000 random binary-ish images.
+final class RBMBench {
+  static let (visible, hidden, batch, count) = (784, 500, 100, 1000)
+  private var rbm: RBM
+  private var random = Random(seed: 1)
+  private let data: [Float]
+  private let pool: WorkerPool?
+  private let schedule = RBMSchedule(epochs: 1, batchSize: RBMBench.batch)
+  private var order = EpochOrder(count: RBMBench.count, batchSize: RBMBench.batch, shuffle: true)
+
+  /// Builds the RBM and its data and trains one epoch (the warm-up).
+  init(pool: WorkerPool?) {
+    self.pool = pool
+    rbm = RBM(visibleCount: Self.visible, hiddenCount: Self.hidden, random: &random)
+    var random = random
+    data = (0..<(Self.count * Self.visible)).map { _ in random.nextFloat() }
+    self.random = random
+    epoch()
+  }
+
+  private func epoch() {
+    _ = rbm.trainEpoch(
+      data: data, count: Self.count, epoch: 0, schedule: schedule, order: &order,
+      random: &random, pool: pool)
+  }
+
+  /// Examples/s of two more epochs.
+  func rate() -> Double {
+    let start = Driver.now()
+    epoch()
+    epoch()
+    return Double(2 * Self.count) / (Driver.now() - start)
+  }
+}
+
+/// A workload's examples/s at 1 thread and at `threads`, timed in turns (`--scaling`).
+struct ScalingResult {
+  var workload: String
+  var batch: Int
+  var threads: Int
+  /// examples/s per repetition, on 1 thread and on `threads`.
+  var one: [Double]
+  var many: [Double]
+
+  /// Times `repetitions` pairs, the order alternating (1 then N, N then 1, ...), so a drift of
+  /// the machine's speed hits both sides alike.
+  static func inTurns<Failure: Error>(
+    workload: String, batch: Int, threads: Int, repetitions: Int,
+    one: () throws(Failure) -> Double, many: () throws(Failure) -> Double
+  ) throws(Failure) -> ScalingResult {
+    var result = ScalingResult(
+      workload: workload, batch: batch, threads: threads, one: [], many: [])
+    for repetition in 0..<repetitions {
+      if repetition % 2 == 0 {
+        result.one.append(try one())
+        result.many.append(try many())
+      } else {
+        result.many.append(try many())
+        result.one.append(try one())
+      }
+    }
+    return result
+  }
+
+  /// Each repetition's gain: N threads' examples/s over the 1-thread run beside it.
+  var gains: [Double] { zip(one, many).map { $1 / $0 } }
+
+  static func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+  }
+
+  var text: String {
+    func rate(_ value: Double) -> String { String(format: "%.0f", value) }
+    let gains = self.gains
+    return "\(workload.padding(toLength: 12, withPad: " ", startingAt: 0)) batch "
+      + "\(String(batch).padding(toLength: 4, withPad: " ", startingAt: 0)) "
+      + "1 thread \(rate(Self.median(one))) ex/s, \(threads) threads \(rate(Self.median(many))) "
+      + "ex/s, gain " + String(format: "%.2f", Self.median(gains))
+      + String(format: " (%.2f-%.2f)", gains.min() ?? 0, gains.max() ?? 0) + "\n"
+  }
+
+  var json: String {
+    let gains = self.gains
+    func number(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+    return "{\"workload\": \"\(workload)\", \"batch\": \(batch), \"threads\": \(threads), "
+      + "\"examples_per_sec_1_thread\": \(number(Self.median(one), 1)), "
+      + "\"examples_per_sec\": \(number(Self.median(many), 1)), "
+      + "\"gain\": \(number(Self.median(gains), 3)), "
+      + "\"gain_min\": \(number(gains.min() ?? 0, 3)), "
+      + "\"gain_max\": \(number(gains.max() ?? 0, 3))}\n"
   }
 }

@@ -124,6 +124,9 @@ public enum CommandLineParser {
         OptionSpec(
           name: "profile", kind: .flag,
           help: "also time every node of one more repetition and list them by time"),
+        OptionSpec(
+          name: "scaling", kind: .flag,
+          help: "time 1 thread and --threads N in turns in one process and print the gain"),
       ]
     case .graph:
       [

@@ -76,10 +76,13 @@ public enum Help {
       usage = "netlang export FILE --load WEIGHTS -o model.onnx"
       about = "Writes a model's forward graph as an ONNX model (opset 17, symbolic batch)."
     case .bench:
-      usage = "netlang bench [--threads N] [--only NAME,...] [--json]"
+      usage = "netlang bench [--threads N] [--only NAME,...] [--json] [--scaling]"
       about = """
         Times full training steps of the workloads in examples/bench (forward, backward, \
-        optimizer update) on synthetic data and prints examples/s, µs per step and peak memory.
+        optimizer update) on synthetic data and prints examples/s, µs per step and peak memory. \
+        With --scaling and --threads N (N ≥ 2), each workload but gemm runs at 1 thread and at N \
+        in the same process, taking turns repetition by repetition, and the gain printed is the \
+        median of the repetitions' own gains.
         """
     case .help:
       usage = "netlang help [COMMAND]"

@@ -200,6 +200,56 @@ func benchProfileListsNodes() throws {
   #expect(microseconds > 0)
 }
 
+@Test("bench --scaling times 1 thread and N in turns and prints each workload's gain")
+func benchScalingPrintsGains() throws {
+  let (status, output, errors) = runNetlang([
+    "bench", "--only", "tiny", "--repetitions", "2", "--scaling", "--threads", "2", "--json",
+  ])
+  #expect(status == .success, "\(errors)")
+  let lines = output.split(separator: "\n").map(String.init)
+  #expect(lines.count == 1)
+  let object = try #require(
+    lines.first.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+  #expect(object["workload"] as? String == "tiny")
+  #expect(object["threads"] as? Int == 2)
+  let one = try #require(object["examples_per_sec_1_thread"] as? Double)
+  let many = try #require(object["examples_per_sec"] as? Double)
+  let gain = try #require(object["gain"] as? Double)
+  let (low, high) = try (
+    #require(object["gain_min"] as? Double), #require(object["gain_max"] as? Double)
+  )
+  #expect(one > 0 && many > 0)
+  #expect(low <= gain && gain <= high)
+
+  // Without a second thread there is nothing to compare.
+  let (single, _, message) = runNetlang(["bench", "--only", "tiny", "--scaling"])
+  #expect(single == .usage)
+  #expect(message.contains("--threads N"))
+}
+
+@Test("scaling: the sides take turns, and the gain is the median of each pair's own ratio")
+func scalingResultTakesTurns() throws {
+  var calls: [String] = []
+  var oneRates: [Double] = [100, 200, 100, 50]
+  var manyRates: [Double] = [150, 380, 170, 100]
+  let result = ScalingResult.inTurns(
+    workload: "w", batch: 8, threads: 2, repetitions: 4,
+    one: {
+      calls.append("1")
+      return oneRates.removeFirst()
+    },
+    many: {
+      calls.append("N")
+      return manyRates.removeFirst()
+    })
+  #expect(calls == ["1", "N", "N", "1", "1", "N", "N", "1"])
+  #expect(result.gains == [1.5, 1.9, 1.7, 2.0])
+  // Gains 1.5, 1.7, 1.9, 2.0: the median 1.8; the medians' ratio (160 / 100) would be 1.6.
+  #expect(result.json.contains("\"gain\": 1.800"))
+  #expect(result.json.contains("\"gain_min\": 1.500, \"gain_max\": 2.000"))
+  #expect(result.text.contains("gain 1.80 (1.50-2.00)"))
+}
+
 @Test("run --profile adds up each train task's node times by call of the model, backward included")
 func runProfileByCall() throws {
   let folder = try temporaryFolder(["xor.net": xorSource])
