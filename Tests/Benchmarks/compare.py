@@ -21,7 +21,7 @@ parser.add_argument("--tools", default="numpy,torch,jax")
 parser.add_argument("--markdown", action="store_true")
 parser.add_argument("--gemm", action="store_true", help="also W7: Gemm against numpy's sgemm")
 parser.add_argument("--scaling", action="store_true",
-                    help="only netlang, at 1 thread and at --threads in turns: its own gain")
+                    help="only netlang, at 1 thread and at --threads in turns (bench --scaling)")
 args = parser.parse_args()
 
 env = dict(os.environ)
@@ -81,53 +81,36 @@ def print_table(header, lines):
 
 
 if args.scaling:
-    # netlang alone, one thread and N threads taking turns (each pinned to its cores), so the
-    # gain compares runs from the same spells of the machine, not two runs minutes apart. Two
-    # numbers: the best of each side's round medians against each other, and the median of the
-    # rounds' own gains (N threads over the 1-thread run next to it, the order alternating), the
-    # one a slow spell that hits one side of one round moves least.
+    # netlang alone: `netlang bench --scaling` runs each workload at 1 thread and at N in one
+    # process, taking turns repetition by repetition, so both sides of a gain come from the same
+    # moments of the machine. Each round is one such process; the table gives the median of the
+    # rounds' gains (each the median of its repetitions' own gains) with their range, and the
+    # best repetition of each side over all rounds against each other.
     import statistics
-    best = {}
-    paired = {}
+    rounds = {}
     for round_index in range(args.rounds):
-        order = (1, args.threads) if round_index % 2 == 0 else (args.threads, 1)
-        this_round = {}
-        for threads in order:
-            flags = ["--threads", str(threads), "--only", args.only,
-                     "--repetitions", str(args.repetitions)]
-            for row in run(commands["netlang"] + flags, threads):
-                key = (row["workload"], row["batch"], threads)
-                best[key] = better(row, best.get(key))
-                this_round[key] = row
-        for (workload, batch, threads), row in this_round.items():
-            wide = this_round.get((workload, batch, args.threads))
-            if threads != 1 or wide is None:
-                continue
-            if workload == "tiny":
-                gain = row["us_per_step"] / wide["us_per_step"]
-            else:
-                gain = wide["examples_per_sec"] / row["examples_per_sec"]
-            paired.setdefault((workload, batch), []).append(gain)
+        flags = ["--scaling", "--threads", str(args.threads), "--only", args.only,
+                 "--repetitions", str(args.repetitions)]
+        for row in run(commands["netlang"] + flags):
+            rounds.setdefault((row["workload"], row["batch"]), []).append(row)
+            print(f"round {round_index + 1} {row['workload']} {row['batch']}: gain {row['gain']:.2f} "
+                  f"(best {row['gain_of_best']:.2f})", file=sys.stderr)
     lines = []
-    for (workload, batch, threads), row in best.items():
-        if threads != 1:
-            continue
-        wide = best.get((workload, batch, args.threads))
-        if wide is None:
-            continue
-        gains = paired.get((workload, batch), [])
-        rounds = (f"{statistics.median(gains):.2f}x ({min(gains):.2f}-{max(gains):.2f})"
-                  if gains else "-")
-        if workload == "tiny":
-            one, many = row["us_per_step"], wide["us_per_step"]
-            lines.append([workload, str(batch), f"{one:.1f} us", f"{many:.1f} us", f"{one / many:.2f}x", rounds])
-        else:
-            one, many = row["examples_per_sec"], wide["examples_per_sec"]
-            lines.append([workload, str(batch), f"{one:,.0f}", f"{many:,.0f}", f"{many / one:.2f}x", rounds])
-    print_table(["workload", "batch", "1 thread", f"{args.threads} threads", "gain (best)",
-                 "gain (median of rounds, range)"], lines)
-    print(f"\nnetlang alone, 1 and {args.threads} threads in turns (the order alternating); best of "
-          f"{args.rounds} rounds' medians of {args.repetitions}, and the median of the rounds' own gains")
+    for (workload, batch), rows in rounds.items():
+        gains = [r["gain"] for r in rows]
+        one = max(r["examples_per_sec_1_thread_best"] for r in rows)
+        many = max(r["examples_per_sec_best"] for r in rows)
+        median_one = statistics.median(r["examples_per_sec_1_thread"] for r in rows)
+        median_many = statistics.median(r["examples_per_sec"] for r in rows)
+        lines.append([workload, str(batch), f"{median_one:,.0f}", f"{median_many:,.0f}",
+                      f"{statistics.median(gains):.2f}x ({min(gains):.2f}-{max(gains):.2f})",
+                      f"{one:,.0f}", f"{many:,.0f}", f"{many / one:.2f}x"])
+    print_table(["workload", "batch", "1 thread (median)", f"{args.threads} threads (median)",
+                 "gain (median of rounds, range)", "1 thread (best)", f"{args.threads} threads (best)",
+                 "gain (best)"], lines)
+    print(f"\nnetlang alone, 1 and {args.threads} threads taking turns in one process "
+          f"(`netlang bench --scaling`); {args.rounds} rounds of {args.repetitions} repetitions "
+          f"each; examples/s")
     sys.exit(0)
 
 

@@ -248,6 +248,9 @@ func scalingResultTakesTurns() throws {
   #expect(result.json.contains("\"gain\": 1.800"))
   #expect(result.json.contains("\"gain_min\": 1.500, \"gain_max\": 2.000"))
   #expect(result.text.contains("gain 1.80 (1.50-2.00)"))
+  // The best of each side: 380 / 200.
+  #expect(result.json.contains("\"gain_of_best\": 1.900"))
+  #expect(result.text.contains("best 200 and 380 ex/s, gain 1.90"))
 }
 
 @Test("run --profile adds up each train task's node times by call of the model, backward included")
