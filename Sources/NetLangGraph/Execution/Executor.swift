@@ -54,6 +54,7 @@ public final class Executor: @unchecked Sendable {
     self.pool = pool
     self.random = Random(seed: dropoutSeed)
     self.batchSize = plan.maxBatch
+    gradientConsumers = Array(repeating: nil, count: graph.nodes.count)
     for parameter in graph.parameters {
       parameterStorage.append(allocate(parameter.shape.elementCount))
     }
@@ -107,14 +108,24 @@ public final class Executor: @unchecked Sendable {
     graph.parameter(named: name).map(parameterValue)
   }
 
-  /// Consumers of parameter gradients by gradient node (`setGradientConsumer`).
-  private(set) var gradientConsumers: [Int: any GemmBlockConsumer] = [:]
+  /// Consumers of parameter gradients by gradient node (`setGradientConsumer`), one slot per
+  /// node: set and cleared every training step, so neither may allocate.
+  private(set) var gradientConsumers: [(any GemmBlockConsumer)?]
+
+  /// `canConsumeGradient` of every parameter, worked out once (the graph and plan never change).
+  private lazy var consumableGradients: [Bool] = graph.parameters.indices.map {
+    consumable(ParameterID($0))
+  }
 
   /// Whether `backward` can hand the gradient of `id` to a consumer block by block (which may
   /// then change the parameter): the gradient is one dense layer's weight gradient (a product
   /// of its own, nothing added to it, read by no node), and every backward node that reads the
   /// parameter runs before it, not beside it (a pair on two threads).
   public func canConsumeGradient(of id: ParameterID) -> Bool {
+    consumableGradients.indices.contains(id.rawValue) && consumableGradients[id.rawValue]
+  }
+
+  private func consumable(_ id: ParameterID) -> Bool {
     guard let gradient = graph.parameterGradients[id], graph[gradient].op == .denseWeightGrad,
       let position = plan.backward.firstIndex(of: gradient)
     else { return false }

@@ -105,6 +105,17 @@ final class BlockUpdate: GemmBlockConsumer, @unchecked Sendable {
     row: Int, column: Int, rows: Int, columns: Int, values: UnsafePointer<Float>, stride: Int
   ) {
     guard let step = state.step, !state.nonFinite.load(ordering: .relaxed) else { return }
+    // Whole rows stored back to back (small products hand over all of C at once): one range.
+    if columns == width && stride == width {
+      let count = rows &* columns
+      guard Reduction.allFinite(values, count: count) else {
+        state.nonFinite.store(true, ordering: .relaxed)
+        return
+      }
+      step.update(
+        parameter: parameter, value: value, start: row &* width, gradient: values, count: count)
+      return
+    }
     for r in 0..<rows where !Reduction.allFinite(values + r &* stride, count: columns) {
       state.nonFinite.store(true, ordering: .relaxed)
       return

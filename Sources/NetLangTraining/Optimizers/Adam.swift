@@ -73,16 +73,20 @@ public struct Adam: Optimizer, Sendable {
 }
 
 /// One Adam step's constants and its per-element update.
+///
+/// The fields are set by `beginPiecewiseStep` before any update of the step reads them, and
+/// only read by the updates (from either thread): unchecked, they cost no exclusivity check on
+/// each of a fused step's many small updates.
 final class AdamStep: PiecewiseStep, @unchecked Sendable {
-  var stepSize: Float = 0
-  var correction2Root: Float = 1
-  var weight: Float = 0
-  var beta2: Float = 0
-  var oneMinusBeta2: Float = 0
-  var epsilon: Float = 0
-  var weightDecay: Float = 0
-  var firstMoments: UnsafePointer<UnsafeMutablePointer<Float>>?
-  var secondMoments: UnsafePointer<UnsafeMutablePointer<Float>>?
+  @exclusivity(unchecked) var stepSize: Float = 0
+  @exclusivity(unchecked) var correction2Root: Float = 1
+  @exclusivity(unchecked) var weight: Float = 0
+  @exclusivity(unchecked) var beta2: Float = 0
+  @exclusivity(unchecked) var oneMinusBeta2: Float = 0
+  @exclusivity(unchecked) var epsilon: Float = 0
+  @exclusivity(unchecked) var weightDecay: Float = 0
+  @exclusivity(unchecked) var firstMoments: UnsafePointer<UnsafeMutablePointer<Float>>?
+  @exclusivity(unchecked) var secondMoments: UnsafePointer<UnsafeMutablePointer<Float>>?
 
   func update(
     parameter index: Int, value: UnsafeMutablePointer<Float>, start: Int,

@@ -63,15 +63,19 @@ public struct SGD: Optimizer, Sendable {
 }
 
 /// One SGD step's constants and its per-element update.
+///
+/// The fields are set by `beginPiecewiseStep` before any update of the step reads them, and
+/// only read by the updates (from either thread): unchecked, they cost no exclusivity check on
+/// each of a fused step's many small updates.
 final class SGDStep: PiecewiseStep, @unchecked Sendable {
-  var learningRate: Float = 0
-  var weightDecay: Float = 0
-  var momentum: Float = 0
-  var keep: Float = 1
-  var nesterov = false
-  var firstStep = false
+  @exclusivity(unchecked) var learningRate: Float = 0
+  @exclusivity(unchecked) var weightDecay: Float = 0
+  @exclusivity(unchecked) var momentum: Float = 0
+  @exclusivity(unchecked) var keep: Float = 1
+  @exclusivity(unchecked) var nesterov = false
+  @exclusivity(unchecked) var firstStep = false
   /// The momentum buffers by parameter position; nil without momentum.
-  var velocities: UnsafePointer<UnsafeMutablePointer<Float>>?
+  @exclusivity(unchecked) var velocities: UnsafePointer<UnsafeMutablePointer<Float>>?
 
   func update(
     parameter index: Int, value: UnsafeMutablePointer<Float>, start: Int,
