@@ -57,7 +57,10 @@ let package = Package(
     .executableTarget(name: "netlang", dependencies: ["NetLang"], swiftSettings: optimize),
 
     .testTarget(name: "NetLangTensorTests", dependencies: ["NetLangTensor"]),
-    .testTarget(name: "NetLangGraphTests", dependencies: ["NetLangGraph", "NetLangTensor"]),
+    // The tests' allocation counter (malloc and friends, forwarded to glibc's).
+    .target(name: "MallocCounter", path: "Tests/MallocCounter"),
+    .testTarget(
+      name: "NetLangGraphTests", dependencies: ["NetLangGraph", "NetLangTensor", "MallocCounter"]),
     .testTarget(
       name: "NetLangTrainingTests",
       dependencies: ["NetLangTraining", "NetLangGraph", "NetLangTensor"]),

@@ -299,7 +299,9 @@ struct DirectConv {
     let threads = weightThreads(pool: pool)
     let chunks = weightChunks(pool: pool)
     let items = groups * chunks
-    let item = { (index: Int) in
+    // A nested function, not a closure stored in a constant: that would be a heap-allocated
+    // context on every call.
+    func item(_ index: Int) {
       let chunk = index / groups
       accumulateLanes(
         inputs, gradients, lanes: lanes, group: index % groups,

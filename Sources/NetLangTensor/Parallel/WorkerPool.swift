@@ -28,6 +28,11 @@ public final class WorkerPool: @unchecked Sendable {
   private let shared: WorkerPoolState?
   private var workers: [pthread_t] = []
 
+  /// Jobs handed to the workers so far. Each costs one small heap allocation, freed when
+  /// `run` returns: `withoutActuallyEscaping` wraps the caller's closure in a context object
+  /// so the workers can hold it (the allocation test counts on exactly this).
+  public private(set) var handoffs = 0
+
   /// CPUs this process may run on (its affinity mask, so `taskset` is respected), at least 1.
   public static var availableCores: Int {
     #if os(Linux)
@@ -92,6 +97,7 @@ public final class WorkerPool: @unchecked Sendable {
       for part in 0..<parts { body(part) }
       return
     }
+    handoffs &+= 1
     withoutActuallyEscaping(body) { escapable in
       shared.dispatch(parts: parts, escapable)
     }
