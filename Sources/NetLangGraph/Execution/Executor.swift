@@ -110,11 +110,14 @@ public final class Executor: @unchecked Sendable {
 
   /// Consumers of parameter gradients by gradient node (`setGradientConsumer`), one slot per
   /// node: set and cleared every training step, so neither may allocate.
-  private(set) var gradientConsumers: [(any GemmBlockConsumer)?]
+  /// Unchecked: written only between passes, by the thread that runs them.
+  @exclusivity(unchecked) private(set) var gradientConsumers: [(any GemmBlockConsumer)?]
 
-  /// `canConsumeGradient` of every parameter, worked out once (the graph and plan never change).
-  private lazy var consumableGradients: [Bool] = graph.parameters.indices.map {
-    consumable(ParameterID($0))
+  /// By parameter: the gradient node when `canConsumeGradient`, else nil; worked out once (the
+  /// graph and plan never change).
+  private lazy var consumableGradients: [Int?] = graph.parameters.indices.map {
+    let id = ParameterID($0)
+    return consumable(id) ? graph.parameterGradients[id]?.rawValue : nil
   }
 
   /// Whether `backward` can hand the gradient of `id` to a consumer block by block (which may
@@ -122,7 +125,7 @@ public final class Executor: @unchecked Sendable {
   /// of its own, nothing added to it, read by no node), and every backward node that reads the
   /// parameter runs before it, not beside it (a pair on two threads).
   public func canConsumeGradient(of id: ParameterID) -> Bool {
-    consumableGradients.indices.contains(id.rawValue) && consumableGradients[id.rawValue]
+    consumableGradients.indices.contains(id.rawValue) && consumableGradients[id.rawValue] != nil
   }
 
   private func consumable(_ id: ParameterID) -> Bool {
@@ -148,8 +151,10 @@ public final class Executor: @unchecked Sendable {
   /// its product finishes each one (see `GemmBlockConsumer`), and its gradient buffer no longer
   /// holds it; nil goes back to the buffer. Ignored unless `canConsumeGradient(of:)`.
   public func setGradientConsumer(_ consumer: (any GemmBlockConsumer)?, for id: ParameterID) {
-    guard canConsumeGradient(of: id), let node = graph.parameterGradients[id] else { return }
-    gradientConsumers[node.rawValue] = consumer
+    guard consumableGradients.indices.contains(id.rawValue),
+      let node = consumableGradients[id.rawValue]
+    else { return }
+    gradientConsumers[node] = consumer
   }
 
   /// The gradient of parameter `id` from the last `backward()`, or nil when the loss does not
