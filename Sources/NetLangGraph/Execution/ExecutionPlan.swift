@@ -40,6 +40,11 @@ public struct ExecutionPlan: Sendable {
   let fusedActivation: [Int: Int]
   /// The activation nodes of `fusedActivation`: the forward pass skips them.
   let fusedIntoDense: Set<Int>
+  /// The same facts by node index, for the passes' per-node lookups (no hashing per node):
+  /// `fusedActivation` (-1 for none), `fusedIntoDense`, `pairedWithNext`.
+  let activationFusedInto: [Int]
+  let skippedInForward: [Bool]
+  let runsBesideNext: [Bool]
 
   /// Plans `graph` for batches of up to `maxBatch`.
   ///
@@ -107,6 +112,13 @@ public struct ExecutionPlan: Sendable {
     pairedWithNext = Self.concurrentPairs(graph, backward: backward, slots: slots, batch: maxBatch)
     fusedActivation = Self.fusedActivations(graph, forward: forward, slots: slots)
     fusedIntoDense = Set(fusedActivation.values)
+    let count = graph.nodes.count
+    var activations = [Int](repeating: -1, count: count)
+    for (dense, activation) in fusedActivation { activations[dense] = activation }
+    activationFusedInto = activations
+    let (skipped, paired) = (fusedIntoDense, pairedWithNext)
+    skippedInForward = (0..<count).map { skipped.contains($0) }
+    runsBesideNext = (0..<count).map { paired.contains($0) }
   }
 
   /// A dense node followed in `forward` by relu, leaky relu, sigmoid or tanh of its output:

@@ -234,7 +234,7 @@ public final class Executor: @unchecked Sendable {
   ///
   /// `training` selects batch statistics and dropout.
   public func forward(training: Bool) throws(ExecutionError) {
-    for id in plan.forward where !plan.fusedIntoDense.contains(id.rawValue) {
+    for id in plan.forward where !plan.skippedInForward[id.rawValue] {
       try run(id, training: training)
     }
   }
@@ -269,7 +269,7 @@ public final class Executor: @unchecked Sendable {
       partialSchedules[targets] = schedule
     }
     // A fused activation is written by its dense node (always in the schedule with it).
-    for id in schedule where !plan.fusedIntoDense.contains(id.rawValue) {
+    for id in schedule where !plan.skippedInForward[id.rawValue] {
       try run(id, training: training)
     }
   }
@@ -282,7 +282,7 @@ public final class Executor: @unchecked Sendable {
     let pairs = pool?.threads == 2 && !plan.pairedWithNext.isEmpty
     var index = 0
     while index < order.count {
-      if pairs, index + 1 < order.count, plan.pairedWithNext.contains(order[index].rawValue) {
+      if pairs, index + 1 < order.count, plan.runsBesideNext[order[index].rawValue] {
         try runPair(order[index], order[index + 1])
         index += 2
       } else {
@@ -340,7 +340,8 @@ public final class Executor: @unchecked Sendable {
       try dispatch(id, training: training)
     }
     try checkFinite(id)
-    if let activation = plan.fusedActivation[id.rawValue] { try checkFinite(NodeID(activation)) }
+    let activation = plan.activationFusedInto[id.rawValue]
+    if activation >= 0 { try checkFinite(NodeID(activation)) }
   }
 
   /// With `checksFinite`, throws `.nonFinite` when `id`'s value has a NaN or an infinity.

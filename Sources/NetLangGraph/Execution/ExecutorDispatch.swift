@@ -46,11 +46,13 @@ extension Executor {
     case .dense:
       let w = graph[node.inputs[1]].shape
       // A fused activation (ExecutionPlan.fusedActivations) is written beside the output.
-      let activation = plan.fusedActivation[id.rawValue].flatMap { next in
-        Self.activationFunction(graph.nodes[next].op).map {
+      let next = plan.activationFusedInto[id.rawValue]
+      let activation =
+        next < 0
+        ? nil
+        : Self.activationFunction(graph.nodes[next].op).map {
           Gemm.Activation($0, output: values[next].pointer, ldo: w[0])
         }
-      }
       FastDense.forward(
         input(node, 0), input(node, 1), node.inputs.count == 3 ? input(node, 2) : nil, y,
         rows: rows(0), inputs: w[1], outputs: w[0], activation: activation, pool: pool)
