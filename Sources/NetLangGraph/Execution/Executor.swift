@@ -18,7 +18,7 @@ public final class Executor: @unchecked Sendable {
   public let pool: WorkerPool?
   /// When true, every node's output is checked after it runs and the first NaN or infinity
   /// stops the pass with `ExecutionError.nonFinite(node:)`.
-  public var checksFinite = false
+  @exclusivity(unchecked) public var checksFinite = false
   /// When non-nil, each node's run time in nanoseconds is added to its entry (by node index)
   /// as the passes run (nodes past its end go untimed); set it to zeros of
   /// `graph.nodes.count` to start profiling.
@@ -26,13 +26,15 @@ public final class Executor: @unchecked Sendable {
   /// The generator dropout masks are drawn from (part of a checkpoint's state).
   public var random: Random
   /// Examples in the current batch (≤ `plan.maxBatch`).
-  public private(set) var batchSize: Int
+  @exclusivity(unchecked) public private(set) var batchSize: Int
   /// Number of buffers allocated so far; constant after `init` (tests check it).
   public private(set) var allocationCount = 0
 
-  var values: [FloatBuffer] = []
-  var workspaces: [FloatBuffer?] = []
-  var parameterStorage: [FloatBuffer] = []
+  // Read by every node of a pass (unchecked: no exclusivity check per read; they change only
+  // between passes, on the thread that runs them).
+  @exclusivity(unchecked) var values: [FloatBuffer] = []
+  @exclusivity(unchecked) var workspaces: [FloatBuffer?] = []
+  @exclusivity(unchecked) var parameterStorage: [FloatBuffer] = []
   private var inputNodes: [String: NodeID] = [:]
   private var partialSchedules: [[NodeID]: [NodeID]] = [:]
 
