@@ -108,6 +108,27 @@ import Testing
     #expect(fusion.others.map(\.name).sorted() == ["fc1.bias", "fc2.bias", "fc3.bias"])
   }
 
+  @Test("training fuses weights of 4096 elements or more, on one thread only")
+  func trainingPolicy() throws {
+    let (graph, loss) = try Self.graph()
+    for pool in [nil, WorkerPool(threads: 2)] {
+      let executor = Executor(graph: graph, maxBatch: 8, pool: pool)
+      let training = TrainingGraph(
+        executor: executor, inputNames: ["x", "label"], loss: loss, accuracy: nil)
+      let parameters = training.parameterBuffers()
+      let fusion = FusedUpdates.forTraining(executor: executor, parameters: parameters)
+      guard pool == nil else {
+        #expect(fusion == nil)
+        continue
+      }
+      // fc1 40×300 and fc2 300×200 are fused; fc3 200×5 (1,000) is not.
+      let fused = try #require(fusion)
+      let fusedNames = zip(parameters, fused.fused).filter(\.1).map(\.0.name)
+      #expect(fusedNames.sorted() == ["fc1.weight", "fc2.weight"])
+      #expect(FusedUpdates.minimumElements == 4096)
+    }
+  }
+
   @Test("on two threads a weight whose gradient runs beside its input gradient is not fused")
   func pairsKeepTheirWeights() throws {
     let (graph, _) = try Self.graph()

@@ -23,23 +23,32 @@ public final class FusedUpdates {
   /// Fused updates where they pay: on one thread. On a two-thread pool they were slower than
   /// the plain step, which streams contiguous halves of every buffer, one per core (mlp 4-6%
   /// slower at 2 threads, the autoencoder unchanged, alternating fused and plain steps), while
-  /// on one thread the autoencoder's step ran 9-10% faster (mlp and LeNet unchanged).
+  /// on one thread the autoencoder's step ran 9-10% faster (mlp and LeNet unchanged). Only
+  /// weights of at least `minimumElements`.
   public static func forTraining(
     executor: Executor, parameters: [ParameterBuffer]
   ) -> FusedUpdates? {
     guard (executor.pool?.threads ?? 1) == 1 else { return nil }
-    return FusedUpdates(executor: executor, parameters: parameters)
+    return FusedUpdates(
+      executor: executor, parameters: parameters, minimumElements: minimumElements)
   }
 
-  /// The fused updates of `parameters` (what the optimizer updates) on `executor`, or nil when
-  /// none of them is a dense weight whose gradient the backward pass can hand over.
-  public init?(executor: Executor, parameters: [ParameterBuffer]) {
+  /// The smallest weight `forTraining` fuses (16 KB): a smaller one's gradient stays in cache
+  /// anyway, and the fused step's calls per weight and block cost more than they save (`tiny`'s
+  /// 16×16 weights: its fused step 1.08× slower than the plain one).
+  public static let minimumElements = 4096
+
+  /// The fused updates of `parameters` (what the optimizer updates) on `executor` (dense weights
+  /// of at least `minimumElements`), or nil when none of them is a dense weight whose gradient
+  /// the backward pass can hand over.
+  public init?(executor: Executor, parameters: [ParameterBuffer], minimumElements: Int = 0) {
     var fused: [Bool] = []
     var others: [ParameterBuffer] = []
     var consumers: [(ParameterID, BlockUpdate)] = []
     for (index, parameter) in parameters.enumerated() {
       let id = executor.graph.parameter(named: parameter.name)
-      guard let id, executor.canConsumeGradient(of: id), let value = parameter.value.baseAddress,
+      guard let id, parameter.value.count >= minimumElements, executor.canConsumeGradient(of: id),
+        let value = parameter.value.baseAddress,
         let width = executor.graph[id].shape.dimensions.last, width > 0
       else {
         fused.append(false)

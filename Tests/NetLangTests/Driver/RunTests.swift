@@ -136,13 +136,35 @@ struct RunTests {
     #expect(errors.contains("error[E0502]: training diverged"))
     #expect(errors.contains("at epoch"))
     #expect(errors.contains("xor.net:5:16"), "the output layer is the first to overflow")
-    // On one thread the dense weights are updated in the backward pass: still caught.
-    let (single, _, singleErrors) = runNetlang([
-      "run", folder + "/xor.net", "--quiet", "--threads", "1",
-    ])
-    #expect(single == .runtimeFailure)
-    #expect(singleErrors.contains("error[E0502]: training diverged"))
-    #expect(singleErrors.contains("at epoch"))
+  }
+
+  @Test("a diverging run on one thread, its big weights updated in the backward pass, stops too")
+  func fusedDivergence() throws {
+    // 64×64 = 4096 weights in g: updated during the backward pass on one thread
+    // (FusedUpdates.minimumElements); the others after it.
+    let source = """
+      data points = xor()
+      model Wide {
+          input x: [2]
+          h = dense(x, 64)
+          g = dense(h, 64)
+          output y = dense(g, 1)
+      }
+      train Wide on points {
+          loss      = mse(y, y)
+          optimizer = sgd(lr: 100)
+          epochs    = 50
+      }
+      """
+    let folder = try temporaryFolder(["wide.net": source])
+    for threads in ["1", "2"] {
+      let (status, _, errors) = runNetlang([
+        "run", folder + "/wide.net", "--quiet", "--threads", threads,
+      ])
+      #expect(status == .runtimeFailure, "threads \(threads)")
+      #expect(errors.contains("error[E0502]: training diverged"), "threads \(threads): \(errors)")
+      #expect(errors.contains("at epoch"))
+    }
   }
 
   @Test("a malformed csv row fails with status 3, the file and the line")
@@ -191,8 +213,8 @@ func benchProfileListsNodes() throws {
   #expect(status == .success, "\(errors)")
   let lines = output.split(separator: "\n").map(String.init)
   let timed = lines.filter { $0.contains(" us ") && $0.contains("%") }
-  // On one thread the dense weights' updates run in their gradient nodes (FusedUpdates).
-  #expect(timed.contains { $0.hasSuffix("optimizer step (but the dense weights)") })
+  // tiny's weights are below FusedUpdates.minimumElements: all updated after the backward pass.
+  #expect(timed.contains { $0.hasSuffix("  optimizer step") })
   #expect(timed.contains { $0.contains(" dense [16] per example") })
   #expect(timed.contains { $0.contains(" denseWeightGrad [16, 16]") })
   let total = lines.first { $0.contains("us/step in nodes and the optimizer") }
