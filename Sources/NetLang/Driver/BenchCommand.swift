@@ -29,8 +29,12 @@ struct BenchResult {
   /// With `--profile`: µs per step of each graph node (label, time) and of the optimizer.
   var profile: [(label: String, microseconds: Double)] = []
 
-  var median: Double {
-    let sorted = rates.sorted()
+  var median: Double { Self.median(rates) }
+
+  /// The median of `values` (the mean of the middle two for an even count; 0 for none).
+  static func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
     let middle = sorted.count / 2
     return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
   }
@@ -438,13 +442,6 @@ struct ScalingResult {
   /// Each repetition's gain: N threads' examples/s over the 1-thread run beside it.
   var gains: [Double] { zip(one, many).map { $1 / $0 } }
 
-  static func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    guard !sorted.isEmpty else { return 0 }
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-  }
-
   /// The fastest repetition of each side over each other: a shared machine's disturbances only
   /// ever slow a repetition down, and two threads, which wait for each other, more often than
   /// one, so each side's best is the closest to its speed on a quiet machine.
@@ -455,8 +452,8 @@ struct ScalingResult {
     let gains = self.gains
     return "\(workload.padding(toLength: 12, withPad: " ", startingAt: 0)) batch "
       + "\(String(batch).padding(toLength: 4, withPad: " ", startingAt: 0)) "
-      + "1 thread \(rate(Self.median(one))) ex/s, \(threads) threads \(rate(Self.median(many))) "
-      + "ex/s, gain " + String(format: "%.2f", Self.median(gains))
+      + "1 thread \(rate(BenchResult.median(one))) ex/s, \(threads) threads \(rate(BenchResult.median(many))) "
+      + "ex/s, gain " + String(format: "%.2f", BenchResult.median(gains))
       + String(format: " (%.2f-%.2f)", gains.min() ?? 0, gains.max() ?? 0)
       + "; best \(rate(one.max() ?? 0)) and \(rate(many.max() ?? 0)) ex/s, gain "
       + String(format: "%.2f", gainOfBest) + "\n"
@@ -466,9 +463,9 @@ struct ScalingResult {
     let gains = self.gains
     func number(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
     return "{\"workload\": \"\(workload)\", \"batch\": \(batch), \"threads\": \(threads), "
-      + "\"examples_per_sec_1_thread\": \(number(Self.median(one), 1)), "
-      + "\"examples_per_sec\": \(number(Self.median(many), 1)), "
-      + "\"gain\": \(number(Self.median(gains), 3)), "
+      + "\"examples_per_sec_1_thread\": \(number(BenchResult.median(one), 1)), "
+      + "\"examples_per_sec\": \(number(BenchResult.median(many), 1)), "
+      + "\"gain\": \(number(BenchResult.median(gains), 3)), "
       + "\"gain_min\": \(number(gains.min() ?? 0, 3)), "
       + "\"gain_max\": \(number(gains.max() ?? 0, 3)), "
       + "\"examples_per_sec_1_thread_best\": \(number(one.max() ?? 0, 1)), "

@@ -37,14 +37,22 @@ final class BenchStepper {
   }
 
   func step() throws(BenchFailure) {
+    try step { update in update() }
+  }
+
+  /// A step whose optimizer update after the backward pass (all of it, or with fused updates
+  /// the rest) runs through `around`.
+  private func step(around: (() -> Void) -> Void) throws(BenchFailure) {
     guard let fusion else {
       try passes()
-      optimizer.step(parameters: parameters, learningRate: learningRate, pool: executor.pool)
+      around {
+        optimizer.step(parameters: parameters, learningRate: learningRate, pool: executor.pool)
+      }
       return
     }
     let piece = optimizer.beginPiecewiseStep(parameters: parameters, learningRate: learningRate)
     _ = try fusion.run(piece, passes)
-    fusion.finish(piece, parameters: parameters, pool: executor.pool)
+    around { fusion.finish(piece, parameters: parameters, pool: executor.pool) }
   }
 
   /// Warm-up steps (at least 3, about 0.2 s); returns how many steps last about 0.25 s.
@@ -74,18 +82,11 @@ final class BenchStepper {
     defer { executor.nodeNanoseconds = nil }
     var optimizerSeconds = 0.0
     for _ in 0..<steps {
-      guard let fusion else {
-        try passes()
+      try step { update in
         let start = Driver.now()
-        optimizer.step(parameters: parameters, learningRate: learningRate, pool: executor.pool)
+        update()
         optimizerSeconds += Driver.now() - start
-        continue
       }
-      let piece = optimizer.beginPiecewiseStep(parameters: parameters, learningRate: learningRate)
-      _ = try fusion.run(piece, passes)
-      let start = Driver.now()
-      fusion.finish(piece, parameters: parameters, pool: executor.pool)
-      optimizerSeconds += Driver.now() - start
     }
     var profile: [(label: String, microseconds: Double)] = []
     let perStep = 1e-3 / Double(steps)

@@ -127,7 +127,12 @@ public final class Executor: @unchecked Sendable {
   /// of its own, nothing added to it, read by no node), and every backward node that reads the
   /// parameter runs before it, not beside it (a pair on two threads).
   public func canConsumeGradient(of id: ParameterID) -> Bool {
-    consumableGradients.indices.contains(id.rawValue) && consumableGradients[id.rawValue] != nil
+    consumableGradient(of: id) != nil
+  }
+
+  /// The gradient node of `id` when `canConsumeGradient(of:)`, else nil.
+  private func consumableGradient(of id: ParameterID) -> Int? {
+    consumableGradients.indices.contains(id.rawValue) ? consumableGradients[id.rawValue] : nil
   }
 
   private func consumable(_ id: ParameterID) -> Bool {
@@ -153,9 +158,7 @@ public final class Executor: @unchecked Sendable {
   /// its product finishes each one (see `GemmBlockConsumer`), and its gradient buffer no longer
   /// holds it; nil goes back to the buffer. Ignored unless `canConsumeGradient(of:)`.
   public func setGradientConsumer(_ consumer: (any GemmBlockConsumer)?, for id: ParameterID) {
-    guard consumableGradients.indices.contains(id.rawValue),
-      let node = consumableGradients[id.rawValue]
-    else { return }
+    guard let node = consumableGradient(of: id) else { return }
     gradientConsumers[node] = consumer
   }
 
