@@ -96,8 +96,8 @@ final class BenchStepper {
       let label = "%\(i) \(node.op.name) \(node.shape)\(node.batched ? " per example" : "")"
       profile.append((label, Double(nanoseconds) * perStep))
     }
-    // With fused updates the dense weights' share is in their weight-gradient nodes.
-    let label = fusion == nil ? "optimizer step" : "optimizer step (but the dense weights)"
+    // With fused updates those weights' share is in their weight-gradient nodes.
+    let label = fusion == nil ? "optimizer step" : "optimizer step (but the fused dense weights)"
     profile.append((label, optimizerSeconds * 1e6 / Double(steps)))
     return profile
   }
