@@ -79,3 +79,20 @@ func parallelRangesCoverEverything() {
     #expect(hits.allSatisfy { $0 == 1 }, "total \(total)")
   }
 }
+
+@Test("Parallel ranges of whole items (multiple 1) share a few items evenly")
+func parallelRangesOfItems() {
+  // Six filters across two parts: three each (in blocks of 16 the first part got none).
+  #expect(Parallel.range(part: 0, of: 2, total: 6, multiple: 1) == 0..<3)
+  #expect(Parallel.range(part: 1, of: 2, total: 6, multiple: 1) == 3..<6)
+  #expect(Parallel.range(part: 0, of: 2, total: 6) == 0..<0)
+  let pool = WorkerPool(threads: 2)
+  var hits = [Int](repeating: 0, count: 7)
+  hits.withUnsafeMutableBufferPointer { counts in
+    Parallel.forRanges(7, elementsEach: 1 << 16, multiple: 1, pool: pool) { start, count in
+      #expect(count == 3 || count == 4, "a part of 7 items across 2 threads")
+      for i in start..<(start + count) { counts[i] += 1 }
+    }
+  }
+  #expect(hits.allSatisfy { $0 == 1 })
+}

@@ -246,9 +246,12 @@ struct DirectConv {
         }
       }
       pool.run(parts: groups) { part in
-        addLanes(lanes, taps: Parallel.range(part: part, of: groups, total: taps), into: dWeight)
+        addLanes(
+          lanes, taps: Parallel.range(part: part, of: groups, total: taps, multiple: 1),
+          into: dWeight)
         FastConv.biasGradient(
-          g, batch: batch, geo, filters: Parallel.range(part: part, of: groups, total: f),
+          g, batch: batch, geo,
+          filters: Parallel.range(part: part, of: groups, total: f, multiple: 1),
           into: dBias)
       }
       return
@@ -321,7 +324,9 @@ struct DirectConv {
     }
     // The lanes added up, split by taps (each weight still summed by one thread, in order).
     let f = geo.filters
-    Parallel.forRanges(taps, elementsEach: f * groups * Self.lanes, pool: pool) { first, count in
+    Parallel.forRanges(
+      taps, elementsEach: f * groups * Self.lanes, multiple: 1, pool: pool
+    ) { first, count in
       addLanes(lanes, taps: first..<(first + count), into: dWeight)
     }
   }

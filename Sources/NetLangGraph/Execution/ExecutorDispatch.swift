@@ -21,7 +21,7 @@ extension Executor {
   /// Runs a row-wise kernel over `rows` rows of `columns` as `body(firstRow, rows)`.
   @inline(__always)
   func splitRows(_ rows: Int, columns: Int, _ body: (Int, Int) -> Void) {
-    Parallel.forRanges(rows, elementsEach: columns, pool: pool, body)
+    Parallel.forRanges(rows, elementsEach: columns, multiple: 1, pool: pool, body)
   }
 
   func dispatch(_ id: NodeID, training: Bool) throws(ExecutionError) {

@@ -209,7 +209,9 @@ enum FastConv {
     _ g: UnsafePointer<Float>, batch: Int, _ geo: ConvGeometry,
     into dBias: UnsafeMutablePointer<Float>, pool: WorkerPool?
   ) {
-    Parallel.forRanges(geo.filters, elementsEach: batch &* geo.positions, pool: pool) {
+    Parallel.forRanges(
+      geo.filters, elementsEach: batch &* geo.positions, multiple: 1, pool: pool
+    ) {
       first, count in
       biasGradient(g, batch: batch, geo, filters: first..<(first &+ count), into: dBias)
     }

@@ -26,7 +26,8 @@ enum FastPool {
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, height: Int,
     width: Int, pool: WorkerPool? = nil
   ) {
-    Parallel.forRanges(planes, elementsEach: height &* width, pool: pool) { first, count in
+    Parallel.forRanges(planes, elementsEach: height &* width, multiple: 1, pool: pool) {
+      first, count in
       forwardPlanes(
         x + first &* height &* width, y + first &* (height / 2) &* (width / 2), planes: count,
         height: height, width: width)
@@ -123,7 +124,8 @@ enum FastPool {
     _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
     planes: Int, height: Int, width: Int, pool: WorkerPool? = nil
   ) {
-    Parallel.forRanges(planes, elementsEach: height &* width, pool: pool) { first, count in
+    Parallel.forRanges(planes, elementsEach: height &* width, multiple: 1, pool: pool) {
+      first, count in
       let offset = first &* height &* width
       backwardPlanes(
         x + offset, g + first &* (height / 2) &* (width / 2), dx + offset, planes: count,

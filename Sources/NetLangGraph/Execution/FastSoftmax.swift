@@ -25,7 +25,7 @@ enum FastSoftmax {
     guard labelsAreClasses(labels, rows: rows, classes: classes) else { return nil }
     var total: Double = 0
     if let losses {
-      Parallel.forRanges(rows, elementsEach: classes, pool: pool) { first, count in
+      Parallel.forRanges(rows, elementsEach: classes, multiple: 1, pool: pool) { first, count in
         for r in first..<(first &+ count) {
           losses[r] = rowLoss(x + r &* classes, label: labels[r], classes: classes)
         }
@@ -66,7 +66,7 @@ enum FastSoftmax {
   ) -> Bool {
     guard labelsAreClasses(labels, rows: rows, classes: classes) else { return false }
     let factor = g / Float(rows)
-    Parallel.forRanges(rows, elementsEach: classes, pool: pool) { first, count in
+    Parallel.forRanges(rows, elementsEach: classes, multiple: 1, pool: pool) { first, count in
       let offset = first &* classes
       NetLangTensor.Softmax.forward(x + offset, dx + offset, rows: count, columns: classes)
       for r in first..<(first &+ count) {
@@ -94,7 +94,8 @@ enum FastSoftmax {
     return withUnsafeTemporaryAllocation(of: Int.self, capacity: slots) { counts in
       pool.run(parts: parts) { part in
         counts[part] = Softmax.correct(
-          x, labels, rows: Parallel.range(part: part, of: parts, total: rows), classes: classes)
+          x, labels, rows: Parallel.range(part: part, of: parts, total: rows, multiple: 1),
+          classes: classes)
       }
       return Float(counts.prefix(parts).reduce(0, +)) / Float(rows)
     }
