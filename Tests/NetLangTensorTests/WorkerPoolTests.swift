@@ -23,6 +23,41 @@ func workerPoolRunsEachPartOnce(threads: Int) {
   }
 }
 
+@Test("thread-indexed parts run once each, and parts running at once have different threads")
+func workerPoolThreadIndices() {
+  let pool = WorkerPool(threads: 2)
+  // Two parts that wait for each other run on two threads: they must see indices 0 and 1.
+  let seen = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+  seen.initialize(repeating: -1, count: 2)
+  defer { seen.deallocate() }
+  let inside = Atomic<Int>(0)
+  pool.run(parts: 2) { part, thread in
+    seen[part] = thread
+    inside.add(1, ordering: .acquiringAndReleasing)
+    for _ in 0..<2000 where inside.load(ordering: .acquiring) < 2 { usleep(1000) }
+  }
+  #expect(Set([seen[0], seen[1]]) == [0, 1])
+  // Many parts: each once, every index within the pool's threads.
+  for threads in [1, 3] {
+    let pool = WorkerPool(threads: threads)
+    let parts = 40
+    let counts = UnsafeMutablePointer<Int>.allocate(capacity: parts)
+    let indices = UnsafeMutablePointer<Int>.allocate(capacity: parts)
+    counts.initialize(repeating: 0, count: parts)
+    indices.initialize(repeating: -1, count: parts)
+    defer {
+      counts.deallocate()
+      indices.deallocate()
+    }
+    pool.run(parts: parts) { part, thread in
+      counts[part] += 1
+      indices[part] = thread
+    }
+    #expect((0..<parts).allSatisfy { counts[$0] == 1 })
+    #expect((0..<parts).allSatisfy { (0..<threads).contains(indices[$0]) }, "threads \(threads)")
+  }
+}
+
 @Test("a run issued inside a part runs serially instead of deadlocking")
 func workerPoolNestedRun() {
   let pool = WorkerPool(threads: 2)

@@ -150,8 +150,10 @@ public enum Gemm {
       activateWhole()
       return
     }
-    // Column parts pack their own panels of B (and each all of A); row parts share one
-    // packing of all of B, which every part then reads, half of it packed on another core.
+    // Column parts pack their own panels of B (and each all of A; when a thread can keep all
+    // of A packed, the columns go in chunks claimed as threads come free, see GemmChunks);
+    // row parts share one packing of all of B, which every part then reads, half of it
+    // packed on another core.
     // Deep products split by columns whenever there are columns to split (measured at 2
     // threads: the mlp's K = 256..784 products 5-24% faster than split by rows); shallower
     // ones along the dimension with more tiles (the autoencoder's and the batch-64 mlp's
@@ -183,7 +185,13 @@ public enum Gemm {
     }
     let sharesB = !splitColumns && (transposeB || m / partCount > kernel.inPlaceBRows)
     guard sharesB else {
-      pool.run(parts: partCount) { compute($0, packedB: nil) }
+      if splitColumns && splitsInChunks(problem, threads: partCount, kernel: kernel) {
+        multiplyInChunks(
+          problem, rowBias: rowBias, activation: activation, consumer: consumer, pool: pool,
+          threads: partCount, kernel: kernel)
+      } else {
+        pool.run(parts: partCount) { compute($0, packedB: nil) }
+      }
       return
     }
     GemmScratch.shared.withFloats(problem.packedBCount(kernel)) { packed in

@@ -120,20 +120,44 @@ extension Gemm {
       }
     }
 
+    /// Floats of all of op(A) packed by `packA(kernel:into:)`: its rows rounded up to whole
+    /// tiles, times K.
+    func packedACount(_ kernel: GemmKernel) -> Int {
+      (m &+ kernel.rows &- 1) / kernel.rows &* kernel.rows &* k
+    }
+
+    /// Packs all of op(A), every depth block one after the other (the block at depth `pc`
+    /// starts at `pc` × the padded rows), laid out as `multiplyBlocked(kernel:packedA:)` reads
+    /// it.
+    func packA(kernel: GemmKernel, into packed: UnsafeMutablePointer<Float>) {
+      let (kc, _, _) = blockSizes(kernel)
+      let paddedRows = (m &+ kernel.rows &- 1) / kernel.rows &* kernel.rows
+      var pc = 0
+      while pc < k {
+        let kcNow = min(kc, k &- pc)
+        GemmPacking.packA(
+          transposed: transposeA, a: a, lda: lda, row0: 0, depth0: pc, rows: m, depth: kcNow,
+          tileRows: kernel.rows, into: packed + pc &* paddedRows)
+        pc &+= kcNow
+      }
+    }
+
     /// The packed, cache-blocked product on the calling thread.
     ///
     /// `packedB`: all of op(B) already packed by `packB` (shared by the parts of a split
-    /// product); without it B is packed here block by block (or read in place).
+    /// product); without it B is packed here block by block (or read in place). `packedA`:
+    /// all of op(A) packed by `packA(kernel:into:)` (a thread packs it once for all the column
+    /// chunks it computes); without it A is packed here block by block.
     ///
     /// `consumer`: gets each MC × NC block of C once it is final. With one depth block and
     /// beta = 0 the blocks are computed in scratch and C is not written at all (the consumer
     /// takes them while they are in cache); otherwise in C.
     func multiplyBlocked(
-      kernel: GemmKernel, packedB prepacked: UnsafePointer<Float>? = nil,
-      consumer: (any GemmBlockConsumer)? = nil
+      kernel: GemmKernel, packedA prepackedA: UnsafePointer<Float>? = nil,
+      packedB prepacked: UnsafePointer<Float>? = nil, consumer: (any GemmBlockConsumer)? = nil
     ) {
       let (kc, mc, nc) = blockSizes(kernel)
-      let aCount = mc &* kc
+      let aCount = prepackedA == nil ? mc &* kc : 0
       let bCount = prepacked == nil ? kc &* nc : 0
       let tileCount = kernel.rows &* kernel.columns
       let viaScratch = consumer != nil && k <= kc && beta == 0
@@ -141,7 +165,8 @@ extension Gemm {
       GemmScratch.shared.withFloats(aCount &+ bCount &+ tileCount &+ cCount) { scratch in
         multiplyBlocked(
           kernel: kernel, blocks: (kc, mc, nc), packedA: scratch, packedB: scratch + aCount,
-          tile: scratch + (aCount &+ bCount), prepacked: prepacked, consumer: consumer,
+          tile: scratch + (aCount &+ bCount), prepackedA: prepackedA, prepacked: prepacked,
+          consumer: consumer,
           cScratch: viaScratch ? scratch + (aCount &+ bCount &+ tileCount) : nil)
       }
     }
@@ -149,7 +174,8 @@ extension Gemm {
     private func multiplyBlocked(
       kernel: GemmKernel, blocks: (kc: Int, mc: Int, nc: Int),
       packedA: UnsafeMutablePointer<Float>, packedB ownB: UnsafeMutablePointer<Float>,
-      tile: UnsafeMutablePointer<Float>, prepacked: UnsafePointer<Float>?,
+      tile: UnsafeMutablePointer<Float>, prepackedA: UnsafePointer<Float>?,
+      prepacked: UnsafePointer<Float>?,
       consumer: (any GemmBlockConsumer)? = nil, cScratch: UnsafeMutablePointer<Float>? = nil
     ) {
       let mr = kernel.rows
@@ -157,6 +183,7 @@ extension Gemm {
       let (kc, mc, nc) = blocks
       let inPlaceB = prepacked == nil && !transposeB && m <= kernel.inPlaceBRows
       let fullTile = kernel.multiply
+      let paddedRows = (m &+ mr &- 1) / mr &* mr
       var slot = prepacked
       var jc = 0
       while jc < n {
@@ -182,16 +209,21 @@ extension Gemm {
             // C's block: in C, or in the scratch (row stride NC) when it goes to the consumer.
             let (cBlock, cStride) =
               cScratch.map { ($0, nc) } ?? (c + (ic &* ldc &+ jc), ldc)
-            GemmPacking.packA(
-              transposed: transposeA, a: a, lda: lda, row0: ic, depth0: pc, rows: mcNow,
-              depth: kcNow, tileRows: mr, into: packedA)
+            // A's block: packed beforehand (whole tiles of rows, so at ic · depth), or here.
+            let aBlock = prepackedA.map { $0 + (pc &* paddedRows &+ ic &* kcNow) }
+            if aBlock == nil {
+              GemmPacking.packA(
+                transposed: transposeA, a: a, lda: lda, row0: ic, depth0: pc, rows: mcNow,
+                depth: kcNow, tileRows: mr, into: packedA)
+            }
+            let aPanels = aBlock ?? UnsafePointer(packedA)
             var jr = 0
             while jr < ncNow {
               let columns = min(nr, ncNow &- jr)
               var ir = 0
               while ir < mcNow {
                 let rows = min(mr, mcNow &- ir)
-                let aPanel = UnsafePointer(packedA + (ir &* kcNow))
+                let aPanel = aPanels + (ir &* kcNow)
                 let inPlace = inPlaceB && jr < packedFrom
                 let bPanel = inPlace ? b + (pc &* ldb &+ jc &+ jr) : packedB + jr &* kcNow
                 let bStride = inPlace ? ldb : nr

@@ -92,9 +92,18 @@ public final class WorkerPool: @unchecked Sendable {
   /// Calls `body(part)` for every part in `0..<parts`, possibly concurrently, and returns when
   /// all are done.
   public func run(parts: Int, _ body: (Int) -> Void) {
+    run(parts: parts) { part, _ in body(part) }
+  }
+
+  /// `run`, telling each part the thread it runs on: `body(part, thread)`, `thread` in
+  /// `0..<threads` (0 is the caller), so parts can keep per-thread state (scratch a thread
+  /// fills once and reuses for every part it claims). Parts are claimed one at a time as
+  /// threads come free: with more parts than threads, a thread that started late or runs slow
+  /// takes fewer.
+  public func run(parts: Int, threadIndexed body: (_ part: Int, _ thread: Int) -> Void) {
     guard parts > 0 else { return }
     guard let shared, !workers.isEmpty, parts > 1, shared.enter() else {
-      for part in 0..<parts { body(part) }
+      for part in 0..<parts { body(part, 0) }
       return
     }
     handoffs &+= 1
@@ -113,7 +122,7 @@ public final class WorkerPool: @unchecked Sendable {
 final class WorkerPoolState: @unchecked Sendable {
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
   private let wakeUp = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-  private var job: ((Int) -> Void)? = nil
+  private var job: ((Int, Int) -> Void)? = nil
   private var parts = 0
   private var generation = 0
   private var stopping = false
@@ -151,8 +160,11 @@ final class WorkerPoolState: @unchecked Sendable {
     busy.store(false, ordering: .releasing)
   }
 
-  /// Publishes a job, works on it, and returns once every part has finished.
-  func dispatch(parts: Int, _ body: @escaping (Int) -> Void) {
+  /// Threads started so far; each worker takes the next number as its thread index.
+  private let started = Atomic<Int>(0)
+
+  /// Publishes a job, works on it (as thread 0), and returns once every part has finished.
+  func dispatch(parts: Int, _ body: @escaping (Int, Int) -> Void) {
     pthread_mutex_lock(mutex)
     generation &+= 1
     let tag = generation
@@ -164,7 +176,7 @@ final class WorkerPoolState: @unchecked Sendable {
     if sleepers > 0 { pthread_cond_broadcast(wakeUp) }
     pthread_mutex_unlock(mutex)
 
-    work(tag: tag, parts: parts, body)
+    work(tag: tag, parts: parts, thread: 0, body)
     // The other parts usually finish within microseconds: poll before giving up the core.
     pollUntil { unfinished.load(ordering: .acquiring) == 0 }
     // Retire the closure once no worker holds it (a worker that ran the last part lets go a
@@ -192,7 +204,7 @@ final class WorkerPoolState: @unchecked Sendable {
   }
 
   /// Claims and runs parts of generation `tag` until none are left.
-  private func work(tag: Int, parts: Int, _ body: (Int) -> Void) {
+  private func work(tag: Int, parts: Int, thread: Int, _ body: (Int, Int) -> Void) {
     while true {
       var current = cursor.load(ordering: .relaxed)
       var claimed = -1
@@ -206,7 +218,7 @@ final class WorkerPoolState: @unchecked Sendable {
         current = original
       }
       guard claimed >= 0 else { return }
-      body(claimed)
+      body(claimed, thread)
       unfinished.subtract(1, ordering: .releasing)
     }
   }
@@ -216,6 +228,7 @@ final class WorkerPoolState: @unchecked Sendable {
   /// The wait spins first (`spinNanoseconds`): a training step hands out jobs every few tens of
   /// microseconds, and a worker that went to sleep costs each of them a futex wake-up.
   func workerLoop() {
+    let thread = started.add(1, ordering: .relaxed).newValue
     var seen = 0
     while true {
       spinWhileIdle(seen: seen)
@@ -232,7 +245,7 @@ final class WorkerPoolState: @unchecked Sendable {
         continue
       }
       holders.add(1, ordering: .relaxed)
-      help(tag: seen)
+      help(tag: seen, thread: thread)
       holders.subtract(1, ordering: .releasing)
     }
     pthread_mutex_unlock(mutex)
@@ -265,11 +278,11 @@ final class WorkerPoolState: @unchecked Sendable {
   ///
   /// Separate and never inlined so the closure reference is gone when it returns.
   @inline(never)
-  private func help(tag: Int) {
+  private func help(tag: Int, thread: Int) {
     let body = job
     let count = parts
     pthread_mutex_unlock(mutex)
-    if let body { work(tag: tag, parts: count, body) }
+    if let body { work(tag: tag, parts: count, thread: thread, body) }
   }
 
   /// Wakes every worker and tells it to exit.
