@@ -417,3 +417,25 @@ func gemmConsumerSeesEveryElementOnce() {
     }
   }
 }
+
+@Test(
+  "reading A in place gives the bits of packing it, ragged rows included", arguments: [true, false])
+func gemmInPlaceAEqualsPacked(transposeB: Bool) {
+  // Rows left over after whole 12-row tiles: 4 and 8 have in-place tiles, 5 and 2 are packed;
+  // 300 deep spans two depth blocks; a pool splits the wide ones in column chunks.
+  let pool = WorkerPool(threads: 2)
+  for kernel in GemmKernel.available where !kernel.rowMajorA.isEmpty {
+    var packing = kernel
+    packing.rowMajorA = []
+    for (m, n, k) in [(100, 70, 300), (104, 64, 40), (101, 96, 33), (98, 300, 300)] {
+      let testCase = GemmCase(
+        transposeB: transposeB, m: m, n: n, k: k, beta: 0.5, pad: 1)
+      for threads in [nil, pool] {
+        let inPlace = testCase.run(kernel: kernel, pool: threads, seed: 9).fast
+        let packed = testCase.run(kernel: packing, pool: threads, seed: 9).fast
+        let label = "\(kernel.name) \(testCase) threads \(threads?.threads ?? 1)"
+        #expect(inPlace.map(\.bitPattern) == packed.map(\.bitPattern), "\(label)")
+      }
+    }
+  }
+}

@@ -5,31 +5,50 @@
 import subprocess
 import sys
 
-def kernel_function(MR, NV, L):
+def kernel_function(MR, NV, L, row_major_a=False):
+    """One tile. Packed A: `depth` steps of `aStride` values. With `row_major_a`, A is read in
+    place from row-major storage: row r of the tile at a + r·lda, depth steps one float apart
+    (no packing of A)."""
     NR = NV * L
     out = []
     w = out.append
-    w(f"  /// C[{MR}×{NR}] = alpha · A·B + beta · C.")
-    w("  ///")
-    w(f"  /// A holds `depth` steps of `aStride` values (the first {MR} used), B `depth` steps of")
-    w(f"  /// `bStride` (the first {NR} used). beta = 0 never reads C.")
+    if row_major_a:
+        w(f"  /// C[{MR}×{NR}] = alpha · A·B + beta · C, A read in place: row r of the tile starts at")
+        w(f"  /// `a + r · lda` and its depth steps are consecutive floats; B as in `multiply{MR}x{NR}`.")
+    else:
+        w(f"  /// C[{MR}×{NR}] = alpha · A·B + beta · C.")
+        w("  ///")
+        w(f"  /// A holds `depth` steps of `aStride` values (the first {MR} used), B `depth` steps of")
+        w(f"  /// `bStride` (the first {NR} used). beta = 0 never reads C.")
     w("  @inline(never)")
-    w(f"  public static func multiply{MR}x{NR}(")
-    w("    depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,")
+    w(f"  public static func multiply{MR}x{NR}{'RowMajorA' if row_major_a else ''}(")
+    stride = "lda" if row_major_a else "aStride"
+    w(f"    depth: Int, a: UnsafePointer<Float>, {stride}: Int, b: UnsafePointer<Float>, bStride: Int,")
     w("    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float")
     w("  ) {")
     for r in range(MR):
         w("    " + "; ".join(f"var c{r}_{v} = V()" for v in range(NV)))
-    w("    var pa = a")
-    w("    var pb = b")
-    w("    for _ in 0..<depth {")
+    if row_major_a:
+        for r in range(MR):
+            w(f"    let row{r} = a + {r} &* lda")
+        w("    var pb = b")
+        w("    var p = 0")
+        w("    while p < depth {")
+    else:
+        w("    var pa = a")
+        w("    var pb = b")
+        w("    for _ in 0..<depth {")
     for v in range(NV):
         w(f"      let b{v} = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: {v * L * 4}, as: V.self)")
     for r in range(MR):
-        w(f"      let a{r} = V(repeating: pa[{r}])")
+        w(f"      let a{r} = V(repeating: {f'row{r}[p]' if row_major_a else f'pa[{r}]'})")
         w("      " + "; ".join(f"c{r}_{v} = c{r}_{v}.addingProduct(a{r}, b{v})" for v in range(NV)))
-    w("      pa += aStride")
-    w("      pb += bStride")
+    if row_major_a:
+        w("      pb += bStride")
+        w("      p &+= 1")
+    else:
+        w("      pa += aStride")
+        w("      pb += bStride")
     w("    }")
     w("    let scale = V(repeating: alpha)")
     w("    if beta == 0 {")
@@ -58,6 +77,8 @@ def kernel(name, target_desc, flags, rows_list, NV, L, doc):
     w("//")
     w(f"// MR = rows of C ({', '.join(map(str, rows_list))}; the smaller tiles finish ragged row edges),")
     w(f"// NR = {NR} columns of C ({NV} vectors of {L} lanes), depth = KC, the packed depth.")
+    w("// The ...RowMajorA tiles do the same multiply-adds in the same order on an untransposed A read")
+    w("// in place (Gemm skips packing A), so they give the packed tiles' bits.")
     w("// NOTE: each tile is `@inline(never)`: inlined into a loop nest it spills accumulators.")
     w("")
     w(f"/// {doc}")
@@ -70,6 +91,8 @@ def kernel(name, target_desc, flags, rows_list, NV, L, doc):
     w("")
     for r in rows_list:
         out.extend(kernel_function(r, NV, L))
+    for r in rows_list:
+        out.extend(kernel_function(r, NV, L, row_major_a=True))
     w("  @inline(__always)")
     w(f"  private static func store(_ value: V, to pointer: UnsafeMutablePointer<Float>) {{")
     w(f"    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: V.self)")

@@ -4,6 +4,8 @@
 //
 // MR = rows of C (12, 8, 4; the smaller tiles finish ragged row edges),
 // NR = 32 columns of C (2 vectors of 16 lanes), depth = KC, the packed depth.
+// The ...RowMajorA tiles do the same multiply-adds in the same order on an untransposed A read
+// in place (Gemm skips packing A), so they give the packed tiles' bits.
 // NOTE: each tile is `@inline(never)`: inlined into a loop nest it spills accumulators.
 
 /// SGEMM micro-kernels on zmm registers: up to 24 accumulators, 2 B vectors, a broadcast.
@@ -230,6 +232,264 @@ public enum MicroKernelAVX512 {
       c3_0 = c3_0.addingProduct(a3, b0); c3_1 = c3_1.addingProduct(a3, b1)
       pa += aStride
       pb += bStride
+    }
+    let scale = V(repeating: alpha)
+    if beta == 0 {
+      store(c0_0 * scale, to: c + (0 &* ldc &+ 0))
+      store(c0_1 * scale, to: c + (0 &* ldc &+ 16))
+      store(c1_0 * scale, to: c + (1 &* ldc &+ 0))
+      store(c1_1 * scale, to: c + (1 &* ldc &+ 16))
+      store(c2_0 * scale, to: c + (2 &* ldc &+ 0))
+      store(c2_1 * scale, to: c + (2 &* ldc &+ 16))
+      store(c3_0 * scale, to: c + (3 &* ldc &+ 0))
+      store(c3_1 * scale, to: c + (3 &* ldc &+ 16))
+    } else {
+      let keep = V(repeating: beta)
+      update(c0_0, to: c + (0 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c0_1, to: c + (0 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c1_0, to: c + (1 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c1_1, to: c + (1 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c2_0, to: c + (2 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c2_1, to: c + (2 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c3_0, to: c + (3 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c3_1, to: c + (3 &* ldc &+ 16), scale: scale, keep: keep)
+    }
+  }
+
+  /// C[12×32] = alpha · A·B + beta · C, A read in place: row r of the tile starts at
+  /// `a + r · lda` and its depth steps are consecutive floats; B as in `multiply12x32`.
+  @inline(never)
+  public static func multiply12x32RowMajorA(
+    depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, bStride: Int,
+    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
+  ) {
+    var c0_0 = V(); var c0_1 = V()
+    var c1_0 = V(); var c1_1 = V()
+    var c2_0 = V(); var c2_1 = V()
+    var c3_0 = V(); var c3_1 = V()
+    var c4_0 = V(); var c4_1 = V()
+    var c5_0 = V(); var c5_1 = V()
+    var c6_0 = V(); var c6_1 = V()
+    var c7_0 = V(); var c7_1 = V()
+    var c8_0 = V(); var c8_1 = V()
+    var c9_0 = V(); var c9_1 = V()
+    var c10_0 = V(); var c10_1 = V()
+    var c11_0 = V(); var c11_1 = V()
+    let row0 = a + 0 &* lda
+    let row1 = a + 1 &* lda
+    let row2 = a + 2 &* lda
+    let row3 = a + 3 &* lda
+    let row4 = a + 4 &* lda
+    let row5 = a + 5 &* lda
+    let row6 = a + 6 &* lda
+    let row7 = a + 7 &* lda
+    let row8 = a + 8 &* lda
+    let row9 = a + 9 &* lda
+    let row10 = a + 10 &* lda
+    let row11 = a + 11 &* lda
+    var pb = b
+    var p = 0
+    while p < depth {
+      let b0 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 0, as: V.self)
+      let b1 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 64, as: V.self)
+      let a0 = V(repeating: row0[p])
+      c0_0 = c0_0.addingProduct(a0, b0); c0_1 = c0_1.addingProduct(a0, b1)
+      let a1 = V(repeating: row1[p])
+      c1_0 = c1_0.addingProduct(a1, b0); c1_1 = c1_1.addingProduct(a1, b1)
+      let a2 = V(repeating: row2[p])
+      c2_0 = c2_0.addingProduct(a2, b0); c2_1 = c2_1.addingProduct(a2, b1)
+      let a3 = V(repeating: row3[p])
+      c3_0 = c3_0.addingProduct(a3, b0); c3_1 = c3_1.addingProduct(a3, b1)
+      let a4 = V(repeating: row4[p])
+      c4_0 = c4_0.addingProduct(a4, b0); c4_1 = c4_1.addingProduct(a4, b1)
+      let a5 = V(repeating: row5[p])
+      c5_0 = c5_0.addingProduct(a5, b0); c5_1 = c5_1.addingProduct(a5, b1)
+      let a6 = V(repeating: row6[p])
+      c6_0 = c6_0.addingProduct(a6, b0); c6_1 = c6_1.addingProduct(a6, b1)
+      let a7 = V(repeating: row7[p])
+      c7_0 = c7_0.addingProduct(a7, b0); c7_1 = c7_1.addingProduct(a7, b1)
+      let a8 = V(repeating: row8[p])
+      c8_0 = c8_0.addingProduct(a8, b0); c8_1 = c8_1.addingProduct(a8, b1)
+      let a9 = V(repeating: row9[p])
+      c9_0 = c9_0.addingProduct(a9, b0); c9_1 = c9_1.addingProduct(a9, b1)
+      let a10 = V(repeating: row10[p])
+      c10_0 = c10_0.addingProduct(a10, b0); c10_1 = c10_1.addingProduct(a10, b1)
+      let a11 = V(repeating: row11[p])
+      c11_0 = c11_0.addingProduct(a11, b0); c11_1 = c11_1.addingProduct(a11, b1)
+      pb += bStride
+      p &+= 1
+    }
+    let scale = V(repeating: alpha)
+    if beta == 0 {
+      store(c0_0 * scale, to: c + (0 &* ldc &+ 0))
+      store(c0_1 * scale, to: c + (0 &* ldc &+ 16))
+      store(c1_0 * scale, to: c + (1 &* ldc &+ 0))
+      store(c1_1 * scale, to: c + (1 &* ldc &+ 16))
+      store(c2_0 * scale, to: c + (2 &* ldc &+ 0))
+      store(c2_1 * scale, to: c + (2 &* ldc &+ 16))
+      store(c3_0 * scale, to: c + (3 &* ldc &+ 0))
+      store(c3_1 * scale, to: c + (3 &* ldc &+ 16))
+      store(c4_0 * scale, to: c + (4 &* ldc &+ 0))
+      store(c4_1 * scale, to: c + (4 &* ldc &+ 16))
+      store(c5_0 * scale, to: c + (5 &* ldc &+ 0))
+      store(c5_1 * scale, to: c + (5 &* ldc &+ 16))
+      store(c6_0 * scale, to: c + (6 &* ldc &+ 0))
+      store(c6_1 * scale, to: c + (6 &* ldc &+ 16))
+      store(c7_0 * scale, to: c + (7 &* ldc &+ 0))
+      store(c7_1 * scale, to: c + (7 &* ldc &+ 16))
+      store(c8_0 * scale, to: c + (8 &* ldc &+ 0))
+      store(c8_1 * scale, to: c + (8 &* ldc &+ 16))
+      store(c9_0 * scale, to: c + (9 &* ldc &+ 0))
+      store(c9_1 * scale, to: c + (9 &* ldc &+ 16))
+      store(c10_0 * scale, to: c + (10 &* ldc &+ 0))
+      store(c10_1 * scale, to: c + (10 &* ldc &+ 16))
+      store(c11_0 * scale, to: c + (11 &* ldc &+ 0))
+      store(c11_1 * scale, to: c + (11 &* ldc &+ 16))
+    } else {
+      let keep = V(repeating: beta)
+      update(c0_0, to: c + (0 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c0_1, to: c + (0 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c1_0, to: c + (1 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c1_1, to: c + (1 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c2_0, to: c + (2 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c2_1, to: c + (2 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c3_0, to: c + (3 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c3_1, to: c + (3 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c4_0, to: c + (4 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c4_1, to: c + (4 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c5_0, to: c + (5 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c5_1, to: c + (5 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c6_0, to: c + (6 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c6_1, to: c + (6 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c7_0, to: c + (7 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c7_1, to: c + (7 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c8_0, to: c + (8 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c8_1, to: c + (8 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c9_0, to: c + (9 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c9_1, to: c + (9 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c10_0, to: c + (10 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c10_1, to: c + (10 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c11_0, to: c + (11 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c11_1, to: c + (11 &* ldc &+ 16), scale: scale, keep: keep)
+    }
+  }
+
+  /// C[8×32] = alpha · A·B + beta · C, A read in place: row r of the tile starts at
+  /// `a + r · lda` and its depth steps are consecutive floats; B as in `multiply8x32`.
+  @inline(never)
+  public static func multiply8x32RowMajorA(
+    depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, bStride: Int,
+    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
+  ) {
+    var c0_0 = V(); var c0_1 = V()
+    var c1_0 = V(); var c1_1 = V()
+    var c2_0 = V(); var c2_1 = V()
+    var c3_0 = V(); var c3_1 = V()
+    var c4_0 = V(); var c4_1 = V()
+    var c5_0 = V(); var c5_1 = V()
+    var c6_0 = V(); var c6_1 = V()
+    var c7_0 = V(); var c7_1 = V()
+    let row0 = a + 0 &* lda
+    let row1 = a + 1 &* lda
+    let row2 = a + 2 &* lda
+    let row3 = a + 3 &* lda
+    let row4 = a + 4 &* lda
+    let row5 = a + 5 &* lda
+    let row6 = a + 6 &* lda
+    let row7 = a + 7 &* lda
+    var pb = b
+    var p = 0
+    while p < depth {
+      let b0 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 0, as: V.self)
+      let b1 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 64, as: V.self)
+      let a0 = V(repeating: row0[p])
+      c0_0 = c0_0.addingProduct(a0, b0); c0_1 = c0_1.addingProduct(a0, b1)
+      let a1 = V(repeating: row1[p])
+      c1_0 = c1_0.addingProduct(a1, b0); c1_1 = c1_1.addingProduct(a1, b1)
+      let a2 = V(repeating: row2[p])
+      c2_0 = c2_0.addingProduct(a2, b0); c2_1 = c2_1.addingProduct(a2, b1)
+      let a3 = V(repeating: row3[p])
+      c3_0 = c3_0.addingProduct(a3, b0); c3_1 = c3_1.addingProduct(a3, b1)
+      let a4 = V(repeating: row4[p])
+      c4_0 = c4_0.addingProduct(a4, b0); c4_1 = c4_1.addingProduct(a4, b1)
+      let a5 = V(repeating: row5[p])
+      c5_0 = c5_0.addingProduct(a5, b0); c5_1 = c5_1.addingProduct(a5, b1)
+      let a6 = V(repeating: row6[p])
+      c6_0 = c6_0.addingProduct(a6, b0); c6_1 = c6_1.addingProduct(a6, b1)
+      let a7 = V(repeating: row7[p])
+      c7_0 = c7_0.addingProduct(a7, b0); c7_1 = c7_1.addingProduct(a7, b1)
+      pb += bStride
+      p &+= 1
+    }
+    let scale = V(repeating: alpha)
+    if beta == 0 {
+      store(c0_0 * scale, to: c + (0 &* ldc &+ 0))
+      store(c0_1 * scale, to: c + (0 &* ldc &+ 16))
+      store(c1_0 * scale, to: c + (1 &* ldc &+ 0))
+      store(c1_1 * scale, to: c + (1 &* ldc &+ 16))
+      store(c2_0 * scale, to: c + (2 &* ldc &+ 0))
+      store(c2_1 * scale, to: c + (2 &* ldc &+ 16))
+      store(c3_0 * scale, to: c + (3 &* ldc &+ 0))
+      store(c3_1 * scale, to: c + (3 &* ldc &+ 16))
+      store(c4_0 * scale, to: c + (4 &* ldc &+ 0))
+      store(c4_1 * scale, to: c + (4 &* ldc &+ 16))
+      store(c5_0 * scale, to: c + (5 &* ldc &+ 0))
+      store(c5_1 * scale, to: c + (5 &* ldc &+ 16))
+      store(c6_0 * scale, to: c + (6 &* ldc &+ 0))
+      store(c6_1 * scale, to: c + (6 &* ldc &+ 16))
+      store(c7_0 * scale, to: c + (7 &* ldc &+ 0))
+      store(c7_1 * scale, to: c + (7 &* ldc &+ 16))
+    } else {
+      let keep = V(repeating: beta)
+      update(c0_0, to: c + (0 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c0_1, to: c + (0 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c1_0, to: c + (1 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c1_1, to: c + (1 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c2_0, to: c + (2 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c2_1, to: c + (2 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c3_0, to: c + (3 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c3_1, to: c + (3 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c4_0, to: c + (4 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c4_1, to: c + (4 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c5_0, to: c + (5 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c5_1, to: c + (5 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c6_0, to: c + (6 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c6_1, to: c + (6 &* ldc &+ 16), scale: scale, keep: keep)
+      update(c7_0, to: c + (7 &* ldc &+ 0), scale: scale, keep: keep)
+      update(c7_1, to: c + (7 &* ldc &+ 16), scale: scale, keep: keep)
+    }
+  }
+
+  /// C[4×32] = alpha · A·B + beta · C, A read in place: row r of the tile starts at
+  /// `a + r · lda` and its depth steps are consecutive floats; B as in `multiply4x32`.
+  @inline(never)
+  public static func multiply4x32RowMajorA(
+    depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, bStride: Int,
+    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
+  ) {
+    var c0_0 = V(); var c0_1 = V()
+    var c1_0 = V(); var c1_1 = V()
+    var c2_0 = V(); var c2_1 = V()
+    var c3_0 = V(); var c3_1 = V()
+    let row0 = a + 0 &* lda
+    let row1 = a + 1 &* lda
+    let row2 = a + 2 &* lda
+    let row3 = a + 3 &* lda
+    var pb = b
+    var p = 0
+    while p < depth {
+      let b0 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 0, as: V.self)
+      let b1 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 64, as: V.self)
+      let a0 = V(repeating: row0[p])
+      c0_0 = c0_0.addingProduct(a0, b0); c0_1 = c0_1.addingProduct(a0, b1)
+      let a1 = V(repeating: row1[p])
+      c1_0 = c1_0.addingProduct(a1, b0); c1_1 = c1_1.addingProduct(a1, b1)
+      let a2 = V(repeating: row2[p])
+      c2_0 = c2_0.addingProduct(a2, b0); c2_1 = c2_1.addingProduct(a2, b1)
+      let a3 = V(repeating: row3[p])
+      c3_0 = c3_0.addingProduct(a3, b0); c3_1 = c3_1.addingProduct(a3, b1)
+      pb += bStride
+      p &+= 1
     }
     let scale = V(repeating: alpha)
     if beta == 0 {

@@ -58,7 +58,8 @@ extension Gemm {
     let tiles = (problem.n &+ nr &- 1) / nr
     // Any of the pool's threads may claim a chunk: each has a slot.
     let slots = pool.threads
-    let aCount = problem.packedACount(kernel)
+    let inPlace = problem.readsAInPlace(kernel)
+    let aCount = inPlace ? 0 : problem.packedACount(kernel)
     withUnsafeTemporaryAllocation(of: Int.self, capacity: tiles &+ 1 &+ slots) { table in
       guard let bounds = table.baseAddress else { return }
       let chunks = chunkBounds(tiles: tiles, threads: threads, into: bounds)
@@ -68,7 +69,7 @@ extension Gemm {
       GemmScratch.shared.withFloats(aCount &* slots) { scratch in
         pool.run(parts: chunks) { chunk, thread in
           let packedA = scratch + thread &* aCount
-          if packed[thread] == 0 {
+          if packed[thread] == 0 && !inPlace {
             problem.packA(kernel: kernel, into: packedA)
             packed[thread] = 1
           }
@@ -76,7 +77,8 @@ extension Gemm {
           let last = min(problem.n, bounds[chunk &+ 1] &* nr)
           let block = problem.columns(first, last)
           if let rowBias { block.fill(rowBias + first) }
-          block.multiplyBlocked(kernel: kernel, packedA: packedA, consumer: consumer)
+          block.multiplyBlocked(
+            kernel: kernel, packedA: inPlace ? nil : packedA, consumer: consumer)
           activation?.apply(
             problem.c, ldc: problem.ldc, row: 0, column: first, rows: block.m,
             columns: block.n)

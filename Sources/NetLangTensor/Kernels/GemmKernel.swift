@@ -37,6 +37,16 @@ package struct GemmKernel: Sendable {
   package let multiply: MicroKernelFunction
   /// Shorter tiles for the last rows of a block, ascending by row count (all < MR).
   package let partialRows: [(rows: Int, multiply: MicroKernelFunction)]
+  /// The same tiles reading an untransposed A in place (the third argument is then A's row
+  /// stride, depth steps one float apart): the full tile first, then the shorter ones, by
+  /// row count. Empty when the kernel has none (A is then always packed).
+  package var rowMajorA: [(rows: Int, multiply: MicroKernelFunction)] = []
+
+  /// The in-place tile for exactly `rows` rows, if there is one.
+  package func rowMajorTile(forRows rows: Int) -> MicroKernelFunction? {
+    for tile in rowMajorA where tile.rows == rows { return tile.multiply }
+    return nil
+  }
 
   /// The kernel that covers `rows` ≤ MR rows with the least wasted work, and its row count.
   package func tile(forRows rows: Int) -> (rows: Int, multiply: MicroKernelFunction) {
@@ -69,6 +79,29 @@ package struct GemmKernel: Sendable {
             depth: $0, a: $1, aStride: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
         }
       ),
+    ],
+    rowMajorA: [
+      (
+        12,
+        {
+          MicroKernelAVX512.multiply12x32RowMajorA(
+            depth: $0, a: $1, lda: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
+        }
+      ),
+      (
+        8,
+        {
+          MicroKernelAVX512.multiply8x32RowMajorA(
+            depth: $0, a: $1, lda: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
+        }
+      ),
+      (
+        4,
+        {
+          MicroKernelAVX512.multiply4x32RowMajorA(
+            depth: $0, a: $1, lda: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
+        }
+      ),
     ])
 
   /// 6×16 with 8-lane vectors; 3×16 for ragged rows.
@@ -87,6 +120,22 @@ package struct GemmKernel: Sendable {
             depth: $0, a: $1, aStride: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
         }
       )
+    ],
+    rowMajorA: [
+      (
+        6,
+        {
+          MicroKernelAVX2.multiply6x16RowMajorA(
+            depth: $0, a: $1, lda: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
+        }
+      ),
+      (
+        3,
+        {
+          MicroKernelAVX2.multiply3x16RowMajorA(
+            depth: $0, a: $1, lda: $2, b: $3, bStride: $4, c: $5, ldc: $6, alpha: $7, beta: $8)
+        }
+      ),
     ])
 
   /// 4×8 without FMA: safe on any CPU.
@@ -106,7 +155,8 @@ package struct GemmKernel: Sendable {
       name: name, rows: self.rows, columns: self.columns, depthBlock: max(1, depth),
       rowBlock: (max(1, rows) + self.rows - 1) / self.rows * self.rows,
       columnBlock: (max(1, columns) + self.columns - 1) / self.columns * self.columns,
-      inPlaceBRows: inPlaceBRows, multiply: multiply, partialRows: partialRows)
+      inPlaceBRows: inPlaceBRows, multiply: multiply, partialRows: partialRows,
+      rowMajorA: rowMajorA)
   }
 
   /// The fastest kernel this CPU can run.
