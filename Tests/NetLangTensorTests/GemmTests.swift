@@ -163,18 +163,23 @@ func gemmThreadsAgree() {
   }
 }
 
-@Test("a product split in chunks takes the biggest first, and they cover every column tile once")
+@Test("a product split in chunks puts the biggest at both ends, single tiles in the middle")
 func gemmChunkTable() {
   func chunks(tiles: Int, threads: Int) -> [Int] {
     var bounds = [Int](repeating: -1, count: tiles + 1)
     let count = Gemm.chunkBounds(tiles: tiles, threads: threads, into: &bounds)
+    #expect(bounds[0] == 0 && bounds[count] == tiles)
     return (0..<count).map { bounds[$0 + 1] - bounds[$0] }
   }
-  // ⌈remaining / 4⌉ each at 2 threads: 16 → 4, 12 → 3, 9 → 3, 6 → 2, 4 → 1, then singles.
-  #expect(chunks(tiles: 16, threads: 2) == [4, 3, 3, 2, 1, 1, 1, 1])
-  #expect(chunks(tiles: 25, threads: 2) == [7, 5, 4, 3, 2, 1, 1, 1, 1])
+  // Guided sizes ⌈remaining / 4⌉ at 2 threads: 16 → 4, 12 → 3, 9 → 3, 6 → 2, 4 → 1, then
+  // singles; alternately from the left (4, 3, 1, 1) and from the right (3, 2, 1, 1).
+  #expect(chunks(tiles: 16, threads: 2) == [4, 3, 1, 1, 1, 1, 2, 3])
+  // 25: 7, 5, 4, 3, 2, 1, 1, 1, 1.
+  #expect(chunks(tiles: 25, threads: 2) == [7, 4, 2, 1, 1, 1, 1, 3, 5])
   #expect(chunks(tiles: 3, threads: 2) == [1, 1, 1])
-  #expect(chunks(tiles: 12, threads: 3) == [2, 2, 2, 1, 1, 1, 1, 1, 1])
+  #expect(chunks(tiles: 1, threads: 2) == [1])
+  // 12 at 3 threads: 2, 2, 2, 1, 1, 1, 1, 1, 1.
+  #expect(chunks(tiles: 12, threads: 3) == [2, 2, 1, 1, 1, 1, 1, 1, 2])
 }
 
 @Test("the transposing pack of every instruction set equals a plain transpose, padding zeroed")
