@@ -8,7 +8,7 @@
 public enum Parallel {
   /// Elements per part below which splitting costs more than it saves (a handoff is a few µs;
   /// 32k elements of a pointwise kernel take 10-30 µs).
-  nonisolated(unsafe) public static var minimumElementsPerPart = 32_768
+  public static let minimumElementsPerPart = 32_768
 
   /// Calls `body(start, count)` over `0 ..< total` items in at most one range per thread, each
   /// a multiple of `multiple` items long except the last; one call on the caller's thread when
