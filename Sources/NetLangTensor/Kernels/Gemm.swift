@@ -150,10 +150,10 @@ public enum Gemm {
       activateWhole()
       return
     }
-    // Column parts pack their own panels of B (and each all of A; when a thread can keep all
-    // of A packed, the columns go in chunks claimed as threads come free, see GemmChunks);
-    // row parts share one packing of all of B, which every part then reads, half of it
-    // packed on another core.
+    // Column parts pack their own panels of B and read A in place (or each pack all of it);
+    // when A is read in place or each thread can keep it packed, the columns go in chunks
+    // claimed from both ends as threads come free (GemmChunks). Row parts share one packing
+    // of all of B, which every part then reads, half of it packed on another core.
     // Deep products split by columns whenever there are columns to split (measured at 2
     // threads: the mlp's K = 256..784 products 5-24% faster than split by rows); shallower
     // ones along the dimension with more tiles (the autoencoder's and the batch-64 mlp's

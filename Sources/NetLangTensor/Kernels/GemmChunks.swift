@@ -11,10 +11,11 @@
 // packs half, then both read all of it) was 0.87-1.01× the private copies.
 //
 // Why from both ends: claimed in one order, a column went to either thread from one call to
-// the next, and writing C (and the activation's output) then pulled every cache line over
-// from the other core: filling the bias into a chunk's columns of the mlp's 256×512 output
-// took 50 µs per thread at 2 threads. From both ends, each thread keeps mostly the same
-// columns: training steps 1.02-1.08× (mlp, lenet, autoencoder; alternated in one process).
+// the next, and writing C (and the activation's output) was slow, most likely because each
+// cache line had to come over from the other core: filling the bias into a chunk's columns of
+// the mlp's 256×512 output took 50 µs per thread at 2 threads. From both ends, each thread
+// keeps mostly the same columns: training steps 1.02-1.08× (mlp, lenet, autoencoder;
+// alternated in one process).
 
 import Synchronization
 
