@@ -6,8 +6,11 @@ and prints examples/s of each with netlang's ratio to the best of the others.
 
 Run from the repository root after `swift build -c release`. Every tool is pinned to the first
 N cores (sched_setaffinity). The tools take turns: each round runs every tool once, and each
-tool's number is the best of its round medians, so a slow spell of a shared machine hits all of
-them alike instead of whichever ran at the time; the order rotates from round to round. Not run by `swift test`."""
+tool's numbers are the median and the best of its round medians, so a slow spell of a shared
+machine hits all of them alike instead of whichever ran at the time; the order rotates from
+round to round. Two tables: by the median of the rounds (what a tool does most of the time) and
+by the best round (what it does at its best moment: on a shared VM whose speed comes in bursts,
+one lucky round decides it). Not run by `swift test`."""
 import argparse, json, os, platform, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -122,33 +125,47 @@ for round_index in range(args.rounds):
     for tool in names[shift:] + names[:shift]:
         for row in run(commands[tool] + common):
             by_tool = results.setdefault((row["workload"], row["batch"]), {})
-            by_tool[tool] = better(row, by_tool.get(tool))
+            by_tool.setdefault(tool, []).append(row)
             value = row.get("us_per_step") if row["workload"] == "tiny" else row.get(
                 "examples_per_sec", row.get("gflops"))
             print(f"round {round_index + 1} {tool} {row['workload']} {row.get('batch', row.get('shape', ''))}: {value:,.1f}",
                   file=sys.stderr)
 
+def median_row(rows):
+    """The round in the middle (the faster of the two middle ones for an even count)."""
+    ordered = sorted(rows, key=lambda r: -r["us_per_step"] if r["workload"] == "tiny"
+                     else r["examples_per_sec"])
+    return ordered[len(ordered) // 2]
+
+
+def best_row(rows):
+    best = None
+    for row in rows:
+        best = better(row, best)
+    return best
+
+
 columns = ["netlang"] + tools
 header = ["workload", "batch"] + columns + ["ratio vs best"]
-lines = []
-for (workload, batch), by_tool in results.items():
-    rates = {t: by_tool[t]["examples_per_sec"] for t in columns if t in by_tool}
-    others = [rates[t] for t in tools if t in rates]
-    ratio = rates.get("netlang", 0) / max(others) if others else float("nan")
-    if workload == "tiny":
-        cells = [f"{by_tool[t]['us_per_step']:.1f} us" if t in by_tool else "-" for t in columns]
-        best = min(by_tool[t]["us_per_step"] for t in tools if t in by_tool) if others else float("nan")
-        ratio = best / by_tool["netlang"]["us_per_step"] if "netlang" in by_tool else float("nan")
-    else:
-        cells = [f"{rates[t]:,.0f}" if t in rates else "-" for t in columns]
-    lines.append([workload, str(batch)] + cells + [f"{ratio:.2f}x"])
-
-
-print_table(header, lines)
-print(f"\nthreads {args.threads}; examples/s (best of {args.rounds} rounds' medians of "
-      f"{args.repetitions}), tiny in us/step; "
-      f"ratio = netlang / best other (tiny: best other us / netlang us); "
-      f"{platform.processor() or platform.machine()}, python {platform.python_version()}")
+for title, pick in (("median", median_row), ("best", best_row)):
+    lines = []
+    for (workload, batch), rounds in results.items():
+        by_tool = {t: pick(rows) for t, rows in rounds.items()}
+        rates = {t: by_tool[t]["examples_per_sec"] for t in columns if t in by_tool}
+        others = [rates[t] for t in tools if t in rates]
+        ratio = rates.get("netlang", 0) / max(others) if others else float("nan")
+        if workload == "tiny":
+            cells = [f"{by_tool[t]['us_per_step']:.1f} us" if t in by_tool else "-" for t in columns]
+            best = min(by_tool[t]["us_per_step"] for t in tools if t in by_tool) if others else float("nan")
+            ratio = best / by_tool["netlang"]["us_per_step"] if "netlang" in by_tool else float("nan")
+        else:
+            cells = [f"{rates[t]:,.0f}" if t in rates else "-" for t in columns]
+        lines.append([workload, str(batch)] + cells + [f"{ratio:.2f}x"])
+    print_table(header, lines)
+    print(f"\nthreads {args.threads}; examples/s ({title} of {args.rounds} rounds' medians of "
+          f"{args.repetitions}), tiny in us/step; "
+          f"ratio = netlang / best other (tiny: best other us / netlang us); "
+          f"{platform.processor() or platform.machine()}, python {platform.python_version()}\n")
 
 if args.gemm:
     reps = ["--threads", str(args.threads), "--repetitions", str(args.repetitions)]
