@@ -192,7 +192,7 @@ struct FixedNoise: RBMNoise {
     #expect(rbm.scratch.weightGradient.withUnsafeBufferPointer { $0.baseAddress } == identity)
     rbm.contrastiveDivergence(
       batch: [1, 1, 1], count: 1, learningRate: 0.1, momentum: 0, weightDecay: 0, random: &noise)
-    #expect(rbm.scratch.batchSize == 1 && rbm.scratch.negativeVisible.count == 3)
+    #expect(rbm.scratch.batchSize == 1 && rbm.scratch.visible.count == 6)
   }
 
   @Test("an unshuffled one-batch epoch is exactly one CD step; partial last batches work")

@@ -9,15 +9,16 @@ import NetLangTensor
 /// Work buffers for one batch size, allocated once and reused by every update.
 struct RBMScratch: Sendable {
   var batchSize = 0
-  /// B×H: positive-phase hidden probabilities (or means).
-  var positiveHidden: [Float] = []
+  /// 2B×H: rows 0..<B the positive-phase hidden probabilities (or means) h⁺, rows B..<2B the
+  /// negative phase's h⁻ (negated for the statistics' product).
+  var hidden: [Float] = []
   /// B×H: sampled hidden states driving the Gibbs chain.
   var hiddenStates: [Float] = []
-  /// B×V: the chain's visible probabilities (the reconstruction).
-  var negativeVisible: [Float] = []
-  /// B×H: negative-phase hidden probabilities (or means).
-  var negativeHidden: [Float] = []
-  /// H×V: positive minus negative products.
+  /// 2B×V: rows 0..<B a copy of the data (for the statistics' product), rows B..<2B the
+  /// chain's visible probabilities v⁻ (the reconstruction).
+  var visible: [Float] = []
+  /// H×V: the statistics' product, when its depth is more than one block (otherwise its
+  /// blocks stay in Gemm's scratch).
   var weightGradient: [Float] = []
   /// Column sums of the data, of v⁻, of h⁺ and of h⁻ (the positive ones become the
   /// positive-minus-negative differences).
@@ -25,16 +26,15 @@ struct RBMScratch: Sendable {
   var negativeVisibleSums: [Float] = []
   var hiddenSums: [Float] = []
   var negativeHiddenSums: [Float] = []
-  /// The weights' step fused into the negative statistics' product (one thread).
+  /// The weights' step fused into the statistics' product.
   var momentumBlocks: MomentumBlocks?
 
   mutating func prepare(batchSize b: Int, visible v: Int, hidden h: Int) {
     guard b != batchSize || weightGradient.count != h * v else { return }
     batchSize = b
-    positiveHidden = [Float](repeating: 0, count: b * h)
-    hiddenStates = positiveHidden
-    negativeHidden = positiveHidden
-    negativeVisible = [Float](repeating: 0, count: b * v)
+    hidden = [Float](repeating: 0, count: 2 * b * h)
+    hiddenStates = [Float](repeating: 0, count: b * h)
+    visible = [Float](repeating: 0, count: 2 * b * v)
     weightGradient = [Float](repeating: 0, count: h * v)
     visibleSums = [Float](repeating: 0, count: v)
     negativeVisibleSums = visibleSums
@@ -60,6 +60,11 @@ extension RBM {
   ///    the biases likewise with (Σ data − Σ v⁻)/B and (Σ h⁺ − Σ h⁻)/B and no decay.
   ///
   /// Noise is drawn in row-major order (example by example, unit by unit) per sampling.
+  ///
+  /// The two statistics are one product, [h⁺; −h⁻]ᵀ·[data; v⁻] (depth 2B), whose blocks the
+  /// weights' step takes as the product finishes them, while they are in cache (C is not
+  /// written when the depth fits one block); the sums differ from h⁺ᵀ·data − h⁻ᵀ·v⁻ only by
+  /// rounding, and every split of the product across a pool gives the same bits.
   @discardableResult
   public mutating func contrastiveDivergence<Noise: RBMNoise>(
     batch: [Float], count: Int, k: Int = 1, learningRate: Float, momentum: Float,
@@ -74,43 +79,51 @@ extension RBM {
     defer { scratch = s }
     s.prepare(batchSize: count, visible: v, hidden: h)
     let gaussian = hiddenUnits == .gaussian
+    // h⁻ and v⁻ start at row B of their buffers.
+    let (negativeH, negativeV) = (count * h, count * v)
 
-    // Positive phase.
+    // Positive phase, and the hidden states sampled from it.
     RBMMath.hiddenActivation(
       batch, count: count, weights: weights, bias: hiddenBias, visibleCount: v, hiddenCount: h,
-      logistic: !gaussian, into: &s.positiveHidden, pool: pool)
-    // The positive statistics, and the hidden states with the first reconstruction: they share
-    // only reads of h⁺, so on two threads each side runs whole on its own thread.
-    let paired = pool?.threads == 2
-    if let pool, paired {
-      positivePhaseInPairs(batch, count: count, scratch: &s, random: &random, pool: pool)
-    } else {
-      RBMMath.multiply(
-        transposeA: true, m: h, n: v, k: count, s.positiveHidden, batch,
-        into: &s.weightGradient, pool: pool)
-      sample(s.positiveHidden, into: &s.hiddenStates, random: &random)
-    }
+      logistic: !gaussian, into: &s.hidden, pool: pool)
+    sample(s.hidden, into: &s.hiddenStates, random: &random)
 
     // Gibbs chain.
     var error = 0.0
     for step in 1...k {
-      if step > 1 || !paired {
-        RBMMath.visibleProbabilities(
-          s.hiddenStates, count: count, weights: weights, bias: visibleBias, visibleCount: v,
-          hiddenCount: h, into: &s.negativeVisible, pool: pool)
+      RBMMath.visibleProbabilities(
+        s.hiddenStates, count: count, weights: weights, bias: visibleBias, visibleCount: v,
+        hiddenCount: h, into: &s.visible, outOffset: negativeV, pool: pool)
+      if step == 1 {
+        error = RBMMath.squaredError(batch, s.visible, bOffset: negativeV) / Double(count)
       }
-      if step == 1 { error = RBMMath.squaredError(batch, s.negativeVisible) / Double(count) }
       RBMMath.hiddenActivation(
-        s.negativeVisible, count: count, weights: weights, bias: hiddenBias, visibleCount: v,
-        hiddenCount: h, logistic: !gaussian, into: &s.negativeHidden, pool: pool)
-      if step < k { sample(s.negativeHidden, into: &s.hiddenStates, random: &random) }
+        s.visible, count: count, weights: weights, bias: hiddenBias, visibleCount: v,
+        hiddenCount: h, logistic: !gaussian, into: &s.hidden, offsets: (negativeV, negativeH),
+        pool: pool)
+      if step < k {
+        sample(s.hidden, from: negativeH, into: &s.hiddenStates, random: &random)
+      }
     }
+    RBMMath.columnSums(batch, rows: count, width: v, into: &s.visibleSums)
+    RBMMath.columnSums(
+      s.visible, offset: negativeV, rows: count, width: v, into: &s.negativeVisibleSums)
+    RBMMath.subtract(s.negativeVisibleSums, from: &s.visibleSums)
+    RBMMath.columnSums(s.hidden, rows: count, width: h, into: &s.hiddenSums)
+    RBMMath.columnSums(
+      s.hidden, offset: negativeH, rows: count, width: h, into: &s.negativeHiddenSums)
+    RBMMath.subtract(s.negativeHiddenSums, from: &s.hiddenSums)
 
-    // Negative statistics and the momentum updates: on one thread the weights' step is
-    // applied to each block of the gradient as the product finishes it (as FusedUpdates does
-    // for dense layers), the same arithmetic per element.
+    // The statistics in one product, its blocks taken by the weights' momentum step (as
+    // FusedUpdates does for dense layers), the same arithmetic per element.
+    s.visible.withUnsafeMutableBufferPointer { rows in
+      rows.baseAddress?.update(from: batch, count: negativeV)
+    }
+    s.hidden.withUnsafeMutableBufferPointer { rows in
+      for i in negativeH..<rows.count { rows[i] = -rows[i] }
+    }
     let scale = 1 / Float(count)
-    if (pool?.threads ?? 1) == 1, let blocks = s.momentumBlocks {
+    if let blocks = s.momentumBlocks {
       (blocks.width, blocks.scale, blocks.learningRate) = (v, scale, learningRate)
       (blocks.momentum, blocks.weightDecay) = (momentum, weightDecay)
       weights.withUnsafeMutableBufferPointer { w in
@@ -119,97 +132,38 @@ extension RBM {
           (blocks.parameters, blocks.velocity) = (w.baseAddress, d.baseAddress)
           defer { (blocks.parameters, blocks.velocity) = (nil, nil) }
           RBMMath.multiply(
-            transposeA: true, m: h, n: v, k: count, alpha: -1, s.negativeHidden,
-            s.negativeVisible, beta: 1, consumer: blocks, into: &s.weightGradient)
+            transposeA: true, m: h, n: v, k: 2 * count, s.hidden, s.visible, consumer: blocks,
+            into: &s.weightGradient, pool: pool)
         }
       }
-    } else {
-      RBMMath.multiply(
-        transposeA: true, m: h, n: v, k: count, alpha: -1, s.negativeHidden, s.negativeVisible,
-        beta: 1, into: &s.weightGradient, pool: pool)
-      RBMMath.momentumStep(
-        parameters: &weights, velocity: &weightVelocity, gradient: s.weightGradient,
-        scale: scale, learningRate: learningRate, momentum: momentum, weightDecay: weightDecay,
-        pool: pool)
     }
-    RBMMath.columnSums(batch, rows: count, width: v, into: &s.visibleSums)
-    RBMMath.columnSums(s.negativeVisible, rows: count, width: v, into: &s.negativeVisibleSums)
-    RBMMath.subtract(s.negativeVisibleSums, from: &s.visibleSums)
     RBMMath.momentumStep(
       parameters: &visibleBias, velocity: &visibleBiasVelocity, gradient: s.visibleSums,
       scale: scale, learningRate: learningRate, momentum: momentum, weightDecay: 0)
-    RBMMath.columnSums(s.positiveHidden, rows: count, width: h, into: &s.hiddenSums)
-    RBMMath.columnSums(s.negativeHidden, rows: count, width: h, into: &s.negativeHiddenSums)
-    RBMMath.subtract(s.negativeHiddenSums, from: &s.hiddenSums)
     RBMMath.momentumStep(
       parameters: &hiddenBias, velocity: &hiddenBiasVelocity, gradient: s.hiddenSums,
       scale: scale, learningRate: learningRate, momentum: momentum, weightDecay: 0)
     return error
   }
 
-  /// On a two-thread `pool`: the positive statistics h⁺ᵀ·data into the weight gradient on one
-  /// thread; on the other, the hidden states sampled from h⁺ and the first reconstruction
-  /// logistic(states·W + b). Each product runs whole on its thread (the pool is busy), with the
-  /// bits it has split.
-  private func positivePhaseInPairs<Noise: RBMNoise>(
-    _ batch: [Float], count: Int, scratch s: inout RBMScratch, random: inout Noise,
-    pool: WorkerPool
-  ) {
-    let (v, h) = (visibleCount, hiddenCount)
-    batch.withUnsafeBufferPointer { data in
-      weights.withUnsafeBufferPointer { w in
-        visibleBias.withUnsafeBufferPointer { bias in
-          s.positiveHidden.withUnsafeBufferPointer { positive in
-            s.weightGradient.withUnsafeMutableBufferPointer { gradient in
-              s.hiddenStates.withUnsafeMutableBufferPointer { states in
-                s.negativeVisible.withUnsafeMutableBufferPointer { reconstruction in
-                  guard let data = data.baseAddress, let w = w.baseAddress,
-                    let bias = bias.baseAddress, let positive = positive.baseAddress,
-                    let gradient = gradient.baseAddress, let states = states.baseAddress,
-                    let reconstruction = reconstruction.baseAddress
-                  else { return }
-                  pool.run(parts: 2) { part in
-                    if part == 0 {
-                      RBMMath.multiply(
-                        transposeA: true, m: h, n: v, k: count, positive, data, rowBias: nil,
-                        logistic: false, into: gradient, pool: pool)
-                    } else {
-                      sample(positive, into: states, count: count * h, random: &random)
-                      RBMMath.multiply(
-                        m: count, n: v, k: h, states, w, rowBias: bias, logistic: true,
-                        into: reconstruction, pool: pool)
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-
-  /// Hidden states from probabilities (Bernoulli) or means (Gaussian), in row-major order.
+  /// Hidden states (all of `states`) from probabilities (Bernoulli) or means (Gaussian) from
+  /// `offset` in `probabilities`, in row-major order.
   private func sample<Noise: RBMNoise>(
-    _ probabilities: [Float], into states: inout [Float], random: inout Noise
+    _ probabilities: [Float], from offset: Int = 0, into states: inout [Float],
+    random: inout Noise
   ) {
     probabilities.withUnsafeBufferPointer { p in
       states.withUnsafeMutableBufferPointer { out in
-        let count = min(p.count, out.count)
-        guard let p = p.baseAddress, let out = out.baseAddress else { return }
-        sample(p, into: out, count: count, random: &random)
+        let count = min(p.count - offset, out.count)
+        guard let p = p.baseAddress.map({ $0 + offset }), let out = out.baseAddress else {
+          return
+        }
+        if hiddenUnits == .gaussian {
+          for i in 0..<count { out[i] = p[i] + random.gaussianSample() }
+        } else {
+          for i in 0..<count { out[i] = p[i] > random.uniformSample() ? 1 : 0 }
+        }
       }
-    }
-  }
-
-  private func sample<Noise: RBMNoise>(
-    _ probabilities: UnsafePointer<Float>, into states: UnsafeMutablePointer<Float>, count: Int,
-    random: inout Noise
-  ) {
-    if hiddenUnits == .gaussian {
-      for i in 0..<count { states[i] = probabilities[i] + random.gaussianSample() }
-    } else {
-      for i in 0..<count { states[i] = probabilities[i] > random.uniformSample() ? 1 : 0 }
     }
   }
 }

@@ -7,7 +7,8 @@ import NetLangTensor
 
 /// Array-level helpers for `RBM`.
 enum RBMMath {
-  /// C = alpha·op(A)·op(B) + beta·C through `Gemm.multiply`.
+  /// C = alpha·op(A)·op(B) + beta·C through `Gemm.multiply`, each matrix starting at its
+  /// offset in its array.
   /// With a `rowBias` (N values), C starts as the bias in every row (see `Gemm.multiply`);
   /// with `logistic`, C ends as logistic(C) (applied by each part of a split product to its own
   /// block, the same bits as `logistic(_:)` after it).
@@ -15,14 +16,15 @@ enum RBMMath {
     transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
     alpha: Float = 1, _ a: [Float], _ b: [Float], beta: Float = 0, rowBias: [Float]? = nil,
     logistic: Bool = false, consumer: (any GemmBlockConsumer)? = nil, into c: inout [Float],
-    pool: WorkerPool? = nil
+    offsets: (a: Int, b: Int, c: Int) = (0, 0, 0), pool: WorkerPool? = nil
   ) {
     a.withUnsafeBufferPointer { ap in
       b.withUnsafeBufferPointer { bp in
         c.withUnsafeMutableBufferPointer { cp in
-          guard let a = ap.baseAddress, let b = bp.baseAddress, let c = cp.baseAddress else {
-            return
-          }
+          guard let a = ap.baseAddress.map({ $0 + offsets.a }),
+            let b = bp.baseAddress.map({ $0 + offsets.b }),
+            let c = cp.baseAddress.map({ $0 + offsets.c })
+          else { return }
           func product(_ bias: UnsafePointer<Float>?) {
             multiply(
               transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
@@ -50,31 +52,38 @@ enum RBMMath {
       consumer: consumer, pool: pool)
   }
 
-  /// out[B×H] = visible[B×V]·Wᵀ + bias, then the logistic when `logistic` (Bernoulli units).
+  /// out[B×H] = visible[B×V]·Wᵀ + bias, then the logistic when `logistic` (Bernoulli units);
+  /// `visible` from `offsets.visible`, `out` from `offsets.out`.
   static func hiddenActivation(
     _ visible: [Float], count: Int, weights: [Float], bias: [Float], visibleCount: Int,
-    hiddenCount: Int, logistic: Bool, into out: inout [Float], pool: WorkerPool? = nil
+    hiddenCount: Int, logistic: Bool, into out: inout [Float],
+    offsets: (visible: Int, out: Int) = (0, 0), pool: WorkerPool? = nil
   ) {
     multiply(
       transposeB: true, m: count, n: hiddenCount, k: visibleCount, visible, weights,
-      rowBias: bias, logistic: logistic, into: &out, pool: pool)
+      rowBias: bias, logistic: logistic, into: &out, offsets: (offsets.visible, 0, offsets.out),
+      pool: pool)
   }
 
-  /// out[B×V] = logistic(hidden[B×H]·W + bias).
+  /// out[B×V] = logistic(hidden[B×H]·W + bias), `out` from `outOffset`.
   static func visibleProbabilities(
     _ hidden: [Float], count: Int, weights: [Float], bias: [Float], visibleCount: Int,
-    hiddenCount: Int, into out: inout [Float], pool: WorkerPool? = nil
+    hiddenCount: Int, into out: inout [Float], outOffset: Int = 0, pool: WorkerPool? = nil
   ) {
     multiply(
       m: count, n: visibleCount, k: hiddenCount, hidden, weights, rowBias: bias, logistic: true,
-      into: &out, pool: pool)
+      into: &out, offsets: (0, 0, outOffset), pool: pool)
   }
 
-  /// Σ (a − b)² in Double (four interleaved partial sums).
-  static func squaredError(_ a: [Float], _ b: [Float]) -> Double {
+  /// Σ (a − b)² in Double (four interleaved partial sums) over all of `a` and as many values of
+  /// `b` from `bOffset`.
+  static func squaredError(_ a: [Float], _ b: [Float], bOffset: Int = 0) -> Double {
     a.withUnsafeBufferPointer { a in
       b.withUnsafeBufferPointer { b in
-        let n = min(a.count, b.count)
+        let n = min(a.count, b.count - bOffset)
+        guard n > 0, let a = a.baseAddress, let b = b.baseAddress.map({ $0 + bOffset }) else {
+          return 0
+        }
         var partial: (Double, Double, Double, Double) = (0, 0, 0, 0)
         var i = 0
         while i &+ 4 <= n {
@@ -97,11 +106,15 @@ enum RBMMath {
     }
   }
 
-  /// Column sums of a rows×width matrix, into `out` (width values), rows added in order.
-  static func columnSums(_ m: [Float], rows: Int, width: Int, into out: inout [Float]) {
+  /// Column sums of a rows×width matrix starting at `offset` in `m`, into `out` (width
+  /// values), rows added in order.
+  static func columnSums(
+    _ m: [Float], offset: Int = 0, rows: Int, width: Int, into out: inout [Float]
+  ) {
     m.withUnsafeBufferPointer { m in
       out.withUnsafeMutableBufferPointer { out in
-        guard let source = m.baseAddress, let target = out.baseAddress else { return }
+        guard let source = m.baseAddress.map({ $0 + offset }), let target = out.baseAddress
+        else { return }
         Pointwise.sumRows(source, rows: rows, columns: width, into: target)
       }
     }
@@ -164,8 +177,9 @@ enum RBMMath {
   }
 }
 
-/// The weights' momentum step applied to each block of the weight gradient as the negative
-/// statistics' product finishes it (on one thread: see `FusedUpdates`), while it is in cache.
+/// The weights' momentum step applied to each block of the weight gradient as the statistics'
+/// product finishes it, while it is in cache (see `FusedUpdates`); the parts of a split product
+/// call it from their threads, each for its own blocks.
 final class MomentumBlocks: GemmBlockConsumer, @unchecked Sendable {
   var parameters: UnsafeMutablePointer<Float>?
   var velocity: UnsafeMutablePointer<Float>?
