@@ -145,7 +145,9 @@ func gemmThreadsAgree() {
     GemmCase(m: 150, n: 200, k: 100, beta: 0.5),
     GemmCase(transposeA: true, transposeB: true, m: 300, n: 40, k: 90),
     GemmCase(transposeB: true, m: 64, n: 300, k: 160),
-    // Short and wide: B read in place, split by columns.
+    // Short and wide, split by columns: B read in place, then (a depth block of B spanning
+    // more than Gemm.inPlaceBSpan floats) packed.
+    GemmCase(m: 64, n: 500, k: 200, beta: 1, pad: 2),
     GemmCase(m: 64, n: 710, k: 200, beta: 1, pad: 2),
     // Tall and deep: split by columns while there are as many column tiles as parts.
     GemmCase(m: 400, n: 100, k: 300),

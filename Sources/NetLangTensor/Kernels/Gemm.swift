@@ -183,7 +183,7 @@ public enum Gemm {
       block.multiplyBlocked(kernel: kernel, packedB: packedB, consumer: consumer)
       activation?.apply(c, ldc: ldc, row: row, column: column, rows: block.m, columns: block.n)
     }
-    let sharesB = !splitColumns && (transposeB || m / partCount > kernel.inPlaceBRows)
+    let sharesB = !splitColumns && !problem.readsBInPlace(kernel, rows: m / partCount)
     guard sharesB else {
       if splitColumns && splitsInChunks(problem, threads: partCount, kernel: kernel) {
         multiplyInChunks(
@@ -201,6 +201,10 @@ public enum Gemm {
       pool.run(parts: partCount) { compute($0, packedB: packed) }
     }
   }
+
+  /// The most Floats a depth block of an untransposed B may span (rows × row stride) to be
+  /// read in place (see `Problem.readsBInPlace`): 512 KiB.
+  static let inPlaceBSpan = 1 << 17
 
   /// Products at least this deep split by columns when they can (see `multiply`).
   static let deepProduct = 256

@@ -181,7 +181,7 @@ extension Gemm {
       let mr = kernel.rows
       let nr = kernel.columns
       let (kc, mc, nc) = blocks
-      let inPlaceB = prepacked == nil && !transposeB && m <= kernel.inPlaceBRows
+      let inPlaceB = prepacked == nil && readsBInPlace(kernel, rows: m)
       // A read in place (untransposed, whole tiles of rows the in-place tiles cover); the
       // ragged rest of a block is packed.
       let inPlaceA = readsAInPlace(kernel) && prepackedA == nil
@@ -297,6 +297,18 @@ extension Gemm {
           j &+= 1
         }
       }
+    }
+
+    /// Whether the blocked product reads B in place instead of packing it, for `rows` rows of
+    /// C: an untransposed B and at most `kernel.inPlaceBRows` rows (each panel of B then serves
+    /// few tiles, and the copy would not pay off); beyond two tiles of rows, only while a depth
+    /// block of B spans at most `inPlaceBSpan` Floats of memory. Beyond that span (the mlp's
+    /// NN 64x784x512: a depth block of 256 rows 3,136 bytes apart covers ~200 pages) packing
+    /// was faster: 71-111 GFLOP/s against 65-92 in place, medians ~106 and ~89 of 8 alternated
+    /// runs. (im2col's products, a few filters by a whole batch of columns, stay in place.)
+    func readsBInPlace(_ kernel: GemmKernel, rows: Int) -> Bool {
+      !transposeB && rows <= kernel.inPlaceBRows
+        && (rows <= 2 &* kernel.rows || blockSizes(kernel).kc &* ldb <= Gemm.inPlaceBSpan)
     }
 
     /// Whether the blocked product reads op(A) in place instead of packing it: untransposed A
