@@ -10,7 +10,9 @@ tool's numbers are the median and the best of its round medians, so a slow spell
 machine hits all of them alike instead of whichever ran at the time; the order rotates from
 round to round. Two tables: by the median of the rounds (what a tool does most of the time) and
 by the best round (what it does at its best moment: on a shared VM whose speed comes in bursts,
-one lucky round decides it). Not run by `swift test`."""
+one lucky round decides it). Each table ends with the share of the pinned cores' time the
+hypervisor gave to other guests while it ran (steal, from /proc/stat): how quiet the machine
+was. Not run by `swift test`."""
 import argparse, json, os, platform, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,6 +40,39 @@ def pinned(threads):
     def pin():
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:threads])
     return pin
+
+
+def cpu_times():
+    """{cpu: (jiffies, stolen jiffies)} from /proc/stat (empty where there is none)."""
+    times = {}
+    try:
+        with open("/proc/stat") as stat:
+            for line in stat:
+                name, *fields = line.split()
+                if name.startswith("cpu") and name[3:].isdigit():
+                    # user nice system idle iowait irq softirq steal (guest is inside user)
+                    values = [int(v) for v in fields[:8]]
+                    times[int(name[3:])] = (sum(values), values[7] if len(values) > 7 else 0)
+    except OSError:
+        pass
+    return times
+
+
+def steal_since(before):
+    """Percent of the pinned cores' time since `before` that the hypervisor gave to other
+    guests (steal): how far from quiet the machine was."""
+    after = cpu_times()
+    cores = [c for c in sorted(os.sched_getaffinity(0))[:args.threads] if c in before and c in after]
+    total = sum(after[c][0] - before[c][0] for c in cores)
+    stolen = sum(after[c][1] - before[c][1] for c in cores)
+    return 100 * stolen / total if total else float("nan")
+
+
+start_times = cpu_times()
+
+
+def steal_note(since=None):
+    return f"steal {steal_since(since or start_times):.1f}% of the pinned cores' time during the run"
 
 
 def run(command, threads=None):
@@ -94,10 +129,12 @@ if args.scaling:
     for round_index in range(args.rounds):
         flags = ["--scaling", "--threads", str(args.threads), "--only", args.only,
                  "--repetitions", str(args.repetitions)]
+        round_start = cpu_times()
         for row in run(commands["netlang"] + flags):
             rounds.setdefault((row["workload"], row["batch"]), []).append(row)
             print(f"round {round_index + 1} {row['workload']} {row['batch']}: gain {row['gain']:.2f} "
                   f"(best {row['gain_of_best']:.2f})", file=sys.stderr)
+        print(f"round {round_index + 1}: steal {steal_since(round_start):.1f}%", file=sys.stderr)
     lines = []
     for (workload, batch), rows in rounds.items():
         gains = [r["gain"] for r in rows]
@@ -113,7 +150,7 @@ if args.scaling:
                  "gain (best)"], lines)
     print(f"\nnetlang alone, 1 and {args.threads} threads taking turns in one process "
           f"(`netlang bench --scaling`); {args.rounds} rounds of {args.repetitions} repetitions "
-          f"each; examples/s")
+          f"each; examples/s; {steal_note()}")
     sys.exit(0)
 
 
@@ -122,6 +159,7 @@ if args.scaling:
 names = list(commands)
 for round_index in range(args.rounds):
     shift = round_index % len(names)
+    round_start = cpu_times()
     for tool in names[shift:] + names[:shift]:
         for row in run(commands[tool] + common):
             by_tool = results.setdefault((row["workload"], row["batch"]), {})
@@ -130,6 +168,7 @@ for round_index in range(args.rounds):
                 "examples_per_sec", row.get("gflops"))
             print(f"round {round_index + 1} {tool} {row['workload']} {row.get('batch', row.get('shape', ''))}: {value:,.1f}",
                   file=sys.stderr)
+    print(f"round {round_index + 1}: steal {steal_since(round_start):.1f}%", file=sys.stderr)
 
 def median_row(rows):
     """The round in the middle (the faster of the two middle ones for an even count)."""
@@ -165,9 +204,11 @@ for title, pick in (("median", median_row), ("best", best_row)):
     print(f"\nthreads {args.threads}; examples/s ({title} of {args.rounds} rounds' medians of "
           f"{args.repetitions}), tiny in us/step; "
           f"ratio = netlang / best other (tiny: best other us / netlang us); "
-          f"{platform.processor() or platform.machine()}, python {platform.python_version()}\n")
+          f"{platform.processor() or platform.machine()}, python {platform.python_version()}; "
+          f"{steal_note()}\n")
 
 if args.gemm:
+    gemm_start = cpu_times()
     reps = ["--threads", str(args.threads), "--repetitions", str(args.repetitions)]
     ours, theirs = {}, {}
     sides = [(ours, commands["netlang"] + ["--only", "gemm"] + reps),
@@ -181,3 +222,4 @@ if args.gemm:
     header = ["gemm shape", "netlang GFLOP/s", "numpy GFLOP/s", "ratio"]
     print()
     print_table(header, rows)
+    print(f"\nGEMM: best of {args.rounds} rounds; {steal_note(gemm_start)}")
