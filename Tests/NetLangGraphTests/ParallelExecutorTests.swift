@@ -1,6 +1,7 @@
 // ParallelExecutorTests: a forward and backward pass with a 2-thread pool gives the same bits
 // as on one thread, for every elementwise op the executor splits across the pool and for a
-// dense layer's two gradients run side by side (ExecutionPlan.concurrentPairs).
+// dense layer's two gradients run side by side (ExecutionPlan.concurrentPairs), which big
+// models give up for updates in the backward pass.
 
 import NetLangTensor
 import Testing
@@ -121,5 +122,24 @@ import Testing
       #expect(!pairs.contains(first))
       #expect(pairs.count == 1)
     }
+  }
+
+  @Test("a model of a million trainable values or more updates in the backward pass, unpaired")
+  func bigModelsUpdateInBackward() throws {
+    // fc2's gradients (134 Mflop each at batch 64) would pair; 2.1 M values give pairs up.
+    var b = GraphBuilder()
+    var h = b.input("x", shape: [1024])
+    let target = b.input("label", shape: [1024])
+    h = try b.append(.tanh, [b.dense(h, units: 1024, name: "fc1")])
+    let loss = try b.mse(try b.dense(h, units: 1024, name: "fc2"), target)
+    var graph = b.graph
+    try Autodiff.appendBackward(to: &graph, loss: loss)
+    let total = graph.parameters.reduce(0) { $0 + $1.shape.elementCount }
+    #expect(total >= ExecutionPlan.fusedUpdateParameters)
+    let plan = ExecutionPlan(graph: graph, maxBatch: 64)
+    #expect(plan.updatesInBackwardOnPool && plan.pairedWithNext.isEmpty)
+    let (small, _) = try denseGraph()
+    let smallPlan = ExecutionPlan(graph: small, maxBatch: 64)
+    #expect(!smallPlan.updatesInBackwardOnPool && !smallPlan.pairedWithNext.isEmpty)
   }
 }

@@ -20,15 +20,18 @@ public final class FusedUpdates {
   private let shared = FusedStepState()
   private let consumers: [(ParameterID, BlockUpdate)]
 
-  /// Fused updates where they pay: on one thread. On a two-thread pool they were slower than
-  /// the plain step, which streams contiguous halves of every buffer, one per core (mlp 4-6%
-  /// slower at 2 threads, the autoencoder unchanged, alternating fused and plain steps), while
-  /// on one thread the autoencoder's step ran 9-10% faster (mlp and LeNet unchanged). Only
-  /// weights of at least `minimumElements`.
+  /// Fused updates where they pay: on one thread, and on a pool for models big enough that
+  /// their plan gives up gradient pairs for them (`ExecutionPlan.updatesInBackwardOnPool`).
+  /// For smaller models on a two-thread pool the plain step, which streams contiguous halves
+  /// of every buffer, one per core, was faster (mlp 4-6%, alternating fused and plain steps),
+  /// while on one thread the autoencoder's step ran 9-10% faster (mlp and LeNet unchanged).
+  /// Only weights of at least `minimumElements`.
   public static func forTraining(
     executor: Executor, parameters: [ParameterBuffer]
   ) -> FusedUpdates? {
-    guard (executor.pool?.threads ?? 1) == 1 else { return nil }
+    guard (executor.pool?.threads ?? 1) == 1 || executor.plan.updatesInBackwardOnPool else {
+      return nil
+    }
     return FusedUpdates(
       executor: executor, parameters: parameters, minimumElements: minimumElements)
   }
