@@ -7,8 +7,8 @@ import NetLangTensor
 
 /// Array-level helpers for `RBM`.
 enum RBMMath {
-  /// C = alpha·op(A)·op(B) + beta·C through `Gemm.multiply`, each matrix starting at its
-  /// offset in its array.
+  /// C = alpha·op(A)·op(B) + beta·C through `Gemm.multiply` (dense row-major operands), each
+  /// matrix starting at its offset in its array.
   /// With a `rowBias` (N values), C starts as the bias in every row (see `Gemm.multiply`);
   /// with `logistic`, C ends as logistic(C) (applied by each part of a split product to its own
   /// block, the same bits as `logistic(_:)` after it).
@@ -26,30 +26,18 @@ enum RBMMath {
             let c = cp.baseAddress.map({ $0 + offsets.c })
           else { return }
           func product(_ bias: UnsafePointer<Float>?) {
-            multiply(
+            Gemm.multiply(
               transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-              a, b, beta: beta, rowBias: bias, logistic: logistic, consumer: consumer, into: c,
-              pool: pool)
+              a: a, lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, beta: beta, c: c,
+              ldc: n, rowBias: bias,
+              activation: logistic ? Gemm.Activation(.sigmoid, output: c, ldo: n) : nil,
+              consumer: consumer, pool: pool)
           }
           guard let rowBias else { return product(nil) }
           rowBias.withUnsafeBufferPointer { product($0.baseAddress) }
         }
       }
     }
-  }
-
-  /// `multiply` on pointers (dense row-major operands).
-  static func multiply(
-    transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
-    alpha: Float = 1, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, beta: Float = 0,
-    rowBias: UnsafePointer<Float>?, logistic: Bool, consumer: (any GemmBlockConsumer)? = nil,
-    into c: UnsafeMutablePointer<Float>, pool: WorkerPool?
-  ) {
-    Gemm.multiply(
-      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-      a: a, lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, beta: beta, c: c, ldc: n,
-      rowBias: rowBias, activation: logistic ? Gemm.Activation(.sigmoid, output: c, ldo: n) : nil,
-      consumer: consumer, pool: pool)
   }
 
   /// out[B×H] = visible[B×V]·Wᵀ + bias, then the logistic when `logistic` (Bernoulli units);
