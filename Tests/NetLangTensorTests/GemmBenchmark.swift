@@ -30,14 +30,20 @@ func gemmBenchmark() {
   let threads = Int(getenv("NETLANG_BENCH_THREADS").map { String(cString: $0) } ?? "1") ?? 1
   let pool = threads > 1 ? WorkerPool(threads: threads) : nil
   let kernelName = getenv("NETLANG_BENCH_KERNEL").map { String(cString: $0) }
-  var kernel = GemmKernel.available.first { $0.name == kernelName } ?? GemmKernel.best
-  if let blocks = getenv("NETLANG_BENCH_BLOCKS").map({ String(cString: $0) }) {
-    let sizes = blocks.split(separator: ",").compactMap { Int($0) }
-    if sizes.count >= 3 {
-      kernel = kernel.withBlocks(depth: sizes[0], rows: sizes[1], columns: sizes[2])
-    }
+  let base = GemmKernel.available.first { $0.name == kernelName } ?? GemmKernel.best
+  // NETLANG_BENCH_BLOCKS="KC,MC,NC[,inPlaceBRows];..." : each configuration in turn, trial by
+  // trial, so a slow spell of the machine falls on all of them alike.
+  var kernels: [GemmKernel] = []
+  for item in (getenv("NETLANG_BENCH_BLOCKS").map { String(cString: $0) } ?? "").split(
+    separator: ";")
+  {
+    let sizes = item.split(separator: ",").compactMap { Int($0) }
+    guard sizes.count >= 3 else { continue }
+    var kernel = base.withBlocks(depth: sizes[0], rows: sizes[1], columns: sizes[2])
     if sizes.count == 4 { kernel.inPlaceBRows = sizes[3] }
+    kernels.append(kernel)
   }
+  if kernels.isEmpty { kernels = [base] }
   let cold = getenv("NETLANG_BENCH_COLD") != nil
   var evict = [Float](repeating: 0, count: cold ? 1 << 24 : 0)
   for (ta, tb, m, n, k) in shapes {
@@ -48,23 +54,28 @@ func gemmBenchmark() {
     // NETLANG_BENCH_COLD=1: one product per timing, after writing 64 MiB to push A and B
     // out of the caches (as a training step leaves its weights).
     let repeats = cold ? 1 : max(2, Int(5e8 / flops))
-    var best = Double.infinity
+    var best = [Double](repeating: .infinity, count: kernels.count)
     for _ in 0..<25 {
-      if cold { evict.withUnsafeMutableBufferPointer { $0.update(repeating: 1) } }
-      let start = ContinuousClock.now
-      for _ in 0..<repeats {
-        Gemm.multiply(
-          transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1, a: a, lda: ta ? m : k,
-          b: b, ldb: tb ? k : n, beta: 0, c: &c, ldc: n, pool: pool, kernel: kernel)
+      for (index, kernel) in kernels.enumerated() {
+        if cold { evict.withUnsafeMutableBufferPointer { $0.update(repeating: 1) } }
+        let start = ContinuousClock.now
+        for _ in 0..<repeats {
+          Gemm.multiply(
+            transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1, a: a, lda: ta ? m : k,
+            b: b, ldb: tb ? k : n, beta: 0, c: &c, ldc: n, pool: pool, kernel: kernel)
+        }
+        let elapsed = ContinuousClock.now - start
+        let seconds =
+          Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        best[index] = min(best[index], seconds / Double(repeats))
       }
-      let elapsed = ContinuousClock.now - start
-      let seconds =
-        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-      best = min(best, seconds / Double(repeats))
     }
     let label = "\(m)x\(n)x\(k) ta=\(ta) tb=\(tb)"
-    print(
-      "\(kernel.name) \(kernel.depthBlock),\(kernel.rowBlock),\(kernel.columnBlock) t=\(threads) \(label): \(Int(flops / best / 1e9)) GFLOP/s  \(Int(best * 1e6)) us"
-    )
+    for (kernel, best) in zip(kernels, best) {
+      let blocks = "\(kernel.depthBlock),\(kernel.rowBlock),\(kernel.columnBlock)"
+      print(
+        "\(kernel.name) \(blocks) t=\(threads) \(label): \(Int(flops / best / 1e9)) GFLOP/s  \(Int(best * 1e6)) us"
+      )
+    }
   }
 }

@@ -8,25 +8,35 @@ enum GemmPackingPortable {
   /// panel[p * width + line]; lines from `lines` to `width` are zero.
   ///
   /// Works in 8×8 blocks (4×4 for a group of 4 to 7 lines) so reads stay sequential and writes
-  /// stay within a few cache lines.
+  /// stay within a few cache lines. The groups of 8 lines advance together, 8 depth steps at a
+  /// time: every line is a stream in flight at once (a panel's 32 rather than 8), which is what
+  /// a cold matrix needs, and each round of them writes one contiguous run of the panel.
   @inline(never)
   static func packStrided(
     source: UnsafePointer<Float>, stride: Int, lines: Int, depth: Int, width: Int,
     into panel: UnsafeMutablePointer<Float>
   ) {
-    var line0 = 0
+    let wholeGroups = lines / 8
+    var p = 0
+    while p &+ 8 <= depth {
+      for group in 0..<wholeGroups {
+        transpose8x8(
+          source: source + (group &* 8 &* stride &+ p), stride: stride,
+          target: panel + (p &* width &+ group &* 8), targetStride: width)
+      }
+      p &+= 8
+    }
+    // The depth steps the groups of 8 left over.
+    for line in 0..<wholeGroups &* 8 {
+      let row = source + (line &* stride)
+      for q in p..<depth { panel[q &* width &+ line] = row[q] }
+    }
+    var line0 = wholeGroups &* 8
     while line0 < lines {
       let remaining = lines &- line0
-      let count = remaining >= 8 ? 8 : remaining >= 4 ? 4 : remaining
+      let count = remaining >= 4 ? 4 : remaining
       var p = 0
-      if count == 8 {
-        while p &+ 8 <= depth {
-          transpose8x8(
-            source: source + (line0 &* stride &+ p), stride: stride,
-            target: panel + (p &* width &+ line0), targetStride: width)
-          p &+= 8
-        }
-      } else if count == 4 {
+      if count == 4 {
         while p &+ 4 <= depth {
           transpose4x4(
             source: source + (line0 &* stride &+ p), stride: stride,
