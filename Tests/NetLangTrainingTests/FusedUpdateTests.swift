@@ -157,4 +157,48 @@ import Testing
     #expect(!result.finite)
     #expect(weightsFinite)
   }
+
+  /// Records the ranges a block consumer applies.
+  final class RecordingStep: PiecewiseStep {
+    var ranges: [Range<Int>] = []
+    func update(
+      parameter index: Int, value: UnsafeMutablePointer<Float>, start: Int,
+      gradient: UnsafePointer<Float>, count: Int
+    ) { ranges.append(start..<(start + count)) }
+  }
+
+  @Test("a block is applied row by row (or 4096 values at a time) up to the first non-finite")
+  func blockStopsAtNonFinite() {
+    let state = FusedStepState()
+    let step = RecordingStep()
+    state.step = step
+    var weight = [Float](repeating: 0, count: 10 * 6000)
+    weight.withUnsafeMutableBufferPointer { w in
+      // Rows 2-4 of a 6000-wide weight, columns 100..<150 (stride 50): a NaN in the 2nd row.
+      let update = BlockUpdate(state: state, parameter: 0, value: w.baseAddress!, width: 6000)
+      var block = [Float](repeating: 1, count: 3 * 50)
+      block[50 + 7] = .nan
+      update.consume(row: 2, column: 100, rows: 3, columns: 50, values: block, stride: 50)
+      #expect(step.ranges == [12100..<12150])
+      var raised = state.nonFinite.load(ordering: .relaxed)
+      #expect(raised)
+      // Two whole rows back to back (12,000 values), an infinity at 5000: one piece applied.
+      state.nonFinite.store(false, ordering: .relaxed)
+      step.ranges = []
+      var rows = [Float](repeating: 1, count: 2 * 6000)
+      rows[5000] = .infinity
+      update.consume(row: 4, column: 0, rows: 2, columns: 6000, values: rows, stride: 6000)
+      #expect(step.ranges == [24000..<28096])
+      raised = state.nonFinite.load(ordering: .relaxed)
+      #expect(raised)
+      // All finite: every piece, in order, covering the rows.
+      state.nonFinite.store(false, ordering: .relaxed)
+      step.ranges = []
+      rows[5000] = 1
+      update.consume(row: 4, column: 0, rows: 2, columns: 6000, values: rows, stride: 6000)
+      #expect(step.ranges == [24000..<28096, 28096..<32192, 32192..<36000])
+      raised = state.nonFinite.load(ordering: .relaxed)
+      #expect(!raised)
+    }
+  }
 }

@@ -71,8 +71,8 @@ public final class FusedUpdates {
 
   /// Runs `passes` (the forward and backward passes) with `step` applied to the fused
   /// parameters as their gradients are computed. False when a fused gradient had a NaN or an
-  /// infinity: its block and every block after it were left alone (blocks before it may have
-  /// been applied).
+  /// infinity: the row (or piece of 4096 values) holding it and every one after it were left
+  /// alone (those before it may have been applied).
   public func run<Failure: Error>(
     _ step: any PiecewiseStep, _ passes: () throws(Failure) -> Void
   ) throws(Failure) -> Bool {
@@ -117,25 +117,42 @@ final class BlockUpdate: GemmBlockConsumer, @unchecked Sendable {
     row: Int, column: Int, rows: Int, columns: Int, values: UnsafePointer<Float>, stride: Int
   ) {
     guard let step = state.step, !state.nonFinite.load(ordering: .relaxed) else { return }
-    // Whole rows stored back to back (small products hand over all of C at once): one range.
+    // Each piece is checked and then applied while it is still in L1: a check of the whole
+    // block first would read it twice from L2.
     if columns == width && stride == width {
+      // Whole rows stored back to back (small products hand over all of C at once): one range,
+      // in pieces of `BlockUpdate.piece`.
       let count = rows &* columns
-      guard Reduction.allFinite(values, count: count) else {
-        state.nonFinite.store(true, ordering: .relaxed)
-        return
+      var offset = 0
+      while offset < count {
+        let length = min(BlockUpdate.piece, count &- offset)
+        guard apply(step, start: row &* width &+ offset, gradient: values + offset, length)
+        else { return }
+        offset &+= length
       }
-      step.update(
-        parameter: parameter, value: value, start: row &* width, gradient: values, count: count)
-      return
-    }
-    for r in 0..<rows where !Reduction.allFinite(values + r &* stride, count: columns) {
-      state.nonFinite.store(true, ordering: .relaxed)
       return
     }
     for r in 0..<rows {
-      step.update(
-        parameter: parameter, value: value, start: (row &+ r) &* width &+ column,
-        gradient: values + r &* stride, count: columns)
+      guard
+        apply(
+          step, start: (row &+ r) &* width &+ column, gradient: values + r &* stride, columns)
+      else { return }
     }
+  }
+
+  /// Elements a contiguous range is checked and applied in (16 KiB).
+  static let piece = 4096
+
+  /// Checks `count` gradient values and applies the step to them if they are all finite; false
+  /// (with the step's flag raised) if not.
+  private func apply(
+    _ step: any PiecewiseStep, start: Int, gradient: UnsafePointer<Float>, _ count: Int
+  ) -> Bool {
+    guard Reduction.allFinite(gradient, count: count) else {
+      state.nonFinite.store(true, ordering: .relaxed)
+      return false
+    }
+    step.update(parameter: parameter, value: value, start: start, gradient: gradient, count: count)
+    return true
   }
 }
