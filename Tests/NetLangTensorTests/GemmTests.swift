@@ -207,6 +207,34 @@ func packStridedMatchesTranspose() {
   }
 }
 
+@Test("the row pack of every instruction set deals rows out to panels, padding zeroed")
+func packRowsMatchesPanels() {
+  for implementation in VectorMath.Implementation.available {
+    // (depth, columns, width): whole panels only, a ragged last panel, one narrow panel.
+    for (depth, columns, width) in [(5, 64, 32), (7, 45, 16), (3, 70, 32), (4, 3, 8)] {
+      let stride = columns + 9
+      let source = randomFloats((depth + 2) * stride, seed: UInt64(depth * 100 + columns))
+      let panels = (columns + width - 1) / width
+      var packed = [Float](repeating: .nan, count: panels * width * depth)
+      source.withUnsafeBufferPointer { s in
+        packed.withUnsafeMutableBufferPointer { p in
+          GemmPacking.packRows(
+            s.baseAddress!, stride: stride, depth0: 2, column0: 5, depth: depth,
+            columns: columns, width: width, into: p.baseAddress!, using: implementation)
+        }
+      }
+      var expected = [Float](repeating: 0, count: packed.count)
+      for p in 0..<depth {
+        for j in 0..<columns {
+          expected[(j / width) * width * depth + p * width + j % width] =
+            source[(2 + p) * stride + 5 + j]
+        }
+      }
+      #expect(packed == expected, "\(implementation) depth \(depth) columns \(columns)")
+    }
+  }
+}
+
 @Test(
   "a product with fewer than 16 columns equals, bit for bit, those columns of a wider product",
   arguments: [(false, true), (false, false), (true, false), (true, true)])

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-# Writes the GEMM transposing-pack routine once per instruction set: the same Swift source,
-# compiled in the AVX-512 and AVX2 targets (wide loads, one-instruction shuffles) and in
-# NetLangTensor for any CPU. GemmPacking picks one at run time like VectorMath does.
+# Writes the GEMM packing routines (the transposing pack and the row pack) once per
+# instruction set: the same Swift source, compiled in the AVX-512 and AVX2 targets (wide loads
+# and stores, one-instruction shuffles) and in NetLangTensor for any CPU. GemmPacking picks one at run time like VectorMath does.
 # Run from the package root: python3 Tests/Tools/generate_packing.py
 # Outputs: Sources/NetLangKernelsAVX512/Generated/GemmPackingAVX512.swift,
 #          Sources/NetLangKernelsAVX2/Generated/GemmPackingAVX2.swift,
@@ -78,6 +78,59 @@ BODY = '''
     }
   }
 
+  /// Panels of `width` columns from `depth` rows of `columns` values (row stride `stride`):
+  /// source[p * stride + j] → panel q = j / width, at [p * width + j % width], panels `width`
+  /// × `depth` apart, zero past `columns`. Row by row: each source row is read from start to
+  /// end (one stream the hardware prefetcher follows) and dealt out to the panels.
+  @inline(never)
+  ACCESSstatic func packRows(
+    source: UnsafePointer<Float>, stride: Int, depth: Int, columns: Int, width: Int,
+    into panels: UnsafeMutablePointer<Float>
+  ) {
+    let fullPanels = columns / width
+    let rest = columns &- fullPanels &* width
+    let panelSize = width &* depth
+    for p in 0..<depth {
+      let row = source + p &* stride
+      var target = panels + p &* width
+      for q in 0..<fullPanels {
+        copy(row + q &* width, target, count: width)
+        target += panelSize
+      }
+      if rest > 0 {
+        copy(row + fullPanels &* width, target, count: rest)
+        for j in rest..<width { target[j] = 0 }
+      }
+    }
+  }
+
+  /// y[0..<count] = x[0..<count], 16 values a move where they fit.
+  @inline(__always)
+  private static func copy(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    var i = 0
+    while i &+ 16 <= count {
+      let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+      UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD16<Float>.self)
+      i &+= 16
+    }
+    if i &+ 8 <= count {
+      let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD8<Float>.self)
+      i &+= 8
+    }
+    if i &+ 4 <= count {
+      let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Float>.self)
+      UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD4<Float>.self)
+      i &+= 4
+    }
+    while i < count {
+      y[i] = x[i]
+      i &+= 1
+    }
+  }
+
   /// target[c * targetStride + r] = source[r * stride + c] for an 8×8 block.
   ///
   /// Three rounds of a perfect unshuffle of the 64 values (each moves the lowest index bit to
@@ -146,13 +199,13 @@ def write(path, name, access, summary, built):
 
 OUTPUTS = [
     ("Sources/NetLangKernelsAVX512/Generated/GemmPackingAVX512.swift", "GemmPackingAVX512", "public ",
-     "The transposing pack for CPUs with AVX-512F.",
+     "The GEMM packs for CPUs with AVX-512F.",
      "Built with -mavx512f; NetLangTensor's GemmPacking calls it after a CPU check."),
     ("Sources/NetLangKernelsAVX2/Generated/GemmPackingAVX2.swift", "GemmPackingAVX2", "public ",
-     "The transposing pack for CPUs with AVX2.",
+     "The GEMM packs for CPUs with AVX2.",
      "Built with -mavx2; NetLangTensor's GemmPacking calls it after a CPU check."),
     ("Sources/NetLangTensor/Kernels/Generated/GemmPackingPortable.swift", "GemmPackingPortable", "",
-     "The transposing pack for any CPU.",
+     "The GEMM packs for any CPU.",
      "Runs everywhere; GemmPacking uses it when no AVX path applies."),
 ]
 for output in OUTPUTS:

@@ -61,27 +61,23 @@ package enum GemmPacking {
 
   /// Panels of `width` columns from rows of a matrix stored depth-major (untransposed B,
   /// transposed A): source[(depth0 + p)·stride + column0 + j] → panel[p·width + j], zero past
-  /// `columns`. Row by row: each source row is read from start to end (one stream the hardware
-  /// prefetcher follows) and dealt out to the panels, instead of a short piece of every row
-  /// per panel.
-  private static func packRows(
+  /// `columns`, built for the widest instruction set this CPU has (or `implementation`).
+  package static func packRows(
     _ source: UnsafePointer<Float>, stride: Int, depth0: Int, column0: Int, depth kc: Int,
-    columns nc: Int, width nr: Int, into destination: UnsafeMutablePointer<Float>
+    columns nc: Int, width nr: Int, into destination: UnsafeMutablePointer<Float>,
+    using implementation: VectorMath.Implementation = .best
   ) {
-    let fullPanels = nc / nr
-    let rest = nc &- fullPanels &* nr
-    let panelSize = nr &* kc
-    for p in 0..<kc {
-      let row = source + ((depth0 &+ p) &* stride &+ column0)
-      var target = destination + p &* nr
-      for q in 0..<fullPanels {
-        Pointwise.copy(row + q &* nr, target, count: nr)
-        target += panelSize
-      }
-      if rest > 0 {
-        Pointwise.copy(row + fullPanels &* nr, target, count: rest)
-        Pointwise.zero(target + rest, count: nr &- rest)
-      }
+    let start = source + (depth0 &* stride &+ column0)
+    switch implementation {
+    case .avx512:
+      GemmPackingAVX512.packRows(
+        source: start, stride: stride, depth: kc, columns: nc, width: nr, into: destination)
+    case .avx2:
+      GemmPackingAVX2.packRows(
+        source: start, stride: stride, depth: kc, columns: nc, width: nr, into: destination)
+    case .portable:
+      GemmPackingPortable.packRows(
+        source: start, stride: stride, depth: kc, columns: nc, width: nr, into: destination)
     }
   }
 
