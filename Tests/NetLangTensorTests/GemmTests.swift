@@ -462,9 +462,12 @@ func gemmInPlaceAEqualsPacked(transposeB: Bool) {
   for kernel in GemmKernel.available where !kernel.rowMajorA.isEmpty {
     var packing = kernel
     packing.rowMajorA = []
-    for (m, n, k) in [(100, 70, 300), (104, 64, 40), (101, 96, 33), (98, 300, 300)] {
+    // The last case's rows of A are 1024 floats apart (k 1000, 24 padding): A is packed.
+    for (m, n, k, pad) in [
+      (100, 70, 300, 1), (104, 64, 40, 1), (101, 96, 33, 1), (98, 300, 300, 1), (40, 520, 1000, 24),
+    ] {
       let testCase = GemmCase(
-        transposeB: transposeB, m: m, n: n, k: k, beta: 0.5, pad: 1)
+        transposeB: transposeB, m: m, n: n, k: k, beta: 0.5, pad: pad)
       for threads in [nil, pool] {
         let inPlace = testCase.run(kernel: kernel, pool: threads, seed: 9).fast
         let packed = testCase.run(kernel: packing, pool: threads, seed: 9).fast
