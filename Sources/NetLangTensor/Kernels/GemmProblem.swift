@@ -306,9 +306,14 @@ extension Gemm {
     /// NN 64x784x512: a depth block of 256 rows 3,136 bytes apart covers ~200 pages) packing
     /// was faster: 71-111 GFLOP/s against 65-92 in place, medians ~106 and ~89 of 8 alternated
     /// runs. (im2col's products, a few filters by a whole batch of columns, stay in place.)
+    /// Nor when B's rows are a multiple of 256 bytes apart: a panel's 2·KC lines then fall in
+    /// at most a sixteenth of the L1 sets, more than their ways hold, so the panel leaves L1
+    /// between the tiles that share it (NN 64x512x256 in turns, in place against packed: 74/80,
+    /// 88/94, 98/120, 97/117 GFLOP/s; 64x256x512 80/86, 81/85).
     func readsBInPlace(_ kernel: GemmKernel, rows: Int) -> Bool {
       !transposeB && rows <= kernel.inPlaceBRows
-        && (rows <= 2 &* kernel.rows || blockSizes(kernel).kc &* ldb <= Gemm.inPlaceBSpan)
+        && (rows <= 2 &* kernel.rows
+          || (blockSizes(kernel).kc &* ldb <= Gemm.inPlaceBSpan && ldb & 63 != 0))
     }
 
     /// Whether the blocked product reads op(A) in place instead of packing it: untransposed A
