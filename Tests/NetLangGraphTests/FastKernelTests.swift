@@ -90,6 +90,34 @@ func sumRowsAndSGD() {
   #expect(v == vRef)
 }
 
+@Test("every instruction set's SGD-momentum step gives the scalar recurrence's bits")
+func sgdMomentumEveryImplementation() {
+  // 37 = two 16-lane vectors and a tail of 5; every combination of the step's options.
+  let n = 37
+  let gradient = randomValues(n, seed: 7)
+  for implementation in VectorMath.Implementation.available {
+    for (decay, nesterov) in [(Float(0), false), (0, true), (0.01, false), (0.01, true)] {
+      var p = randomValues(n, seed: 8), v = [Float](repeating: 0, count: n)
+      var pRef = p, vRef = v
+      for first in [true, false, false] {
+        Pointwise.sgdMomentum(
+          &p, gradient, &v, count: n, learningRate: 0.1, momentum: 0.9, keep: 0.8,
+          weightDecay: decay, firstStep: first, nesterov: nesterov, using: implementation)
+        for i in 0..<n {
+          var g = gradient[i] + decay * pRef[i]
+          if decay == 0 { g = gradient[i] }
+          vRef[i] = first ? g : vRef[i] * 0.9 + 0.8 * g
+          let step = nesterov ? g + 0.9 * vRef[i] : vRef[i]
+          pRef[i] = pRef[i] + -0.1 * step
+        }
+      }
+      let label = "\(implementation) decay \(decay) nesterov \(nesterov)"
+      #expect(p.map(\.bitPattern) == pRef.map(\.bitPattern), "\(label)")
+      #expect(v.map(\.bitPattern) == vRef.map(\.bitPattern), "\(label)")
+    }
+  }
+}
+
 @Test("the SIMD Adam step equals torch's scalar formula bit for bit", arguments: [0.1, 0.7])
 func simdAdamMatchesScalar(weight: Float) {
   let n = 21  // two vectors and a tail of 5

@@ -5,6 +5,9 @@
 //
 // n = elements; x = input, y = output, g = incoming gradient, dx = outgoing gradient.
 
+import NetLangKernelsAVX2
+import NetLangKernelsAVX512
+
 /// SIMD8 elementwise loops over contiguous Float buffers.
 public enum Pointwise {
   @usableFromInline @inline(__always)
@@ -239,43 +242,43 @@ public enum Pointwise {
     }
   }
 
-  /// SGD with momentum in place, as torch.optim.SGD without Nesterov:
-  /// g = ∇ + decay·p; v = g (first step) or mu·v + keep·g; p = p − lr·v.
+  /// SGD with momentum in place, as torch.optim.SGD:
+  /// g = ∇ + decay·p; v = g (first step) or mu·v + keep·g; p = p − lr·v (Nesterov:
+  /// p − lr·(g + mu·v)).
+  ///
+  /// The same arithmetic (multiply then add) on the widest vectors this CPU has (generated,
+  /// Tests/Tools/generate_updates.py), or on `implementation`'s: the bits do not depend on
+  /// which.
   public static func sgdMomentum(
     _ p: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
     _ v: UnsafeMutablePointer<Float>, count n: Int, learningRate: Float, momentum mu: Float,
     keep: Float, weightDecay: Float, firstStep: Bool, nesterov: Bool
   ) {
+    sgdMomentum(
+      p, gradient, v, count: n, learningRate: learningRate, momentum: mu, keep: keep,
+      weightDecay: weightDecay, firstStep: firstStep, nesterov: nesterov, using: .best)
+  }
+
+  package static func sgdMomentum(
+    _ p: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
+    _ v: UnsafeMutablePointer<Float>, count n: Int, learningRate: Float, momentum mu: Float,
+    keep: Float, weightDecay: Float, firstStep: Bool, nesterov: Bool,
+    using implementation: VectorMath.Implementation
+  ) {
     let rate = -learningRate
-    @inline(__always) func lane(_ i: Int) {
-      var g = weightDecay != 0 ? gradient[i] + weightDecay * p[i] : gradient[i]
-      v[i] = firstStep ? g : v[i] * mu + keep * g
-      g = nesterov ? g + mu * v[i] : v[i]
-      p[i] = p[i] + rate * g
-    }
-    var i = 0
-    if weightDecay == 0 && !firstStep && !nesterov {
-      // The common case without tests per vector (the same arithmetic as the loop below).
-      while i &+ 8 <= n {
-        let velocity = load(v, i) * mu + keep * load(gradient, i)
-        store(velocity, v, i)
-        store(load(p, i) + rate * velocity, p, i)
-        i &+= 8
-      }
-    }
-    while i &+ 8 <= n {
-      let pv = load(p, i)
-      var g = load(gradient, i)
-      if weightDecay != 0 { g = g + weightDecay * pv }
-      let velocity = firstStep ? g : load(v, i) * mu + keep * g
-      store(velocity, v, i)
-      let step = nesterov ? g + mu * velocity : velocity
-      store(pv + rate * step, p, i)
-      i &+= 8
-    }
-    while i < n {
-      lane(i)
-      i &+= 1
+    switch implementation {
+    case .avx512:
+      UpdatesAVX512.sgdMomentum(
+        p, gradient, v, count: n, rate: rate, momentum: mu, keep: keep, weightDecay: weightDecay,
+        firstStep: firstStep, nesterov: nesterov)
+    case .avx2:
+      UpdatesAVX2.sgdMomentum(
+        p, gradient, v, count: n, rate: rate, momentum: mu, keep: keep, weightDecay: weightDecay,
+        firstStep: firstStep, nesterov: nesterov)
+    case .portable:
+      UpdatesPortable.sgdMomentum(
+        p, gradient, v, count: n, rate: rate, momentum: mu, keep: keep, weightDecay: weightDecay,
+        firstStep: firstStep, nesterov: nesterov)
     }
   }
 
