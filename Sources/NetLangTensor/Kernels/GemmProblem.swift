@@ -327,10 +327,10 @@ extension Gemm {
 
     /// Whether the rows of an untransposed A are a multiple of 4 KiB apart (every row of a
     /// tile in the same L1 set, the 12 rows of an AVX-512 tile all of a 12-way set's lines)
-    /// in a product of at least 16 column tiles, whose packed A blocks pay for themselves:
-    /// then the blocked product packs A. In turns with reading it in place (gemmBenchmark, 3
-    /// runs each): NN 1024³ 122/127, 115/121, 109/121 GFLOP/s, NT 1024³ 116/123, 113/113,
-    /// 119/121; with 8 column tiles (NN 2048×256×1024) packing was 0.95-0.98×.
+    /// in a product of at least 512 columns (16 AVX-512 column tiles), whose packed A blocks
+    /// pay for themselves: then the blocked product packs A. In turns with reading it in place
+    /// (gemmBenchmark, 3 runs each): NN 1024³ 122/127, 115/121, 109/121 GFLOP/s, NT 1024³
+    /// 116/123, 113/113, 119/121; with 256 columns (NN 2048×256×1024) packing was 0.95-0.98×.
     var rowsAlias: Bool { !transposeA && lda & 1023 == 0 && n >= 512 }
 
     /// Splits `total` into equal blocks of at most `limit`, each a multiple of `multiple`.

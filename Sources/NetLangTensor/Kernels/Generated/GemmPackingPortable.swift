@@ -9,7 +9,7 @@ enum GemmPackingPortable {
   ///
   /// Works in 8×8 blocks (4×4 for a group of 4 to 7 lines) so reads stay sequential and writes
   /// stay within a few cache lines. The groups of 8 lines advance together, 8 depth steps at a
-  /// time: every line is a stream in flight at once (a panel's 32 rather than 8), which is what
+  /// time: every line is a stream in flight at once (all of a panel's, not 8), which is what
   /// a cold matrix needs, and each round of them writes one contiguous run of the panel.
   @inline(never)
   static func packStrided(
