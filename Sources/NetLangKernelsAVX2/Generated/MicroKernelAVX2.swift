@@ -4,8 +4,7 @@
 //
 // MR = rows of C (6, 3; the smaller tiles finish ragged row edges),
 // NR = 16 columns of C (2 vectors of 8 lanes), depth = KC, the packed depth.
-// The ...RowMajorA tiles do the same multiply-adds in the same order on an untransposed A read
-// in place (Gemm skips packing A), so they give the packed tiles' bits.
+// The ...RowMajorA tiles (MicroKernelAVX2RowMajorA.swift) read an untransposed A in place.
 // NOTE: each tile is `@inline(never)`: inlined into a loop nest it spills accumulators.
 
 /// SGEMM micro-kernels on the 16 ymm registers: up to 12 accumulators, 2 B vectors, a broadcast.
@@ -127,130 +126,14 @@ public enum MicroKernelAVX2 {
     }
   }
 
-  /// C[6×16] = alpha · A·B + beta · C, A read in place: row r of the tile starts at
-  /// `a + r · lda` and its depth steps are consecutive floats; B as in `multiply6x16`.
-  @inline(never)
-  public static func multiply6x16RowMajorA(
-    depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, bStride: Int,
-    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
-  ) {
-    var c0_0 = V(); var c0_1 = V()
-    var c1_0 = V(); var c1_1 = V()
-    var c2_0 = V(); var c2_1 = V()
-    var c3_0 = V(); var c3_1 = V()
-    var c4_0 = V(); var c4_1 = V()
-    var c5_0 = V(); var c5_1 = V()
-    let row0 = a + 0 &* lda
-    let row1 = a + 1 &* lda
-    let row2 = a + 2 &* lda
-    let row3 = a + 3 &* lda
-    let row4 = a + 4 &* lda
-    let row5 = a + 5 &* lda
-    var pb = b
-    var p = 0
-    while p < depth {
-      let b0 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 0, as: V.self)
-      let b1 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 32, as: V.self)
-      let a0 = V(repeating: row0[p])
-      c0_0 = c0_0.addingProduct(a0, b0); c0_1 = c0_1.addingProduct(a0, b1)
-      let a1 = V(repeating: row1[p])
-      c1_0 = c1_0.addingProduct(a1, b0); c1_1 = c1_1.addingProduct(a1, b1)
-      let a2 = V(repeating: row2[p])
-      c2_0 = c2_0.addingProduct(a2, b0); c2_1 = c2_1.addingProduct(a2, b1)
-      let a3 = V(repeating: row3[p])
-      c3_0 = c3_0.addingProduct(a3, b0); c3_1 = c3_1.addingProduct(a3, b1)
-      let a4 = V(repeating: row4[p])
-      c4_0 = c4_0.addingProduct(a4, b0); c4_1 = c4_1.addingProduct(a4, b1)
-      let a5 = V(repeating: row5[p])
-      c5_0 = c5_0.addingProduct(a5, b0); c5_1 = c5_1.addingProduct(a5, b1)
-      pb += bStride
-      p &+= 1
-    }
-    let scale = V(repeating: alpha)
-    if beta == 0 {
-      store(c0_0 * scale, to: c + (0 &* ldc &+ 0))
-      store(c0_1 * scale, to: c + (0 &* ldc &+ 8))
-      store(c1_0 * scale, to: c + (1 &* ldc &+ 0))
-      store(c1_1 * scale, to: c + (1 &* ldc &+ 8))
-      store(c2_0 * scale, to: c + (2 &* ldc &+ 0))
-      store(c2_1 * scale, to: c + (2 &* ldc &+ 8))
-      store(c3_0 * scale, to: c + (3 &* ldc &+ 0))
-      store(c3_1 * scale, to: c + (3 &* ldc &+ 8))
-      store(c4_0 * scale, to: c + (4 &* ldc &+ 0))
-      store(c4_1 * scale, to: c + (4 &* ldc &+ 8))
-      store(c5_0 * scale, to: c + (5 &* ldc &+ 0))
-      store(c5_1 * scale, to: c + (5 &* ldc &+ 8))
-    } else {
-      let keep = V(repeating: beta)
-      update(c0_0, to: c + (0 &* ldc &+ 0), scale: scale, keep: keep)
-      update(c0_1, to: c + (0 &* ldc &+ 8), scale: scale, keep: keep)
-      update(c1_0, to: c + (1 &* ldc &+ 0), scale: scale, keep: keep)
-      update(c1_1, to: c + (1 &* ldc &+ 8), scale: scale, keep: keep)
-      update(c2_0, to: c + (2 &* ldc &+ 0), scale: scale, keep: keep)
-      update(c2_1, to: c + (2 &* ldc &+ 8), scale: scale, keep: keep)
-      update(c3_0, to: c + (3 &* ldc &+ 0), scale: scale, keep: keep)
-      update(c3_1, to: c + (3 &* ldc &+ 8), scale: scale, keep: keep)
-      update(c4_0, to: c + (4 &* ldc &+ 0), scale: scale, keep: keep)
-      update(c4_1, to: c + (4 &* ldc &+ 8), scale: scale, keep: keep)
-      update(c5_0, to: c + (5 &* ldc &+ 0), scale: scale, keep: keep)
-      update(c5_1, to: c + (5 &* ldc &+ 8), scale: scale, keep: keep)
-    }
-  }
-
-  /// C[3×16] = alpha · A·B + beta · C, A read in place: row r of the tile starts at
-  /// `a + r · lda` and its depth steps are consecutive floats; B as in `multiply3x16`.
-  @inline(never)
-  public static func multiply3x16RowMajorA(
-    depth: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, bStride: Int,
-    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
-  ) {
-    var c0_0 = V(); var c0_1 = V()
-    var c1_0 = V(); var c1_1 = V()
-    var c2_0 = V(); var c2_1 = V()
-    let row0 = a + 0 &* lda
-    let row1 = a + 1 &* lda
-    let row2 = a + 2 &* lda
-    var pb = b
-    var p = 0
-    while p < depth {
-      let b0 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 0, as: V.self)
-      let b1 = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: 32, as: V.self)
-      let a0 = V(repeating: row0[p])
-      c0_0 = c0_0.addingProduct(a0, b0); c0_1 = c0_1.addingProduct(a0, b1)
-      let a1 = V(repeating: row1[p])
-      c1_0 = c1_0.addingProduct(a1, b0); c1_1 = c1_1.addingProduct(a1, b1)
-      let a2 = V(repeating: row2[p])
-      c2_0 = c2_0.addingProduct(a2, b0); c2_1 = c2_1.addingProduct(a2, b1)
-      pb += bStride
-      p &+= 1
-    }
-    let scale = V(repeating: alpha)
-    if beta == 0 {
-      store(c0_0 * scale, to: c + (0 &* ldc &+ 0))
-      store(c0_1 * scale, to: c + (0 &* ldc &+ 8))
-      store(c1_0 * scale, to: c + (1 &* ldc &+ 0))
-      store(c1_1 * scale, to: c + (1 &* ldc &+ 8))
-      store(c2_0 * scale, to: c + (2 &* ldc &+ 0))
-      store(c2_1 * scale, to: c + (2 &* ldc &+ 8))
-    } else {
-      let keep = V(repeating: beta)
-      update(c0_0, to: c + (0 &* ldc &+ 0), scale: scale, keep: keep)
-      update(c0_1, to: c + (0 &* ldc &+ 8), scale: scale, keep: keep)
-      update(c1_0, to: c + (1 &* ldc &+ 0), scale: scale, keep: keep)
-      update(c1_1, to: c + (1 &* ldc &+ 8), scale: scale, keep: keep)
-      update(c2_0, to: c + (2 &* ldc &+ 0), scale: scale, keep: keep)
-      update(c2_1, to: c + (2 &* ldc &+ 8), scale: scale, keep: keep)
-    }
-  }
-
   @inline(__always)
-  private static func store(_ value: V, to pointer: UnsafeMutablePointer<Float>) {
+  static func store(_ value: V, to pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: V.self)
   }
 
   /// pointer[0..<lanes] = scale · value + keep · pointer[0..<lanes].
   @inline(__always)
-  private static func update(
+  static func update(
     _ value: V, to pointer: UnsafeMutablePointer<Float>, scale: V, keep: V
   ) {
     let old = UnsafeRawPointer(pointer).loadUnaligned(as: V.self)
