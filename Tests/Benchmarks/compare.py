@@ -5,10 +5,12 @@ and prints examples/s of each with netlang's ratio to the best of the others.
         [--rounds 3] [--markdown]
 
 Run from the repository root after `swift build -c release`. Every tool is pinned to the first
-N cores (sched_setaffinity). The tools take turns: each round runs every tool once, and each
-tool's numbers are the median and the best of its round medians, so a slow spell of a shared
-machine hits all of them alike instead of whichever ran at the time; the order rotates from
-round to round. Two tables: by the median of the rounds (what a tool does most of the time) and
+N cores (sched_setaffinity). The tools take turns: each round runs every tool once on each
+workload, the tools one after the other on a workload before the next one (`--turns round`: one
+run of each tool over all workloads per round), and each tool's numbers are the median and the
+best of its round medians, so a slow spell of a shared machine hits all of them alike instead
+of whichever ran at the time; the order rotates from round to round. netlang's ratio to the
+best other tool in each round goes to stderr at the end. Two tables: by the median of the rounds (what a tool does most of the time) and
 by the best round (what it does at its best moment: on a shared VM whose speed comes in bursts,
 one lucky round decides it). Each table ends with the share of the pinned cores' time the
 hypervisor gave to other guests while it ran (steal, from /proc/stat): how quiet the machine
@@ -25,6 +27,10 @@ parser.add_argument("--rounds", type=int, default=3)
 parser.add_argument("--tools", default="numpy,torch,jax")
 parser.add_argument("--markdown", action="store_true")
 parser.add_argument("--gemm", action="store_true", help="also W7: Gemm against numpy's sgemm")
+parser.add_argument("--turns", choices=["workload", "round"], default="workload",
+                    help="take turns workload by workload (default: the tools' runs of one "
+                         "workload seconds apart) or once per round (every workload in one run "
+                         "of each tool, as before 2026-11-29)")
 parser.add_argument("--scaling", action="store_true",
                     help="only netlang, at 1 thread and at --threads in turns (bench --scaling)")
 args = parser.parse_args()
@@ -87,7 +93,6 @@ def run(command, threads=None):
     return rows
 
 
-common = ["--threads", str(args.threads), "--only", args.only, "--repetitions", str(args.repetitions)]
 results = {}
 tools = [t for t in args.tools.split(",") if t]
 commands = {"netlang": [os.path.join(ROOT, ".build/release/netlang"), "bench", "--json"]}
@@ -155,13 +160,22 @@ if args.scaling:
 
 
 # The order of the tools rotates from round to round, so none always runs first (right after
-# the previous round's last) or last; each round's numbers go to stderr as they come.
+# the previous round's last) or last; each round's numbers go to stderr as they come. With
+# `--turns workload` (the default) each tool runs one workload at a time, the tools one after
+# the other on it before the next workload: the runs compared with each other are seconds
+# apart, not a whole round (about a minute), on a VM whose speed drifts over tens of seconds.
+# Each run then starts its tool anew (JAX and PyTorch take a few seconds to import): slower,
+# not unfair, since the timing starts after each tool's own warm-up.
 names = list(commands)
+groups = [[w for w in args.only.split(",") if w]] if args.turns == "round" else [
+    [w] for w in args.only.split(",") if w]
 for round_index in range(args.rounds):
     shift = round_index % len(names)
     round_start = cpu_times()
-    for tool in names[shift:] + names[:shift]:
-        for row in run(commands[tool] + common):
+    for group, tool in ((g, t) for g in groups for t in names[shift:] + names[:shift]):
+        flags = ["--threads", str(args.threads), "--only", ",".join(group),
+                 "--repetitions", str(args.repetitions)]
+        for row in run(commands[tool] + flags):
             by_tool = results.setdefault((row["workload"], row["batch"]), {})
             by_tool.setdefault(tool, []).append(row)
             value = row.get("us_per_step") if row["workload"] == "tiny" else row.get(
@@ -169,6 +183,19 @@ for round_index in range(args.rounds):
             print(f"round {round_index + 1} {tool} {row['workload']} {row.get('batch', row.get('shape', ''))}: {value:,.1f}",
                   file=sys.stderr)
     print(f"round {round_index + 1}: steal {steal_since(round_start):.1f}%", file=sys.stderr)
+
+# Round by round: netlang against the best of the others in the same round.
+for (workload, batch), by_tool in results.items():
+    def value(row):
+        return 1 / row["us_per_step"] if workload == "tiny" else row["examples_per_sec"]
+    ratios = []
+    for index, ours in enumerate(by_tool.get("netlang", [])):
+        others = [value(rows[index]) for tool, rows in by_tool.items()
+                  if tool != "netlang" and index < len(rows)]
+        if others:
+            ratios.append(f"{value(ours) / max(others):.2f}")
+    print(f"{workload} {batch} round by round: {', '.join(ratios)}", file=sys.stderr)
+
 
 def median_row(rows):
     """The round in the middle (the faster of the two middle ones for an even count)."""
