@@ -10,9 +10,9 @@ workload, the tools one after the other on a workload before the next one (`--tu
 run of each tool over all workloads per round), and each tool's numbers are the median and the
 best of its round medians, so a slow spell of a shared machine hits all of them alike instead
 of whichever ran at the time; the order rotates from round to round. netlang's ratio to the
-best other tool in each round goes to stderr at the end. Two tables: by the median of the rounds (what a tool does most of the time) and
-by the best round (what it does at its best moment: on a shared VM whose speed comes in bursts,
-one lucky round decides it). Each table ends with the share of the pinned cores' time the
+best other tool in each round goes to stderr at the end. Two tables: by the median of the
+rounds (what a tool does most of the time) and by the best round (what it does at its best
+moment: on a shared VM whose speed comes in bursts, one lucky round decides it). Each table ends with the share of the pinned cores' time the
 hypervisor gave to other guests while it ran (steal, from /proc/stat): how quiet the machine
 was. Not run by `swift test`."""
 import argparse, json, os, platform, subprocess, sys
@@ -30,7 +30,7 @@ parser.add_argument("--gemm", action="store_true", help="also W7: Gemm against n
 parser.add_argument("--turns", choices=["workload", "round"], default="workload",
                     help="take turns workload by workload (default: the tools' runs of one "
                          "workload seconds apart) or once per round (every workload in one run "
-                         "of each tool, as before 2026-11-29)")
+                         "of each tool, as before 2026-11-29 10:11)")
 parser.add_argument("--scaling", action="store_true",
                     help="only netlang, at 1 thread and at --threads in turns (bench --scaling)")
 args = parser.parse_args()
