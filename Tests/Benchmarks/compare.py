@@ -12,9 +12,9 @@ best of its round medians, so a slow spell of a shared machine hits all of them 
 of whichever ran at the time; the order rotates from round to round. netlang's ratio to the
 best other tool in each round goes to stderr at the end. Two tables: by the median of the
 rounds (what a tool does most of the time) and by the best round (what it does at its best
-moment: on a shared VM whose speed comes in bursts, one lucky round decides it). Each table ends with the share of the pinned cores' time the
-hypervisor gave to other guests while it ran (steal, from /proc/stat): how quiet the machine
-was. Not run by `swift test`."""
+moment: on a shared VM whose speed comes in bursts, one lucky round decides it). Each table
+ends with the share of the pinned cores' time the hypervisor gave to other guests while it ran
+(steal, from /proc/stat): how quiet the machine was. Not run by `swift test`."""
 import argparse, json, os, platform, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
