@@ -29,17 +29,6 @@ def kernel_function(MR, NV, L, row_major_a=False, unroll=1):
     w("  ) {")
     for r in range(MR):
         w("    " + "; ".join(f"var c{r}_{v} = V()" for v in range(NV)))
-    if row_major_a:
-        for r in range(MR):
-            w(f"    let row{r} = a + {r} &* lda")
-        w("    var pb = b")
-        w("    var p = 0")
-        if unroll == 1:
-            w("    while p < depth {")
-    else:
-        w("    var pa = a")
-        w("    var pb = b")
-        w("    for _ in 0..<depth {")
     def step(indent, a_index):
         for v in range(NV):
             w(f"{indent}let b{v} = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: {v * L * 4}, as: V.self)")
@@ -49,27 +38,35 @@ def kernel_function(MR, NV, L, row_major_a=False, unroll=1):
         if not row_major_a:
             w(f"{indent}pa += aStride")
         w(f"{indent}pb += bStride")
-    if row_major_a and unroll > 1:
-        # Depth steps `unroll` at a time: each row's address is formed once for them all (12
-        # rows outnumber the free registers, so they are formed anew in every loop trip), the
-        # steps reading it at fixed offsets. Each accumulator still sums its depth steps in
-        # order, so the bits are those of one step at a time. Measured on the AVX-512 tiles
-        # (old and new taking turns in one process): 2 steps 1-6% faster than 1 on the shapes
-        # that read A in place, 4 steps 2-5% slower than 1.
-        w(f"    while p &+ {unroll} <= depth {{")
-        for u in range(unroll):
-            w("      do {")
-            step("        ", f"p &+ {u}")
-            w("      }")
-        w(f"      p &+= {unroll}")
+    if not row_major_a:
+        w("    var pa = a")
+        w("    var pb = b")
+        w("    for _ in 0..<depth {")
+        step("      ", None)
         w("    }")
+    else:
+        for r in range(MR):
+            w(f"    let row{r} = a + {r} &* lda")
+        w("    var pb = b")
+        w("    var p = 0")
+        if unroll > 1:
+            # Depth steps `unroll` at a time: each row's address is formed once for them all (12
+            # rows outnumber the free registers, so they are formed anew in every loop trip), the
+            # steps reading it at fixed offsets. Each accumulator still sums its depth steps in
+            # order, so the bits are those of one step at a time. Measured on the AVX-512 tiles
+            # (old and new taking turns in one process): 2 steps 1-6% faster than 1 on the shapes
+            # that read A in place, 4 steps 2-5% slower than 1.
+            w(f"    while p &+ {unroll} <= depth {{")
+            for u in range(unroll):
+                w("      do {")
+                step("        ", f"p &+ {u}")
+                w("      }")
+            w(f"      p &+= {unroll}")
+            w("    }")
         w("    while p < depth {")
-    if row_major_a:
         step("      ", "p")
         w("      p &+= 1")
-    else:
-        step("      ", None)
-    w("    }")
+        w("    }")
     w("    let scale = V(repeating: alpha)")
     w("    if beta == 0 {")
     for r in range(MR):
