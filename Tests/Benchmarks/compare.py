@@ -100,13 +100,14 @@ for tool in tools:
     commands[tool] = [sys.executable, os.path.join(HERE, f"bench_{tool}.py")]
 
 
+def speed(row):
+    """Higher is faster: examples/s, or steps/µs for tiny."""
+    return 1 / row["us_per_step"] if row["workload"] == "tiny" else row["examples_per_sec"]
+
+
 def better(new, old):
     """The faster of two result rows (tiny compares µs per step, the rest examples/s)."""
-    if old is None:
-        return new
-    if new["workload"] == "tiny":
-        return new if new["us_per_step"] < old["us_per_step"] else old
-    return new if new["examples_per_sec"] > old["examples_per_sec"] else old
+    return new if old is None or speed(new) > speed(old) else old
 
 
 def print_table(header, lines):
@@ -186,21 +187,18 @@ for round_index in range(args.rounds):
 
 # Round by round: netlang against the best of the others in the same round.
 for (workload, batch), by_tool in results.items():
-    def value(row):
-        return 1 / row["us_per_step"] if workload == "tiny" else row["examples_per_sec"]
     ratios = []
     for index, ours in enumerate(by_tool.get("netlang", [])):
-        others = [value(rows[index]) for tool, rows in by_tool.items()
+        others = [speed(rows[index]) for tool, rows in by_tool.items()
                   if tool != "netlang" and index < len(rows)]
         if others:
-            ratios.append(f"{value(ours) / max(others):.2f}")
+            ratios.append(f"{speed(ours) / max(others):.2f}")
     print(f"{workload} {batch} round by round: {', '.join(ratios)}", file=sys.stderr)
 
 
 def median_row(rows):
     """The round in the middle (the faster of the two middle ones for an even count)."""
-    ordered = sorted(rows, key=lambda r: -r["us_per_step"] if r["workload"] == "tiny"
-                     else r["examples_per_sec"])
+    ordered = sorted(rows, key=speed)
     return ordered[len(ordered) // 2]
 
 
